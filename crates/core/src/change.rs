@@ -1,0 +1,344 @@
+//! The change under review: which files changed, how, and with what contents.
+//!
+//! A [`ChangeSet`] is produced by the git adapter (`scopecheck-git`) from the index,
+//! a commit or a range, or built by hand by a library user who already has a diff.
+
+use std::sync::OnceLock;
+
+use imara_diff::{Algorithm, Diff, InternedInput};
+use serde::Serialize;
+
+/// How a file changed between the old and the new side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeStatus {
+    /// Only on the new side.
+    Added,
+    /// On both sides with different contents or mode.
+    Modified,
+    /// Only on the old side.
+    Deleted,
+    /// Moved from [`FileChange::old_path`] to [`FileChange::path`], contents identical or changed.
+    Renamed,
+    /// The kind of entry changed (file ↔ symlink ↔ submodule).
+    TypeChanged,
+}
+
+/// The kind of tree entry a side of a change is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileMode {
+    /// A regular, non-executable file.
+    Regular,
+    /// A regular file with the executable bit.
+    Executable,
+    /// A symbolic link; its "contents" are the link target.
+    Symlink,
+    /// A submodule (gitlink): a commit id, no contents in this repository.
+    Submodule,
+}
+
+/// Whether the bytes of one side were read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    /// The full contents.
+    Loaded(Vec<u8>),
+    /// Larger than the policy's `max-file-size`: not read, so nothing in it was checked.
+    TooLarge,
+    /// A submodule entry: there are no contents to read.
+    NotApplicable,
+}
+
+/// One side (old or new) of a [`FileChange`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Side {
+    /// The blob id as hex (or the commit id for a submodule).
+    pub id: String,
+    /// The entry's kind.
+    pub mode: FileMode,
+    /// The size in bytes as recorded by the object store (0 for submodules).
+    pub size: u64,
+    /// The contents, if they were read.
+    pub content: Content,
+}
+
+impl Side {
+    /// The contents if they were read.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        match &self.content {
+            Content::Loaded(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+/// A line present on the new side but not on the old side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedLine {
+    /// 1-based line number on the new side.
+    pub line: u32,
+    /// Byte offset of the line's first byte in the new contents.
+    pub offset: usize,
+    /// The line without its terminator (`\n` or `\r\n`).
+    pub text: Vec<u8>,
+}
+
+/// One changed path.
+#[derive(Debug)]
+pub struct FileChange {
+    /// The path on the new side (the old path for deletions), `/`-separated, relative to the
+    /// repository root.
+    pub path: String,
+    /// The previous path, for renames.
+    pub old_path: Option<String>,
+    /// How it changed.
+    pub status: ChangeStatus,
+    /// The old side; `None` when added.
+    pub old: Option<Side>,
+    /// The new side; `None` when deleted.
+    pub new: Option<Side>,
+    added: OnceLock<Vec<AddedLine>>,
+}
+
+/// The number of leading bytes git inspects to call a blob binary.
+const BINARY_SNIFF_LEN: usize = 8000;
+
+/// Git's heuristic: a NUL byte in the first 8000 bytes makes a blob binary.
+pub fn looks_binary(data: &[u8]) -> bool {
+    data[..data.len().min(BINARY_SNIFF_LEN)].contains(&0)
+}
+
+impl FileChange {
+    /// A change from its sides. The status is the caller's: the adapter knows whether a
+    /// pair of sides is a rename.
+    pub fn new(
+        path: impl Into<String>,
+        old_path: Option<String>,
+        status: ChangeStatus,
+        old: Option<Side>,
+        new: Option<Side>,
+    ) -> Self {
+        FileChange {
+            path: path.into(),
+            old_path,
+            status,
+            old,
+            new,
+            added: OnceLock::new(),
+        }
+    }
+
+    /// The new contents, if there is a new side and it was read.
+    pub fn new_contents(&self) -> Option<&[u8]> {
+        self.new.as_ref().and_then(Side::bytes)
+    }
+
+    /// The old contents, if there is an old side and it was read.
+    pub fn old_contents(&self) -> Option<&[u8]> {
+        self.old.as_ref().and_then(Side::bytes)
+    }
+
+    /// True when the new side (or, for deletions, the old side) is binary by git's heuristic.
+    pub fn is_binary(&self) -> bool {
+        self.new_contents()
+            .or_else(|| self.old_contents())
+            .is_some_and(looks_binary)
+    }
+
+    /// True when the new side was too large to read.
+    pub fn is_too_large(&self) -> bool {
+        matches!(
+            self.new.as_ref().map(|s| &s.content),
+            Some(Content::TooLarge)
+        )
+    }
+
+    /// Lines the change adds, with their new line numbers, computed once on first use.
+    ///
+    /// Binary, unread and deleted files add no lines. Symlinks are included: their target is
+    /// their content.
+    pub fn added_lines(&self) -> &[AddedLine] {
+        self.added.get_or_init(|| self.compute_added_lines())
+    }
+
+    fn compute_added_lines(&self) -> Vec<AddedLine> {
+        let Some(new) = self.new_contents() else {
+            return Vec::new();
+        };
+        if looks_binary(new) {
+            return Vec::new();
+        }
+        let lines = split_lines(new);
+        let old = match self.old_contents() {
+            Some(old) if !looks_binary(old) => old,
+            // No usable old side: every line is new.
+            _ => {
+                return lines
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (offset, text))| added(i, offset, text))
+                    .collect()
+            }
+        };
+        let input = InternedInput::new(
+            imara_diff::sources::byte_lines(old),
+            imara_diff::sources::byte_lines(new),
+        );
+        let mut diff = Diff::compute(Algorithm::Histogram, &input);
+        diff.postprocess_lines(&input);
+        lines
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| diff.is_added(*i as u32))
+            .map(|(i, (offset, text))| added(i, offset, text))
+            .collect()
+    }
+}
+
+fn added(index: usize, offset: usize, text: &[u8]) -> AddedLine {
+    AddedLine {
+        line: u32::try_from(index + 1).unwrap_or(u32::MAX),
+        offset,
+        text: text.to_vec(),
+    }
+}
+
+/// Splits contents into `(offset, line without terminator)` the way `byte_lines` tokenises,
+/// so indices agree with the diff's token indices.
+fn split_lines(data: &[u8]) -> Vec<(usize, &[u8])> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < data.len() {
+        let end = memchr_newline(&data[start..]).map_or(data.len(), |i| start + i + 1);
+        let mut line = &data[start..end];
+        if let Some(stripped) = line.strip_suffix(b"\n") {
+            line = stripped.strip_suffix(b"\r").unwrap_or(stripped);
+        }
+        out.push((start, line));
+        start = end;
+    }
+    out
+}
+
+fn memchr_newline(data: &[u8]) -> Option<usize> {
+    data.iter().position(|&b| b == b'\n')
+}
+
+/// Where a [`ChangeSet`] came from, for messages and reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Origin {
+    /// The index against `HEAD` (what `git commit` would record).
+    Staged {
+        /// The commit `HEAD` points to, or `None` before the first commit.
+        head: Option<String>,
+    },
+    /// The difference between two commits.
+    Range {
+        /// The old side.
+        base: String,
+        /// The new side.
+        head: String,
+    },
+    /// Built by a library user.
+    Custom,
+}
+
+/// The change under review.
+#[derive(Debug)]
+pub struct ChangeSet {
+    /// Where the change came from.
+    pub origin: Origin,
+    /// The changed files, in path order.
+    pub files: Vec<FileChange>,
+    /// Things the adapter skipped or could not read, shown to the user so that nothing is
+    /// silently unchecked (e.g. submodules, unmerged entries).
+    pub notes: Vec<String>,
+}
+
+impl ChangeSet {
+    /// An empty change set of the given origin.
+    pub fn new(origin: Origin) -> Self {
+        ChangeSet {
+            origin,
+            files: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn side(data: &[u8]) -> Side {
+        Side {
+            id: String::new(),
+            mode: FileMode::Regular,
+            size: data.len() as u64,
+            content: Content::Loaded(data.to_vec()),
+        }
+    }
+
+    fn lines(c: &FileChange) -> Vec<(u32, String)> {
+        c.added_lines()
+            .iter()
+            .map(|l| (l.line, String::from_utf8_lossy(&l.text).into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn added_file_adds_every_line_with_crlf_stripped() {
+        let c = FileChange::new(
+            "a",
+            None,
+            ChangeStatus::Added,
+            None,
+            Some(side(b"one\r\ntwo\nthree")),
+        );
+        assert_eq!(
+            lines(&c),
+            vec![(1, "one".into()), (2, "two".into()), (3, "three".into())]
+        );
+        assert_eq!(c.added_lines()[2].offset, 9);
+    }
+
+    #[test]
+    fn modified_file_adds_only_new_lines_with_new_numbers() {
+        let c = FileChange::new(
+            "a",
+            None,
+            ChangeStatus::Modified,
+            Some(side(b"a\nb\nc\n")),
+            Some(side(b"a\nX\nb\nc\nY\n")),
+        );
+        assert_eq!(lines(&c), vec![(2, "X".into()), (5, "Y".into())]);
+    }
+
+    #[test]
+    fn binary_and_deleted_files_add_nothing() {
+        let bin = FileChange::new(
+            "b",
+            None,
+            ChangeStatus::Added,
+            None,
+            Some(side(b"PK\0\x03secret")),
+        );
+        assert!(bin.is_binary());
+        assert!(bin.added_lines().is_empty());
+        let del = FileChange::new("d", None, ChangeStatus::Deleted, Some(side(b"x\n")), None);
+        assert!(del.added_lines().is_empty());
+    }
+
+    #[test]
+    fn non_utf8_lines_are_kept_as_bytes() {
+        let c = FileChange::new(
+            "l1",
+            None,
+            ChangeStatus::Added,
+            None,
+            Some(side(b"caf\xe9\n")),
+        );
+        assert_eq!(c.added_lines()[0].text, b"caf\xe9");
+    }
+}

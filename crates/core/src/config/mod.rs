@@ -1,0 +1,400 @@
+//! Configuration in three stages (as ruff and cargo-deny do): raw serde options →
+//! validated settings with every problem collected and spanned → the compiled [`Policy`].
+
+mod error;
+mod raw;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::Serialize;
+
+pub use error::{ConfigError, ConfigProblem};
+use raw::{RawConfig, RawRule};
+
+use crate::checks;
+use crate::Action;
+
+/// The embedded default policy, which is also what `scopecheck init` writes.
+pub const DEFAULT_CONFIG: &str = include_str!("default.toml");
+
+/// The names a policy file may have at the repository root, in order of preference.
+pub const CONFIG_FILE_NAMES: [&str; 2] = ["scopecheck.toml", ".scopecheck.toml"];
+
+/// Where the policy came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum PolicySource {
+    /// The default compiled into scopecheck.
+    Embedded,
+    /// A file; `name` says which (and where it was read, e.g. "scopecheck.toml (index)").
+    File {
+        /// A human-readable name of the file.
+        name: String,
+    },
+}
+
+/// Settings of one rule after validation.
+#[derive(Debug, Clone)]
+struct RuleSetting {
+    action: Option<Action>,
+    exclude_patterns: Vec<String>,
+    exclude: Option<GlobSet>,
+    reason: Option<String>,
+}
+
+/// The sensitive-file check's settings.
+#[derive(Debug, Clone)]
+pub struct SensitiveFilesSettings {
+    /// Whether the check runs.
+    pub enabled: bool,
+    /// The user's extra globs, as written.
+    pub extra_patterns: Vec<String>,
+    /// The user's extra globs, compiled.
+    pub extra: GlobSet,
+}
+
+/// A compiled policy, ready to judge a [`ChangeSet`](crate::ChangeSet).
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Where it came from.
+    pub source: PolicySource,
+    /// Files larger than this many bytes are not read.
+    pub max_file_size: u64,
+    /// The lowest action that makes the report fail (exit 1).
+    pub fail_on: Action,
+    /// The sensitive-file check's settings.
+    pub sensitive_files: SensitiveFilesSettings,
+    rules: BTreeMap<String, RuleSetting>,
+}
+
+impl Policy {
+    /// The embedded default policy.
+    pub fn embedded() -> Policy {
+        match Policy::parse(DEFAULT_CONFIG, PolicySource::Embedded) {
+            Ok(p) => p,
+            // The embedded file is tested to parse; reaching this is a build defect.
+            Err(e) => panic!("the embedded default policy is invalid: {e:?}"),
+        }
+    }
+
+    /// Parses and validates a policy file. `name` is used in error messages.
+    pub fn from_toml(name: &str, text: &str) -> Result<Policy, ConfigError> {
+        Policy::parse(
+            text,
+            PolicySource::File {
+                name: name.to_owned(),
+            },
+        )
+    }
+
+    fn parse(text: &str, source: PolicySource) -> Result<Policy, ConfigError> {
+        let name = match &source {
+            PolicySource::Embedded => "<embedded default policy>".to_owned(),
+            PolicySource::File { name } => name.clone(),
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            ConfigError::new(
+                &name,
+                text,
+                vec![ConfigProblem::new(text, span, e.message().to_owned(), None)],
+            )
+        })?;
+        let mut v = Validator {
+            text,
+            problems: Vec::new(),
+        };
+        let policy = v.validate(raw, source);
+        if v.problems.is_empty() {
+            Ok(policy)
+        } else {
+            Err(ConfigError::new(&name, text, v.problems))
+        }
+    }
+
+    /// The action for a finding of `rule` at `path`, starting from the rule's default.
+    /// `None` means the policy excludes that path from the rule.
+    pub fn action_for(&self, rule: &str, path: &str, default: Action) -> Option<Action> {
+        match self.rules.get(rule) {
+            None => Some(default),
+            Some(s) => {
+                if s.exclude.as_ref().is_some_and(|g| g.is_match(path)) {
+                    None
+                } else {
+                    Some(s.action.unwrap_or(default))
+                }
+            }
+        }
+    }
+
+    /// The effective policy as a serialisable value, for `scopecheck config`.
+    pub fn effective(&self) -> EffectivePolicy {
+        let rules = checks::all_rules()
+            .into_iter()
+            .map(|meta| {
+                let setting = self.rules.get(meta.id);
+                let action = setting.and_then(|s| s.action).unwrap_or(meta.default_action);
+                (
+                    meta.id.to_owned(),
+                    EffectiveRule {
+                        action,
+                        default_action: meta.default_action,
+                        exclude_paths: setting
+                            .map(|s| s.exclude_patterns.clone())
+                            .unwrap_or_default(),
+                        reason: setting.and_then(|s| s.reason.clone()),
+                    },
+                )
+            })
+            .collect();
+        EffectivePolicy {
+            source: self.source.clone(),
+            defaults: EffectiveDefaults {
+                max_file_size: self.max_file_size,
+                fail_on: self.fail_on,
+            },
+            sensitive_files: EffectiveSensitive {
+                enabled: self.sensitive_files.enabled,
+                builtin_paths: checks::sensitive_files::builtin_patterns(),
+                extra_paths: self.sensitive_files.extra_patterns.clone(),
+            },
+            rules,
+        }
+    }
+}
+
+/// The policy in force, every default filled in (what `scopecheck config` prints).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct EffectivePolicy {
+    /// Where it came from.
+    pub source: PolicySource,
+    /// Global settings.
+    pub defaults: EffectiveDefaults,
+    /// The sensitive-file check.
+    pub sensitive_files: EffectiveSensitive,
+    /// Every rule with its action.
+    pub rules: BTreeMap<String, EffectiveRule>,
+}
+
+/// Global settings in force.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct EffectiveDefaults {
+    /// In bytes.
+    pub max_file_size: u64,
+    /// The lowest failing action.
+    pub fail_on: Action,
+}
+
+/// The sensitive-file check in force.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct EffectiveSensitive {
+    /// Whether it runs.
+    pub enabled: bool,
+    /// The built-in globs.
+    pub builtin_paths: Vec<String>,
+    /// The user's globs.
+    pub extra_paths: Vec<String>,
+}
+
+/// One rule in force.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct EffectiveRule {
+    /// The action it takes.
+    pub action: Action,
+    /// Its built-in action.
+    pub default_action: Action,
+    /// Paths it skips.
+    pub exclude_paths: Vec<String>,
+    /// Why it was changed, if it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+struct Validator<'a> {
+    text: &'a str,
+    problems: Vec<ConfigProblem>,
+}
+
+impl Validator<'_> {
+    fn problem(&mut self, span: Range<usize>, message: String, help: Option<String>) {
+        self.problems
+            .push(ConfigProblem::new(self.text, span, message, help));
+    }
+
+    fn action(&mut self, value: &toml::Spanned<String>, key: &str) -> Option<Action> {
+        match value.get_ref().parse::<Action>() {
+            Ok(a) => Some(a),
+            Err(e) => {
+                self.problem(
+                    value.span(),
+                    format!("`{key}`: {e}"),
+                    Some("actions, least to most severe: allow, warn, review, block".into()),
+                );
+                None
+            }
+        }
+    }
+
+    fn globs(&mut self, patterns: &[toml::Spanned<String>], key: &str) -> (Vec<String>, GlobSet) {
+        let mut b = GlobSetBuilder::new();
+        let mut kept = Vec::new();
+        for p in patterns {
+            match path_glob(p.get_ref()) {
+                Ok(g) => {
+                    b.add(g);
+                    kept.push(p.get_ref().clone());
+                }
+                Err(e) => self.problem(
+                    p.span(),
+                    format!("`{key}`: invalid glob `{}`: {}", p.get_ref(), e.kind()),
+                    None,
+                ),
+            }
+        }
+        // Building only fails for patterns that already failed to compile above.
+        (kept, b.build().unwrap_or_else(|_| GlobSet::empty()))
+    }
+
+    fn validate(&mut self, raw: RawConfig, source: PolicySource) -> Policy {
+        let max_file_size = match &raw.defaults.max_file_size {
+            None => 1024 * 1024,
+            Some(v) => match parse_size(v.get_ref()) {
+                Ok(n) => n,
+                Err(msg) => {
+                    self.problem(v.span(), format!("`defaults.max-file-size`: {msg}"), Some(
+                        "write a number of bytes or a size such as \"512 KiB\" or \"2 MiB\"".into(),
+                    ));
+                    0
+                }
+            },
+        };
+        let fail_on = raw
+            .defaults
+            .fail_on
+            .as_ref()
+            .and_then(|v| self.action(v, "defaults.fail-on"))
+            .unwrap_or(Action::Review);
+        if fail_on == Action::Allow {
+            if let Some(v) = &raw.defaults.fail_on {
+                self.problem(
+                    v.span(),
+                    "`defaults.fail-on` cannot be `allow`: every change would fail".into(),
+                    Some("use warn, review or block".into()),
+                );
+            }
+        }
+
+        let (extra_patterns, extra) = self.globs(&raw.sensitive_files.extra_paths, "sensitive-files.extra-paths");
+        let sensitive_files = SensitiveFilesSettings {
+            enabled: raw.sensitive_files.enabled.unwrap_or(true),
+            extra_patterns,
+            extra,
+        };
+
+        let mut rules = BTreeMap::new();
+        for (id, rule) in raw.rules {
+            if let Some(setting) = self.rule(&id, rule) {
+                rules.insert(id.into_inner(), setting);
+            }
+        }
+        Policy {
+            source,
+            max_file_size,
+            fail_on,
+            sensitive_files,
+            rules,
+        }
+    }
+
+    fn rule(&mut self, id: &toml::Spanned<String>, rule: RawRule) -> Option<RuleSetting> {
+        let Some(meta) = checks::rule(id.get_ref()) else {
+            let known: Vec<&str> = checks::all_rules().iter().map(|r| r.id).collect();
+            self.problem(
+                id.span(),
+                format!("`rules`: unknown rule id `{}`", id.get_ref()),
+                Some(format!("known rules: {}", known.join(", "))),
+            );
+            return None;
+        };
+        let key = format!("rules.\"{}\"", meta.id);
+        let action = rule
+            .action
+            .as_ref()
+            .and_then(|a| self.action(a, &format!("{key}.action")));
+        let (exclude_patterns, exclude) = self.globs(&rule.exclude_paths, &format!("{key}.exclude-paths"));
+        let relaxes = action.is_some_and(|a| a < meta.default_action) || !exclude_patterns.is_empty();
+        let has_reason = rule.reason.as_deref().is_some_and(|r| !r.trim().is_empty());
+        if relaxes && !has_reason {
+            self.problem(
+                id.span(),
+                format!("`{key}`: lowering a rule's action or excluding paths needs a `reason`"),
+                Some("add reason = \"why this exception is safe\"".into()),
+            );
+        }
+        Some(RuleSetting {
+            action,
+            exclude: (!exclude_patterns.is_empty()).then_some(exclude),
+            exclude_patterns,
+            reason: rule.reason,
+        })
+    }
+}
+
+/// Compiles a repository-path glob the way every scopecheck path setting reads it:
+/// `/` is a real separator (`*` stays within a directory, `**` crosses them), and a
+/// pattern without `/` matches a file name at any depth, as in `.gitignore`.
+pub fn path_glob(pattern: &str) -> Result<Glob, globset::Error> {
+    let anchored = pattern.trim_start_matches('/');
+    let full = if pattern.contains('/') {
+        anchored.to_owned()
+    } else {
+        format!("**/{anchored}")
+    };
+    GlobBuilder::new(&full)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+}
+
+fn parse_size(v: &toml::Value) -> Result<u64, String> {
+    match v {
+        toml::Value::Integer(n) if *n > 0 => Ok(*n as u64),
+        toml::Value::Integer(_) => Err("must be greater than zero".into()),
+        toml::Value::String(s) => {
+            let s = s.trim();
+            let split = s
+                .find(|c: char| !c.is_ascii_digit() && c != '.')
+                .unwrap_or(s.len());
+            let (num, unit) = s.split_at(split);
+            let num: f64 = num
+                .parse()
+                .map_err(|_| format!("`{s}` does not start with a number"))?;
+            let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+                "" | "b" => 1,
+                "kib" => 1 << 10,
+                "mib" => 1 << 20,
+                "gib" => 1 << 30,
+                "kb" => 1_000,
+                "mb" => 1_000_000,
+                "gb" => 1_000_000_000,
+                other => return Err(format!("unknown unit `{other}`")),
+            };
+            let bytes = num * mult as f64;
+            if bytes < 1.0 {
+                Err("must be at least one byte".into())
+            } else {
+                Ok(bytes as u64)
+            }
+        }
+        other => Err(format!("expected a number of bytes or a size string, found a {}", other.type_str())),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,42 @@
+//! Stage one: the file as serde reads it. Unknown keys are errors; values that need
+//! checking keep their spans so validation can point at them.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawConfig {
+    #[serde(default)]
+    pub defaults: RawDefaults,
+    #[serde(default)]
+    pub sensitive_files: RawSensitiveFiles,
+    #[serde(default)]
+    pub rules: BTreeMap<Spanned<String>, RawRule>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawDefaults {
+    pub max_file_size: Option<Spanned<toml::Value>>,
+    pub fail_on: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawSensitiveFiles {
+    pub enabled: Option<bool>,
+    #[serde(default)]
+    pub extra_paths: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawRule {
+    pub action: Option<Spanned<String>>,
+    #[serde(default)]
+    pub exclude_paths: Vec<Spanned<String>>,
+    pub reason: Option<String>,
+}

@@ -1,0 +1,124 @@
+//! Findings: what a check reports, with redacted evidence and a rebase-stable fingerprint.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::Action;
+
+/// One thing a check found in a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable, kebab-case rule id such as `secret/sensitive-file`.
+    pub rule: String,
+    /// What the policy asks for; set from the rule's default, then adjusted by the policy.
+    pub action: Action,
+    /// The path the finding is about, relative to the repository root.
+    pub path: String,
+    /// 1-based line. File-level findings use the most relevant line (1 when there is none),
+    /// so every finding has a physical location.
+    pub line: u32,
+    /// 1-based column (in bytes) of the evidence on that line.
+    pub column: u32,
+    /// One sentence saying what was found.
+    pub message: String,
+    /// What to do about it.
+    pub help: String,
+    /// The matched content, redacted (see [`redact`]); never the raw secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    /// The source line with any evidence redacted, for human output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<String>,
+    /// Identifies the finding across rebases and line shifts (see [`fingerprint`]).
+    pub fingerprint: String,
+}
+
+impl Finding {
+    /// A file-level finding at line 1, fingerprinted by rule and path.
+    pub fn for_file(
+        rule: &str,
+        action: Action,
+        path: &str,
+        message: String,
+        help: String,
+    ) -> Self {
+        Finding {
+            rule: rule.to_owned(),
+            action,
+            path: path.to_owned(),
+            line: 1,
+            column: 1,
+            message,
+            help,
+            evidence: None,
+            snippet: None,
+            fingerprint: fingerprint(rule, path, b""),
+        }
+    }
+}
+
+/// A fingerprint that survives rebases, line shifts and re-staging: a hash of the rule,
+/// the normalised path and the matched content. It never includes a commit id or a
+/// line number.
+pub fn fingerprint(rule: &str, path: &str, matched: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(rule.as_bytes());
+    h.update([0]);
+    h.update(normalise_path(path).as_bytes());
+    h.update([0]);
+    h.update(matched);
+    hex(&h.finalize()[..16])
+}
+
+fn normalise_path(path: &str) -> String {
+    path.trim_start_matches("./").replace('\\', "/")
+}
+
+/// Redacts a secret for display: at most a 4-character prefix (only for secrets of 16
+/// characters or more), the length, and a short hash so two reports can be compared
+/// without revealing the value.
+pub fn redact(secret: &[u8]) -> String {
+    let hash = hex(&Sha256::digest(secret)[..4]);
+    let text = String::from_utf8_lossy(secret);
+    let len = text.chars().count();
+    if len >= 16 {
+        let prefix: String = text.chars().take(4).collect();
+        format!("{prefix}…[redacted {len} chars, sha256:{hash}]")
+    } else {
+        format!("[redacted {len} chars, sha256:{hash}]")
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_ignores_leading_dot_slash_but_not_content() {
+        let a = fingerprint("r", "./a/b", b"x");
+        assert_eq!(a, fingerprint("r", "a/b", b"x"));
+        assert_ne!(a, fingerprint("r", "a/b", b"y"));
+        assert_ne!(a, fingerprint("q", "a/b", b"x"));
+        assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn redaction_never_contains_the_secret() {
+        let secret = b"AKIAIOSFODNN7EXAMPLEKEY";
+        let r = redact(secret);
+        assert!(!r.contains("AKIAIOSFODNN7EXAMPLEKEY"));
+        assert!(r.starts_with("AKIA…"));
+        assert!(r.contains("23 chars"));
+        let short = redact(b"hunter2");
+        assert!(!short.contains("hunter2"));
+        assert!(!short.contains("hunt"));
+    }
+}

@@ -1,0 +1,23 @@
+//! scopecheck-core: the rule engine behind scopecheck, free of git and of I/O.
+//!
+//! A front end (the `scopecheck` binary, or your own tool) builds a [`ChangeSet`] — the
+//! files a change touches with their old and new contents — compiles a [`Policy`] from
+//! `scopecheck.toml` (or uses [`Policy::embedded`]), and calls [`evaluate`] to get a
+//! [`Report`]: every [`Finding`] with its [`Action`], the decision, and the exit code.
+//!
+//! The git adapter lives in `scopecheck-git`, so library users who already have a diff
+//! never compile gix.
+#![deny(missing_docs)]
+
+mod action;
+mod change;
+pub mod checks;
+pub mod config;
+mod finding;
+mod report;
+
+pub use action::{Action, UnknownAction};
+pub use change::{looks_binary, AddedLine, ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Side};
+pub use config::{ConfigError, Policy, PolicySource};
+pub use finding::{fingerprint, redact, Finding};
+pub use report::{evaluate, Report, EXIT_BLOCKED, EXIT_ERROR, EXIT_PASS};
