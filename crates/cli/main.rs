@@ -1,1 +1,37 @@
-fn main(){}
+//! The `scopecheck` binary: argument parsing and dispatch. Everything it decides comes
+//! from `scopecheck-core`; everything it reads from git comes from `scopecheck-git`.
+
+mod args;
+mod cmd;
+mod error;
+mod policy;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Args, Command};
+use scopecheck_core::EXIT_ERROR;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let style = render::Style::detect(args.color);
+    let result = match &args.command {
+        Command::PreCommit(a) => cmd::precommit::run(a, &style),
+        Command::Install(a) => cmd::install::install(a),
+        Command::Uninstall(a) => cmd::install::uninstall(a),
+        Command::Init(a) => cmd::init::run(a),
+        Command::Config(a) => cmd::config::run(a),
+        Command::Rules => cmd::rules::list(),
+        Command::Explain(a) => cmd::rules::explain(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            // Fail closed: any error stops the commit (exit 2), with the reason.
+            eprint!("{}", render::human::error(&e, &style));
+            ExitCode::from(EXIT_ERROR as u8)
+        }
+    }
+}

@@ -35,13 +35,7 @@ pub struct Finding {
 
 impl Finding {
     /// A file-level finding at line 1, fingerprinted by rule and path.
-    pub fn for_file(
-        rule: &str,
-        action: Action,
-        path: &str,
-        message: String,
-        help: String,
-    ) -> Self {
+    pub fn for_file(rule: &str, action: Action, path: &str, message: String, help: String) -> Self {
         Finding {
             rule: rule.to_owned(),
             action,
@@ -91,10 +85,12 @@ pub fn redact(secret: &[u8]) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]

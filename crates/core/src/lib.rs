@@ -17,7 +17,9 @@ mod finding;
 mod report;
 
 pub use action::{Action, UnknownAction};
-pub use change::{looks_binary, AddedLine, ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Side};
+pub use change::{
+    looks_binary, AddedLine, ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Side,
+};
 pub use config::{ConfigError, Policy, PolicySource};
 pub use finding::{fingerprint, redact, Finding};
 pub use report::{evaluate, Report, EXIT_BLOCKED, EXIT_ERROR, EXIT_PASS};

@@ -1,1 +1,298 @@
-//! placeholder
+//! scopecheck-git: turns a git repository into [`ChangeSet`]s for `scopecheck-core`.
+//!
+//! It reads objects only (the index and the object database), never the working tree,
+//! and never writes: no stash, no checkout, no index refresh.
+//!
+//! - [`Repo::staged`]: the index against `HEAD`, i.e. exactly what `git commit` would
+//!   record. Honours `GIT_INDEX_FILE`, so `git commit -a` and `git commit <path>` (which
+//!   commit from a temporary index) are judged by what they really commit.
+//! - [`Repo::range`]: the difference between two revisions (`A..B`).
+#![deny(missing_docs)]
+
+mod diff;
+mod error;
+
+use std::path::{Path, PathBuf};
+
+use gix::bstr::{BStr, ByteSlice};
+use gix::ObjectId;
+use scopecheck_core::{ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Side};
+
+pub use error::Error;
+
+use diff::{Entry, Kind, RawChange};
+
+/// How blobs are read into a [`ChangeSet`].
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOptions {
+    /// Blobs larger than this are not read ([`Content::TooLarge`]).
+    pub max_file_size: u64,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_file_size: 1024 * 1024,
+        }
+    }
+}
+
+/// A repository opened the way git opens it for a hook (honouring `GIT_DIR`,
+/// `GIT_WORK_TREE`, `GIT_INDEX_FILE`).
+pub struct Repo {
+    repo: gix::Repository,
+}
+
+impl Repo {
+    /// Finds the repository containing `dir`, like git does (linked worktrees and
+    /// subdirectories included), applying git's environment overrides.
+    pub fn discover(dir: &Path) -> Result<Repo, Error> {
+        let repo = gix::ThreadSafeRepository::discover_with_environment_overrides(dir)
+            .map_err(|source| Error::NotARepository {
+                path: dir.to_owned(),
+                source,
+            })?
+            .to_thread_local();
+        Ok(Repo { repo })
+    }
+
+    /// The top of the working tree, `None` for a bare repository.
+    pub fn workdir(&self) -> Option<&Path> {
+        self.repo.workdir()
+    }
+
+    /// The repository's `.git` directory (for a linked worktree, its private one).
+    pub fn git_dir(&self) -> &Path {
+        self.repo.git_dir()
+    }
+
+    /// The directory shared by all worktrees.
+    pub fn common_dir(&self) -> &Path {
+        self.repo.common_dir()
+    }
+
+    /// Whether the repository has no working tree.
+    pub fn is_bare(&self) -> bool {
+        self.repo.is_bare()
+    }
+
+    /// Whether the repository is a shallow clone.
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow().unwrap_or(false)
+    }
+
+    /// The commit `HEAD` points to, `None` before the first commit.
+    pub fn head_commit(&self) -> Result<Option<ObjectId>, Error> {
+        let mut head = self.repo.head().map_err(Error::git("reading HEAD"))?;
+        if head.is_unborn() {
+            return Ok(None);
+        }
+        let commit = head
+            .peel_to_commit()
+            .map_err(Error::git("resolving HEAD to a commit"))?;
+        Ok(Some(commit.id))
+    }
+
+    fn head_tree(&self) -> Result<Option<ObjectId>, Error> {
+        let Some(commit) = self.head_commit()? else {
+            return Ok(None);
+        };
+        let tree = self
+            .repo
+            .find_commit(commit)
+            .and_then(|c| c.tree_id())
+            .map_err(Error::git("reading HEAD's tree"))?;
+        Ok(Some(tree.detach()))
+    }
+
+    fn open_index(&self) -> Result<gix::index::File, Error> {
+        let path = self.repo.index_path();
+        if !path.exists() {
+            // A fresh repository has no index until the first `git add`.
+            return Ok(gix::index::File::from_state(
+                gix::index::State::new(self.repo.object_hash()),
+                path,
+            ));
+        }
+        self.repo
+            .open_index()
+            .map_err(|source| Error::Index { path, source })
+    }
+
+    /// The index against `HEAD`: what `git commit` would record right now.
+    pub fn staged(&self, opts: &ReadOptions) -> Result<ChangeSet, Error> {
+        let index = self.open_index()?;
+        let head = self.head_commit()?;
+        let head_tree = self.head_tree()?;
+        let mut notes = Vec::new();
+        let raw = diff::index_against_tree(&self.repo, &index, head_tree, &mut notes)?;
+        let mut cs = ChangeSet::new(Origin::Staged {
+            head: head.map(|h| h.to_string()),
+        });
+        cs.notes = notes;
+        self.load(raw, opts, &mut cs)?;
+        Ok(cs)
+    }
+
+    /// The difference between two revisions (anything `git rev-parse` accepts), as
+    /// `git diff base head` would show it.
+    pub fn range(&self, base: &str, head: &str, opts: &ReadOptions) -> Result<ChangeSet, Error> {
+        let (base_id, base_tree) = self.resolve_tree(base)?;
+        let (head_id, head_tree) = self.resolve_tree(head)?;
+        let mut cs = ChangeSet::new(Origin::Range {
+            base: base_id.to_string(),
+            head: head_id.to_string(),
+        });
+        let mut raw = Vec::new();
+        diff::trees(
+            &self.repo,
+            Some(base_tree),
+            Some(head_tree),
+            BStr::new(""),
+            &mut raw,
+        )?;
+        self.load(raw, opts, &mut cs)?;
+        Ok(cs)
+    }
+
+    fn resolve_tree(&self, rev: &str) -> Result<(ObjectId, ObjectId), Error> {
+        let id = self
+            .repo
+            .rev_parse_single(rev)
+            .map_err(|source| Error::Revision {
+                rev: rev.to_owned(),
+                source,
+            })?;
+        let object = id.object().map_err(Error::git("reading a revision"))?;
+        let tree = object.peel_to_tree().map_err(|source| Error::Revision {
+            rev: rev.to_owned(),
+            source,
+        })?;
+        Ok((id.detach(), tree.id))
+    }
+
+    /// The contents of `path` as staged in the index, `None` when it is not staged.
+    pub fn staged_file(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
+        let index = self.open_index()?;
+        let Some(entry) = index.entry_by_path(path.as_bytes().as_bstr()) else {
+            return Ok(None);
+        };
+        let blob = self
+            .repo
+            .find_blob(entry.id)
+            .map_err(Error::git("reading a staged file"))?;
+        Ok(Some(blob.data.clone()))
+    }
+
+    /// The contents of `path` in the tree of revision `rev`, `None` when absent.
+    pub fn file_at(&self, rev: &str, path: &str) -> Result<Option<Vec<u8>>, Error> {
+        let (_, tree) = self.resolve_tree(rev)?;
+        let tree = self
+            .repo
+            .find_tree(tree)
+            .map_err(Error::git("reading a tree"))?;
+        let entry = tree
+            .lookup_entry_by_path(path)
+            .map_err(Error::git("looking up a path"))?;
+        match entry {
+            Some(e) if e.mode().is_blob() => {
+                let blob = self
+                    .repo
+                    .find_blob(e.object_id())
+                    .map_err(Error::git("reading a file"))?;
+                Ok(Some(blob.data.clone()))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Where git runs hooks from: `core.hooksPath` if set (relative paths are relative to
+    /// the top of the working tree, as git reads them), else `<common dir>/hooks`.
+    pub fn hooks_dir(&self) -> Result<PathBuf, Error> {
+        let configured = self
+            .repo
+            .config_snapshot()
+            .trusted_path("core.hooksPath")
+            .map_err(Error::git("reading core.hooksPath"))?;
+        Ok(match configured {
+            Some(p) if p.is_absolute() => p,
+            Some(p) => self.workdir().unwrap_or_else(|| self.common_dir()).join(p),
+            None => self.common_dir().join("hooks"),
+        })
+    }
+
+    fn load(
+        &self,
+        raw: Vec<RawChange>,
+        opts: &ReadOptions,
+        cs: &mut ChangeSet,
+    ) -> Result<(), Error> {
+        for change in diff::pair_renames(raw) {
+            let path = change.path.to_str_lossy().into_owned();
+            let old_path = change
+                .old_path
+                .as_ref()
+                .map(|p| p.to_str_lossy().into_owned());
+            let status = match (&change.old, &change.new) {
+                (None, Some(_)) => ChangeStatus::Added,
+                (Some(_), None) => ChangeStatus::Deleted,
+                (Some(_), Some(_)) if old_path.is_some() => ChangeStatus::Renamed,
+                (Some(o), Some(n))
+                    if o.kind != n.kind && !(o.kind.is_file() && n.kind.is_file()) =>
+                {
+                    ChangeStatus::TypeChanged
+                }
+                _ => ChangeStatus::Modified,
+            };
+            for side in [&change.old, &change.new].into_iter().flatten() {
+                if side.kind == Kind::Commit {
+                    cs.notes.push(format!(
+                        "{path}: submodule entry (commit {}) skipped: submodules are checked in their own repository",
+                        side.id.to_hex_with_len(12)
+                    ));
+                }
+            }
+            let old = change.old.map(|e| self.side(e, opts)).transpose()?;
+            let new = change.new.map(|e| self.side(e, opts)).transpose()?;
+            cs.files
+                .push(FileChange::new(path, old_path, status, old, new));
+        }
+        cs.files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(())
+    }
+
+    fn side(&self, e: Entry, opts: &ReadOptions) -> Result<Side, Error> {
+        let mode = match e.kind {
+            Kind::File => FileMode::Regular,
+            Kind::Executable => FileMode::Executable,
+            Kind::Link => FileMode::Symlink,
+            Kind::Commit => {
+                return Ok(Side {
+                    id: e.id.to_string(),
+                    mode: FileMode::Submodule,
+                    size: 0,
+                    content: Content::NotApplicable,
+                })
+            }
+        };
+        let missing = |source| Error::MissingObject { id: e.id, source };
+        let size = self.repo.find_header(e.id).map_err(missing)?.size();
+        let content = if size > opts.max_file_size {
+            Content::TooLarge
+        } else {
+            let blob = self.repo.find_blob(e.id).map_err(missing)?;
+            Content::Loaded(blob.detach().data)
+        };
+        Ok(Side {
+            id: e.id.to_string(),
+            mode,
+            size,
+            content,
+        })
+    }
+}
+
+/// Lossy UTF-8 for messages.
+pub(crate) fn show(path: &BStr) -> String {
+    path.to_str_lossy().into_owned()
+}

@@ -57,16 +57,40 @@ const BUILTIN: &[(&str, &str, Condition)] = &[
     ("*.tfstate", "Terraform state", Condition::Always),
     ("*.tfstate.backup", "Terraform state", Condition::Always),
     ("credentials.json", "credentials file", Condition::Always),
-    ("client_secret*.json", "OAuth client secret", Condition::Always),
-    (".aws/credentials", "AWS credentials file", Condition::Always),
-    ("**/.aws/credentials", "AWS credentials file", Condition::Always),
-    (".docker/config.json", "Docker registry credentials", Condition::Always),
-    ("**/.docker/config.json", "Docker registry credentials", Condition::Always),
+    (
+        "client_secret*.json",
+        "OAuth client secret",
+        Condition::Always,
+    ),
+    (
+        ".aws/credentials",
+        "AWS credentials file",
+        Condition::Always,
+    ),
+    (
+        "**/.aws/credentials",
+        "AWS credentials file",
+        Condition::Always,
+    ),
+    (
+        ".docker/config.json",
+        "Docker registry credentials",
+        Condition::Always,
+    ),
+    (
+        "**/.docker/config.json",
+        "Docker registry credentials",
+        Condition::Always,
+    ),
     (".netrc", "netrc credentials", Condition::Always),
     ("_netrc", "netrc credentials", Condition::Always),
     (".pgpass", "PostgreSQL password file", Condition::Always),
     (".pypirc", "PyPI credentials", Condition::Always),
-    (".git-credentials", "git credential store", Condition::Always),
+    (
+        ".git-credentials",
+        "git credential store",
+        Condition::Always,
+    ),
     (".htpasswd", "htpasswd file", Condition::Always),
     ("kubeconfig", "kubeconfig", Condition::Always),
     ("*.kubeconfig", "kubeconfig", Condition::Always),
@@ -160,7 +184,9 @@ fn condition_holds(cond: Condition, change: &FileChange) -> bool {
         Condition::Always => true,
         Condition::PrivateKeyBlock => contains(data, b"PRIVATE KEY-----"),
         Condition::NpmAuth => {
-            contains(data, b"_authToken") || contains(data, b"_auth=") || contains(data, b"_password")
+            contains(data, b"_authToken")
+                || contains(data, b"_auth=")
+                || contains(data, b"_password")
         }
     }
 }
@@ -196,7 +222,10 @@ impl Check for SensitiveFiles {
                 SENSITIVE_FILE,
                 RULES[0].default_action,
                 &change.path,
-                format!("{} is a {kind}: credential files must not be committed", change.path),
+                format!(
+                    "{} is a {kind}: credential files must not be committed",
+                    change.path
+                ),
                 RULES[0].how_to_fix.to_owned(),
             );
             if let Some(first) = change.added_lines().first() {
@@ -288,7 +317,10 @@ mod tests {
 
     #[test]
     fn npmrc_only_with_a_token() {
-        assert!(!flagged(".npmrc", b"registry=https://registry.npmjs.org/\n"));
+        assert!(!flagged(
+            ".npmrc",
+            b"registry=https://registry.npmjs.org/\n"
+        ));
         assert!(flagged(".npmrc", b"//registry.npmjs.org/:_authToken=abc\n"));
     }
 

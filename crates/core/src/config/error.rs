@@ -24,7 +24,12 @@ pub struct ConfigProblem {
 }
 
 impl ConfigProblem {
-    pub(crate) fn new(text: &str, span: Range<usize>, message: String, help: Option<String>) -> Self {
+    pub(crate) fn new(
+        text: &str,
+        span: Range<usize>,
+        message: String,
+        help: Option<String>,
+    ) -> Self {
         let start = span.start.min(text.len());
         let before = &text[..floor_char_boundary(text, start)];
         let line = before.matches('\n').count() + 1;
@@ -70,7 +75,12 @@ pub struct ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.problems.len();
-        write!(f, "{}: invalid configuration ({n} problem{})", self.file, if n == 1 { "" } else { "s" })
+        write!(
+            f,
+            "{}: invalid configuration ({n} problem{})",
+            self.file,
+            if n == 1 { "" } else { "s" }
+        )
     }
 }
 

@@ -135,7 +135,9 @@ impl Policy {
             .into_iter()
             .map(|meta| {
                 let setting = self.rules.get(meta.id);
-                let action = setting.and_then(|s| s.action).unwrap_or(meta.default_action);
+                let action = setting
+                    .and_then(|s| s.action)
+                    .unwrap_or(meta.default_action);
                 (
                     meta.id.to_owned(),
                     EffectiveRule {
@@ -262,18 +264,19 @@ impl Validator<'_> {
     }
 
     fn validate(&mut self, raw: RawConfig, source: PolicySource) -> Policy {
-        let max_file_size = match &raw.defaults.max_file_size {
-            None => 1024 * 1024,
-            Some(v) => match parse_size(v.get_ref()) {
-                Ok(n) => n,
-                Err(msg) => {
-                    self.problem(v.span(), format!("`defaults.max-file-size`: {msg}"), Some(
+        let max_file_size =
+            match &raw.defaults.max_file_size {
+                None => 1024 * 1024,
+                Some(v) => match parse_size(v.get_ref()) {
+                    Ok(n) => n,
+                    Err(msg) => {
+                        self.problem(v.span(), format!("`defaults.max-file-size`: {msg}"), Some(
                         "write a number of bytes or a size such as \"512 KiB\" or \"2 MiB\"".into(),
                     ));
-                    0
-                }
-            },
-        };
+                        0
+                    }
+                },
+            };
         let fail_on = raw
             .defaults
             .fail_on
@@ -290,7 +293,10 @@ impl Validator<'_> {
             }
         }
 
-        let (extra_patterns, extra) = self.globs(&raw.sensitive_files.extra_paths, "sensitive-files.extra-paths");
+        let (extra_patterns, extra) = self.globs(
+            &raw.sensitive_files.extra_paths,
+            "sensitive-files.extra-paths",
+        );
         let sensitive_files = SensitiveFilesSettings {
             enabled: raw.sensitive_files.enabled.unwrap_or(true),
             extra_patterns,
@@ -327,8 +333,10 @@ impl Validator<'_> {
             .action
             .as_ref()
             .and_then(|a| self.action(a, &format!("{key}.action")));
-        let (exclude_patterns, exclude) = self.globs(&rule.exclude_paths, &format!("{key}.exclude-paths"));
-        let relaxes = action.is_some_and(|a| a < meta.default_action) || !exclude_patterns.is_empty();
+        let (exclude_patterns, exclude) =
+            self.globs(&rule.exclude_paths, &format!("{key}.exclude-paths"));
+        let relaxes =
+            action.is_some_and(|a| a < meta.default_action) || !exclude_patterns.is_empty();
         let has_reason = rule.reason.as_deref().is_some_and(|r| !r.trim().is_empty());
         if relaxes && !has_reason {
             self.problem(
@@ -392,7 +400,10 @@ fn parse_size(v: &toml::Value) -> Result<u64, String> {
                 Ok(bytes as u64)
             }
         }
-        other => Err(format!("expected a number of bytes or a size string, found a {}", other.type_str())),
+        other => Err(format!(
+            "expected a number of bytes or a size string, found a {}",
+            other.type_str()
+        )),
     }
 }
 

@@ -52,13 +52,27 @@ action = "allow"
 exclude-paths = ["a/[b"]
 "#;
     let e = err(text);
-    let msgs: Vec<_> = e.problems.iter().map(|p| (p.line, p.message.clone())).collect();
+    let msgs: Vec<_> = e
+        .problems
+        .iter()
+        .map(|p| (p.line, p.message.clone()))
+        .collect();
     assert_eq!(e.problems.len(), 5, "{msgs:#?}");
-    assert!(msgs.iter().any(|(l, m)| *l == 2 && m.contains("defaults.fail-on")));
-    assert!(msgs.iter().any(|(l, m)| *l == 3 && m.contains("max-file-size")));
-    assert!(msgs.iter().any(|(l, m)| *l == 5 && m.contains("secret/no-such-rule")));
-    assert!(msgs.iter().any(|(l, m)| *l == 10 && m.contains("invalid glob")));
-    assert!(msgs.iter().any(|(l, m)| *l == 8 && m.contains("needs a `reason`")));
+    assert!(msgs
+        .iter()
+        .any(|(l, m)| *l == 2 && m.contains("defaults.fail-on")));
+    assert!(msgs
+        .iter()
+        .any(|(l, m)| *l == 3 && m.contains("max-file-size")));
+    assert!(msgs
+        .iter()
+        .any(|(l, m)| *l == 5 && m.contains("secret/no-such-rule")));
+    assert!(msgs
+        .iter()
+        .any(|(l, m)| *l == 10 && m.contains("invalid glob")));
+    assert!(msgs
+        .iter()
+        .any(|(l, m)| *l == 8 && m.contains("needs a `reason`")));
     assert!(e.summary().contains("scopecheck.toml:2:11:"));
 }
 
@@ -78,7 +92,11 @@ action = "block"
     )
     .expect("valid");
     assert_eq!(
-        p.action_for("secret/sensitive-file", "tests/fixtures/.env", Action::Block),
+        p.action_for(
+            "secret/sensitive-file",
+            "tests/fixtures/.env",
+            Action::Block
+        ),
         None
     );
     assert_eq!(
@@ -91,7 +109,10 @@ action = "block"
     );
     let eff = p.effective();
     assert_eq!(eff.rules["secret/sensitive-file"].action, Action::Warn);
-    assert_eq!(eff.rules["secret/sensitive-file"].default_action, Action::Block);
+    assert_eq!(
+        eff.rules["secret/sensitive-file"].default_action,
+        Action::Block
+    );
 }
 
 #[test]
@@ -102,11 +123,15 @@ fn sizes_accept_units() {
         ("\"2MiB\"", 2 << 20),
         ("\"1.5 MB\"", 1_500_000),
     ] {
-        let p = Policy::from_toml("t", &format!("[defaults]\nmax-file-size = {text}\n")).expect(text);
+        let p =
+            Policy::from_toml("t", &format!("[defaults]\nmax-file-size = {text}\n")).expect(text);
         assert_eq!(p.max_file_size, want, "{text}");
     }
     for bad in ["0", "-1", "\"ten\"", "true", "\"5 parsecs\""] {
-        assert!(Policy::from_toml("t", &format!("[defaults]\nmax-file-size = {bad}\n")).is_err(), "{bad}");
+        assert!(
+            Policy::from_toml("t", &format!("[defaults]\nmax-file-size = {bad}\n")).is_err(),
+            "{bad}"
+        );
     }
 }
 

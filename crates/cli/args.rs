@@ -1,0 +1,135 @@
+//! Command-line arguments (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use scopecheck_core::Action;
+
+/// A fast, local, offline policy gate for changes made by people and AI agents.
+///
+/// Exit codes: 0 the change may proceed, 1 a finding needs review or blocks it,
+/// 2 usage, configuration or repository error.
+#[derive(Debug, Parser)]
+#[command(name = "scopecheck", version, propagate_version = true)]
+pub struct Args {
+    /// When to use colour (NO_COLOR is honoured in `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check what is staged (the index against HEAD): what `git commit` would record.
+    PreCommit(CheckArgs),
+    /// Install scopecheck as a git hook (an existing hook is kept and still runs).
+    Install(HookArgs),
+    /// Remove scopecheck's git hook and restore a hook it had kept.
+    Uninstall(HookArgs),
+    /// Write a commented starter scopecheck.toml at the top of the repository.
+    Init(InitArgs),
+    /// Print the effective policy.
+    Config(ConfigArgs),
+    /// List every rule with its default action.
+    Rules,
+    /// Explain a rule: what it detects, why it matters, how to fix it.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: each finding with its file, line and (redacted) source line.
+    Human,
+    /// Stable machine-readable report (schema in README.md).
+    Json,
+}
+
+/// Where the policy comes from.
+#[derive(Debug, ClapArgs)]
+pub struct PolicyArgs {
+    /// Use this policy file instead of the repository's scopecheck.toml.
+    #[arg(long, value_name = "FILE", conflicts_with = "default_policy")]
+    pub config: Option<PathBuf>,
+    /// Ignore the repository's scopecheck.toml and use the embedded default policy.
+    #[arg(long)]
+    pub default_policy: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// The lowest action that fails the check (overrides the policy's `fail-on`).
+    #[arg(long, value_parser = parse_fail_on)]
+    pub fail_on: Option<Action>,
+}
+
+fn parse_fail_on(s: &str) -> Result<Action, String> {
+    match s.parse::<Action>() {
+        Ok(Action::Allow) => {
+            Err("`allow` would fail every change; use warn, review or block".into())
+        }
+        Ok(a) => Ok(a),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Hook {
+    /// Runs `scopecheck pre-commit` before every commit.
+    PreCommit,
+}
+
+impl Hook {
+    pub fn name(self) -> &'static str {
+        match self {
+            Hook::PreCommit => "pre-commit",
+        }
+    }
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct HookArgs {
+    /// Which hook.
+    #[arg(long, value_enum, default_value_t = Hook::PreCommit)]
+    pub hook: Hook,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct InitArgs {
+    /// Overwrite an existing scopecheck.toml.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ConfigFormat::Toml)]
+    pub format: ConfigFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfigFormat {
+    Toml,
+    Json,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ExplainArgs {
+    /// A rule id, e.g. secret/sensitive-file.
+    pub rule: String,
+}

@@ -1,0 +1,21 @@
+//! One module per subcommand.
+
+pub mod config;
+pub mod init;
+pub mod install;
+pub mod precommit;
+pub mod rules;
+
+use std::path::PathBuf;
+
+use scopecheck_git::Repo;
+
+use crate::error::CliError;
+
+pub fn current_dir() -> Result<PathBuf, CliError> {
+    std::env::current_dir().map_err(CliError::io("."))
+}
+
+pub fn open_repo() -> Result<Repo, CliError> {
+    Ok(Repo::discover(&current_dir()?)?)
+}

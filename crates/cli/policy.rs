@@ -1,0 +1,113 @@
+//! Which policy judges a change.
+//!
+//! For staged changes the policy is the `scopecheck.toml` *in the index*: the same file
+//! the commit records, never an unstaged working-tree edit (which would let anything
+//! that can write files loosen the gate without it ever being seen in a commit).
+
+use std::path::Path;
+
+use scopecheck_core::config::CONFIG_FILE_NAMES;
+use scopecheck_core::Policy;
+use scopecheck_git::Repo;
+
+use crate::args::PolicyArgs;
+use crate::error::CliError;
+
+/// The policy and a line describing where it came from.
+pub struct Loaded {
+    pub policy: Policy,
+    pub origin: String,
+    pub notes: Vec<String>,
+}
+
+fn from_file(path: &Path) -> Result<Policy, CliError> {
+    let bytes = std::fs::read(path).map_err(CliError::io(path))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        CliError::usage(
+            format!("{} is not valid UTF-8", path.display()),
+            Some("TOML files must be UTF-8".to_owned()),
+        )
+    })?;
+    Ok(Policy::from_toml(&path.display().to_string(), &text)?)
+}
+
+/// Loads the policy for a check of the index of `repo`.
+pub fn for_staged(args: &PolicyArgs, repo: &Repo) -> Result<Loaded, CliError> {
+    if let Some(path) = &args.config {
+        return Ok(Loaded {
+            policy: from_file(path)?,
+            origin: format!("{} (--config)", path.display()),
+            notes: Vec::new(),
+        });
+    }
+    if args.default_policy {
+        return Ok(embedded());
+    }
+    for name in CONFIG_FILE_NAMES {
+        let Some(bytes) = repo.staged_file(name)? else {
+            continue;
+        };
+        let text = String::from_utf8(bytes)
+            .map_err(|_| CliError::usage(format!("the staged {name} is not valid UTF-8"), None))?;
+        let policy = Policy::from_toml(name, &text)?;
+        let mut notes = Vec::new();
+        if let Some(top) = repo.workdir() {
+            if let Ok(on_disk) = std::fs::read_to_string(top.join(name)) {
+                if on_disk != text {
+                    notes.push(format!(
+                        "{name} has unstaged changes: the staged version applies until you `git add` it"
+                    ));
+                }
+            }
+        }
+        return Ok(Loaded {
+            policy,
+            origin: format!("{name} (staged)"),
+            notes,
+        });
+    }
+    let mut loaded = embedded();
+    if let Some(top) = repo.workdir() {
+        for name in CONFIG_FILE_NAMES {
+            if top.join(name).exists() {
+                loaded.notes.push(format!(
+                    "{name} is not staged: the embedded default policy applies until you `git add` it"
+                ));
+            }
+        }
+    }
+    Ok(loaded)
+}
+
+/// Loads the policy outside a repository check: `--config`, else the file at the top of
+/// the working tree (or the current directory), else the embedded default.
+pub fn for_directory(args: &PolicyArgs, top: &Path) -> Result<Loaded, CliError> {
+    if let Some(path) = &args.config {
+        return Ok(Loaded {
+            policy: from_file(path)?,
+            origin: format!("{} (--config)", path.display()),
+            notes: Vec::new(),
+        });
+    }
+    if !args.default_policy {
+        for name in CONFIG_FILE_NAMES {
+            let path = top.join(name);
+            if path.is_file() {
+                return Ok(Loaded {
+                    policy: from_file(&path)?,
+                    origin: path.display().to_string(),
+                    notes: Vec::new(),
+                });
+            }
+        }
+    }
+    Ok(embedded())
+}
+
+fn embedded() -> Loaded {
+    Loaded {
+        policy: Policy::embedded(),
+        origin: "embedded default policy".to_owned(),
+        notes: Vec::new(),
+    }
+}

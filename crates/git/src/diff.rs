@@ -1,0 +1,355 @@
+//! Tree-level diffs: the index against a tree, and a tree against a tree.
+//!
+//! Unchanged subtrees are skipped by id, and for the index by its cache-tree extension
+//! (the `TREE` extension git keeps up to date on `git add`), so a commit touching ten
+//! files in a 100k-file repository reads a handful of tree objects, not every tree.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use gix::bstr::{BStr, BString, ByteSlice, ByteVec};
+use gix::index::entry::{Flags, Mode, Stage};
+use gix::objs::tree::EntryMode;
+use gix::ObjectId;
+
+use crate::{show, Error};
+
+/// What kind of tree entry one side is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    File,
+    Executable,
+    Link,
+    Commit,
+}
+
+impl Kind {
+    pub(crate) fn is_file(self) -> bool {
+        matches!(self, Kind::File | Kind::Executable)
+    }
+
+    fn from_tree(mode: EntryMode) -> Option<Kind> {
+        if mode.is_tree() {
+            None
+        } else if mode.is_commit() {
+            Some(Kind::Commit)
+        } else if mode.is_link() {
+            Some(Kind::Link)
+        } else if mode.is_executable() {
+            Some(Kind::Executable)
+        } else {
+            Some(Kind::File)
+        }
+    }
+
+    fn from_index(mode: Mode) -> Option<Kind> {
+        if mode.contains(Mode::COMMIT) && !mode.contains(Mode::DIR) {
+            Some(Kind::Commit)
+        } else if mode.contains(Mode::DIR) {
+            None
+        } else if mode.contains(Mode::SYMLINK) {
+            Some(Kind::Link)
+        } else if mode.contains(Mode::FILE_EXECUTABLE) {
+            Some(Kind::Executable)
+        } else {
+            Some(Kind::File)
+        }
+    }
+}
+
+/// One side of a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub kind: Kind,
+    pub id: ObjectId,
+}
+
+/// A changed path before contents are read.
+#[derive(Debug, Clone)]
+pub(crate) struct RawChange {
+    pub path: BString,
+    pub old_path: Option<BString>,
+    pub old: Option<Entry>,
+    pub new: Option<Entry>,
+}
+
+/// A tree's entries keyed by (name, is-tree): a file and a directory of the same name are
+/// different entries (a file replaced by a directory is a deletion plus additions).
+type TreeMap = HashMap<(BString, bool), (EntryMode, ObjectId)>;
+
+fn read_tree(repo: &gix::Repository, id: ObjectId) -> Result<TreeMap, Error> {
+    let tree = repo
+        .find_tree(id)
+        .map_err(|source| Error::MissingObject { id, source })?;
+    let mut map = HashMap::new();
+    for entry in gix::objs::TreeRefIter::from_bytes(&tree.data, repo.object_hash()) {
+        let entry = entry.map_err(|_| Error::CorruptTree { id })?;
+        map.insert(
+            (entry.filename.to_owned(), entry.mode.is_tree()),
+            (entry.mode, entry.oid.to_owned()),
+        );
+    }
+    Ok(map)
+}
+
+fn join(prefix: &BStr, name: &BStr) -> BString {
+    let mut p = BString::from(Vec::with_capacity(prefix.len() + name.len() + 1));
+    if !prefix.is_empty() {
+        p.push_str(prefix);
+        p.push_byte(b'/');
+    }
+    p.push_str(name);
+    p
+}
+
+/// Every file under tree `id` as one side of a change.
+fn walk(
+    repo: &gix::Repository,
+    id: ObjectId,
+    prefix: &BStr,
+    old_side: bool,
+    out: &mut Vec<RawChange>,
+) -> Result<(), Error> {
+    let mut entries: Vec<_> = read_tree(repo, id)?.into_iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for ((name, is_tree), (mode, oid)) in entries {
+        let path = join(prefix, name.as_bstr());
+        if is_tree {
+            walk(repo, oid, path.as_bstr(), old_side, out)?;
+        } else if let Some(kind) = Kind::from_tree(mode) {
+            let e = Some(Entry { kind, id: oid });
+            out.push(RawChange {
+                path,
+                old_path: None,
+                old: if old_side { e } else { None },
+                new: if old_side { None } else { e },
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Tree against tree, recursively, skipping identical subtrees.
+pub(crate) fn trees(
+    repo: &gix::Repository,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+    prefix: &BStr,
+    out: &mut Vec<RawChange>,
+) -> Result<(), Error> {
+    if old == new {
+        return Ok(());
+    }
+    let mut old_map = match old {
+        Some(id) => read_tree(repo, id)?,
+        None => HashMap::new(),
+    };
+    let new_map = match new {
+        Some(id) => read_tree(repo, id)?,
+        None => HashMap::new(),
+    };
+    let mut names: Vec<_> = new_map.into_iter().collect();
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    for ((name, is_tree), (mode, oid)) in names {
+        let previous = old_map.remove(&(name.clone(), is_tree));
+        let path = join(prefix, name.as_bstr());
+        if is_tree {
+            trees(repo, previous.map(|p| p.1), Some(oid), path.as_bstr(), out)?;
+        } else {
+            let new = Kind::from_tree(mode).map(|kind| Entry { kind, id: oid });
+            let old =
+                previous.and_then(|(m, id)| Kind::from_tree(m).map(|kind| Entry { kind, id }));
+            if old != new {
+                out.push(RawChange {
+                    path,
+                    old_path: None,
+                    old,
+                    new,
+                });
+            }
+        }
+    }
+    deleted(repo, old_map, prefix, out)
+}
+
+fn deleted(
+    repo: &gix::Repository,
+    rest: TreeMap,
+    prefix: &BStr,
+    out: &mut Vec<RawChange>,
+) -> Result<(), Error> {
+    let mut rest: Vec<_> = rest.into_iter().collect();
+    rest.sort_by(|a, b| a.0.cmp(&b.0));
+    for ((name, is_tree), (mode, oid)) in rest {
+        let path = join(prefix, name.as_bstr());
+        if is_tree {
+            walk(repo, oid, path.as_bstr(), true, out)?;
+        } else if let Some(kind) = Kind::from_tree(mode) {
+            out.push(RawChange {
+                path,
+                old_path: None,
+                old: Some(Entry { kind, id: oid }),
+                new: None,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The index against a tree (`HEAD`'s, or none before the first commit).
+pub(crate) fn index_against_tree(
+    repo: &gix::Repository,
+    index: &gix::index::File,
+    head_tree: Option<ObjectId>,
+    notes: &mut Vec<String>,
+) -> Result<Vec<RawChange>, Error> {
+    let mut out = Vec::new();
+    let mut walker = IndexWalker {
+        repo,
+        index,
+        notes,
+        out: &mut out,
+    };
+    walker.dir(
+        0..index.entries().len(),
+        BString::default(),
+        head_tree,
+        index.tree(),
+    )?;
+    Ok(out)
+}
+
+struct IndexWalker<'a> {
+    repo: &'a gix::Repository,
+    index: &'a gix::index::File,
+    notes: &'a mut Vec<String>,
+    out: &'a mut Vec<RawChange>,
+}
+
+impl IndexWalker<'_> {
+    /// Compares the index entries in `range` (all under `prefix`) with tree `head`.
+    fn dir(
+        &mut self,
+        range: Range<usize>,
+        prefix: BString,
+        head: Option<ObjectId>,
+        cache: Option<&gix::index::extension::Tree>,
+    ) -> Result<(), Error> {
+        // A valid cache-tree entry records the tree this directory would be written as:
+        // if it equals HEAD's, nothing below changed.
+        if let (Some(c), Some(h)) = (cache, head) {
+            if c.num_entries.is_some() && c.id == h {
+                return Ok(());
+            }
+        }
+        let mut head_map = match head {
+            Some(id) => read_tree(self.repo, id)?,
+            None => HashMap::new(),
+        };
+        let entries = self.index.entries();
+        let skip = if prefix.is_empty() {
+            0
+        } else {
+            prefix.len() + 1
+        };
+        let mut i = range.start;
+        while i < range.end {
+            let entry = &entries[i];
+            let path = entry.path(self.index);
+            let rel = &path[skip..];
+            if let Some(slash) = rel.find_byte(b'/') {
+                // Sparse-index directory entries end in '/'; anything else is a subdirectory.
+                let name: BString = rel[..slash].into();
+                let mut end = i + 1;
+                while end < range.end {
+                    let p = entries[end].path(self.index);
+                    let r = &p[skip..];
+                    if r.len() > slash && r[..slash] == name[..] && r[slash] == b'/' {
+                        end += 1;
+                    } else {
+                        break;
+                    }
+                }
+                let sub_head = head_map.remove(&(name.clone(), true)).map(|(_, id)| id);
+                let sub_path = join(prefix.as_bstr(), name.as_bstr());
+                if entry.mode.is_sparse() && end == i + 1 {
+                    trees(
+                        self.repo,
+                        sub_head,
+                        Some(entry.id),
+                        sub_path.as_bstr(),
+                        self.out,
+                    )?;
+                } else {
+                    let sub_cache =
+                        cache.and_then(|c| c.children.iter().find(|t| t.name[..] == name[..]));
+                    self.dir(i..end, sub_path, sub_head, sub_cache)?;
+                }
+                i = end;
+                continue;
+            }
+            i += 1;
+            if entry.stage() != Stage::Unconflicted {
+                if entry.stage() == Stage::Ours {
+                    self.notes.push(format!(
+                        "{}: unmerged (merge conflict); resolve and stage it to have it checked",
+                        show(path)
+                    ));
+                }
+                continue;
+            }
+            if entry.flags.contains(Flags::INTENT_TO_ADD) {
+                // `git add -N` records only the intent; nothing of the file is committed.
+                continue;
+            }
+            let previous = head_map.remove(&(rel.to_owned(), false));
+            let new = Kind::from_index(entry.mode).map(|kind| Entry { kind, id: entry.id });
+            let old =
+                previous.and_then(|(m, id)| Kind::from_tree(m).map(|kind| Entry { kind, id }));
+            if old != new {
+                self.out.push(RawChange {
+                    path: path.to_owned(),
+                    old_path: None,
+                    old,
+                    new,
+                });
+            }
+        }
+        deleted(self.repo, head_map, prefix.as_bstr(), self.out)
+    }
+}
+
+/// Pairs deletions and additions of the same blob (exact renames), keeping the rest.
+pub(crate) fn pair_renames(mut raw: Vec<RawChange>) -> Vec<RawChange> {
+    let mut added_by_id: HashMap<(ObjectId, Kind), Vec<usize>> = HashMap::new();
+    for (i, c) in raw.iter().enumerate() {
+        if let (None, Some(n)) = (&c.old, &c.new) {
+            if n.kind != Kind::Commit {
+                added_by_id.entry((n.id, n.kind)).or_default().push(i);
+            }
+        }
+    }
+    if added_by_id.is_empty() {
+        return raw;
+    }
+    let mut consumed = vec![false; raw.len()];
+    for i in 0..raw.len() {
+        let (Some(o), None) = (raw[i].old, raw[i].new) else {
+            continue;
+        };
+        let Some(candidates) = added_by_id.get_mut(&(o.id, o.kind)) else {
+            continue;
+        };
+        let Some(j) = candidates.pop() else {
+            continue;
+        };
+        let from = raw[i].path.clone();
+        raw[j].old = Some(o);
+        raw[j].old_path = Some(from);
+        consumed[i] = true;
+    }
+    raw.into_iter()
+        .zip(consumed)
+        .filter_map(|(c, gone)| (!gone).then_some(c))
+        .collect()
+}
