@@ -1,0 +1,236 @@
+//! `scopecheck install` and real `git commit` runs through the installed hook.
+
+mod common;
+
+use common::TestRepo;
+
+const CREDENTIAL: &str = "DATABASE_URL=postgres://app:s3cr3t-passw0rd@db.internal/app\n";
+
+fn commit(repo: &TestRepo, args: &[&str]) -> (bool, String) {
+    let mut full = vec!["commit", "-q"];
+    full.extend_from_slice(args);
+    let out = repo.git_output(&full);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn installed_hook_refuses_a_staged_env_and_lets_a_clean_commit_through() {
+    let repo = TestRepo::new();
+    let run = repo.scopecheck(&["install"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+
+    // The very first commit of an empty repository (unborn HEAD).
+    repo.stage("README.md", "hello\n");
+    let (ok, out) = commit(&repo, &["-m", "first"]);
+    assert!(ok, "clean first commit refused:\n{out}");
+
+    repo.stage(".env", CREDENTIAL);
+    let (ok, out) = commit(&repo, &["-m", "add env"]);
+    assert!(!ok, "a staged .env was committed");
+    assert!(out.contains(".env"), "message does not name the file:\n{out}");
+    assert!(out.contains("secret/sensitive-file"), "{out}");
+    assert!(!out.contains("s3cr3t-passw0rd"), "the secret was printed:\n{out}");
+
+    repo.git(&["rm", "-q", "--cached", ".env"]);
+    repo.stage("src/main.rs", "fn main() {}\n");
+    let (ok, out) = commit(&repo, &["-m", "clean"]);
+    assert!(ok, "clean commit refused:\n{out}");
+}
+
+#[test]
+fn commit_all_is_judged_by_the_temporary_index() {
+    let repo = TestRepo::new();
+    repo.stage("app.env", "PLACEHOLDER=1\n");
+    repo.stage("a.txt", "a\n");
+    repo.commit("base (hooks bypassed)");
+    assert_eq!(repo.scopecheck(&["install"]).code, 0);
+
+    // Only the working tree has the change: `git commit -a` stages it into a temporary
+    // index (GIT_INDEX_FILE) that the hook must read.
+    repo.write("app.env", CREDENTIAL);
+    let (ok, out) = commit(&repo, &["-a", "-m", "edit env"]);
+    assert!(!ok, "`git commit -a` slipped a credential file through:\n{out}");
+    assert!(out.contains("app.env"), "{out}");
+
+    // A clean `git commit -a`.
+    repo.git(&["checkout", "--", "app.env"]);
+    repo.write("a.txt", "a\nb\n");
+    let (ok, out) = commit(&repo, &["-a", "-m", "edit a"]);
+    assert!(ok, "{out}");
+}
+
+#[test]
+fn partial_commit_checks_only_the_paths_it_commits() {
+    let repo = TestRepo::new();
+    repo.stage("a.txt", "a\n");
+    repo.commit("base");
+    assert_eq!(repo.scopecheck(&["install"]).code, 0);
+
+    // .env is staged but `git commit a.txt` commits only a.txt (from a temporary index
+    // built from HEAD): that commit carries no credential file and must pass.
+    repo.stage(".env", CREDENTIAL);
+    repo.write("a.txt", "a\nchanged\n");
+    let (ok, out) = commit(&repo, &["-m", "only a", "--", "a.txt"]);
+    assert!(ok, "partial commit of a clean path refused:\n{out}");
+    let tracked = repo.git(&["ls-tree", "-r", "--name-only", "HEAD"]);
+    assert!(!tracked.contains(".env"));
+
+    // Committing the .env path itself is refused.
+    let (ok, out) = commit(&repo, &["-m", "env", "--", ".env"]);
+    assert!(!ok, "partial commit of .env went through:\n{out}");
+}
+
+#[test]
+fn existing_hook_is_kept_chained_and_restored_on_uninstall() {
+    let repo = TestRepo::new();
+    let hooks = repo.root.join(".git/hooks");
+    std::fs::create_dir_all(&hooks).expect("hooks dir");
+    let original = "#!/bin/sh\necho ran >> \"$(git rev-parse --git-dir)/chained-ran\"\n";
+    std::fs::write(hooks.join("pre-commit"), original).expect("write hook");
+    make_executable(&hooks.join("pre-commit"));
+
+    let run = repo.scopecheck(&["install"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("kept the existing hook"), "{}", run.stdout);
+    // Installing twice is harmless and keeps the original exactly once.
+    assert_eq!(repo.scopecheck(&["install"]).code, 0);
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit.scopecheck-chained")).expect("kept"),
+        original
+    );
+
+    repo.stage("a.txt", "a\n");
+    let (ok, out) = commit(&repo, &["-m", "a"]);
+    assert!(ok, "{out}");
+    assert!(repo.root.join(".git/chained-ran").exists(), "the chained hook did not run");
+
+    repo.stage(".env", CREDENTIAL);
+    let (ok, _) = commit(&repo, &["-m", "env"]);
+    assert!(!ok, "chaining lost scopecheck's verdict");
+
+    let run = repo.scopecheck(&["uninstall"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit")).expect("restored"),
+        original
+    );
+    assert!(!hooks.join("pre-commit.scopecheck-chained").exists());
+}
+
+#[test]
+fn failing_chained_hook_stops_the_commit() {
+    let repo = TestRepo::new();
+    let hooks = repo.root.join(".git/hooks");
+    std::fs::create_dir_all(&hooks).expect("hooks dir");
+    std::fs::write(hooks.join("pre-commit"), "#!/bin/sh\necho lint failed >&2\nexit 3\n").expect("hook");
+    make_executable(&hooks.join("pre-commit"));
+    assert_eq!(repo.scopecheck(&["install"]).code, 0);
+    repo.stage("a.txt", "a\n");
+    let (ok, out) = commit(&repo, &["-m", "a"]);
+    assert!(!ok);
+    assert!(out.contains("lint failed"), "{out}");
+}
+
+#[test]
+fn uninstall_leaves_foreign_hooks_alone() {
+    let repo = TestRepo::new();
+    let hooks = repo.root.join(".git/hooks");
+    std::fs::create_dir_all(&hooks).expect("hooks dir");
+    std::fs::write(hooks.join("pre-commit"), "#!/bin/sh\nexit 0\n").expect("hook");
+    let run = repo.scopecheck(&["uninstall"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("not written by scopecheck"));
+    assert!(hooks.join("pre-commit").exists());
+}
+
+#[test]
+fn install_refuses_when_the_chained_name_is_taken() {
+    let repo = TestRepo::new();
+    let hooks = repo.root.join(".git/hooks");
+    std::fs::create_dir_all(&hooks).expect("hooks dir");
+    std::fs::write(hooks.join("pre-commit"), "#!/bin/sh\nexit 0\n").expect("hook");
+    std::fs::write(hooks.join("pre-commit.scopecheck-chained"), "#!/bin/sh\nexit 0\n").expect("hook");
+    let run = repo.scopecheck(&["install"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("cannot be kept"), "{}", run.all());
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit")).expect("untouched"),
+        "#!/bin/sh\nexit 0\n"
+    );
+}
+
+#[test]
+fn install_refuses_in_a_bare_repository() {
+    let repo = TestRepo::new();
+    let bare = repo.sibling("bare.git");
+    repo.git(&["init", "-q", "--bare", bare.to_str().expect("utf8")]);
+    let run = repo.scopecheck_in(&bare, &["install"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("bare"), "{}", run.all());
+}
+
+#[test]
+fn install_honours_core_hooks_path() {
+    let repo = TestRepo::new();
+    repo.git(&["config", "core.hooksPath", ".githooks"]);
+    let run = repo.scopecheck(&["install"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(repo.root.join(".githooks/pre-commit").exists());
+    assert!(!repo.root.join(".git/hooks/pre-commit").exists());
+    repo.stage(".env", CREDENTIAL);
+    let (ok, _) = commit(&repo, &["-m", "env"]);
+    assert!(!ok, "hook in core.hooksPath did not run");
+}
+
+#[test]
+fn hook_fails_closed_when_the_binary_is_missing() {
+    let repo = TestRepo::new();
+    assert_eq!(repo.scopecheck(&["install"]).code, 0);
+    repo.stage("a.txt", "a\n");
+    let mut cmd = std::process::Command::new("git");
+    cmd.args(["commit", "-q", "-m", "a"])
+        .current_dir(&repo.root)
+        .env("SCOPECHECK_BIN", "/nonexistent/scopecheck")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "T")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "T")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_DIR");
+    let out = cmd.output().expect("git");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("was not found"));
+}
+
+#[test]
+fn linked_worktree_uses_the_shared_hook() {
+    let repo = TestRepo::new();
+    repo.stage("a.txt", "a\n");
+    repo.commit("base");
+    let wt = repo.sibling("wt");
+    repo.git(&["worktree", "add", "-q", "-b", "feature", wt.to_str().expect("utf8")]);
+    let run = repo.scopecheck_in(&wt, &["install"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(repo.root.join(".git/hooks/pre-commit").exists());
+
+    std::fs::write(wt.join(".env"), CREDENTIAL).expect("write");
+    repo.git_in(&wt, &["add", ".env"]);
+    let out = repo.git_output_in(&wt, &["commit", "-q", "-m", "env"]);
+    assert!(!out.status.success(), "commit in a linked worktree went through");
+    // The main worktree's index is untouched and clean.
+    let (code, report) = repo.precommit_json();
+    assert_eq!(code, 0, "{report}");
+}
+
+#[cfg(unix)]
+fn make_executable(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
