@@ -43,13 +43,15 @@ impl Kind {
     }
 
     fn from_index(mode: Mode) -> Option<Kind> {
-        if mode.contains(Mode::COMMIT) && !mode.contains(Mode::DIR) {
+        // Index modes are exact values whose bits overlap (a gitlink's bits include a
+        // directory's), so compare, never test for contained bits.
+        if mode == Mode::COMMIT {
             Some(Kind::Commit)
-        } else if mode.contains(Mode::DIR) {
+        } else if mode == Mode::DIR {
             None
-        } else if mode.contains(Mode::SYMLINK) {
+        } else if mode == Mode::SYMLINK {
             Some(Kind::Link)
-        } else if mode.contains(Mode::FILE_EXECUTABLE) {
+        } else if mode == Mode::FILE_EXECUTABLE {
             Some(Kind::Executable)
         } else {
             Some(Kind::File)
