@@ -32,9 +32,15 @@ fn installed_hook_refuses_a_staged_env_and_lets_a_clean_commit_through() {
     repo.stage(".env", CREDENTIAL);
     let (ok, out) = commit(&repo, &["-m", "add env"]);
     assert!(!ok, "a staged .env was committed");
-    assert!(out.contains(".env"), "message does not name the file:\n{out}");
+    assert!(
+        out.contains(".env"),
+        "message does not name the file:\n{out}"
+    );
     assert!(out.contains("secret/sensitive-file"), "{out}");
-    assert!(!out.contains("s3cr3t-passw0rd"), "the secret was printed:\n{out}");
+    assert!(
+        !out.contains("s3cr3t-passw0rd"),
+        "the secret was printed:\n{out}"
+    );
 
     repo.git(&["rm", "-q", "--cached", ".env"]);
     repo.stage("src/main.rs", "fn main() {}\n");
@@ -54,7 +60,10 @@ fn commit_all_is_judged_by_the_temporary_index() {
     // index (GIT_INDEX_FILE) that the hook must read.
     repo.write("app.env", CREDENTIAL);
     let (ok, out) = commit(&repo, &["-a", "-m", "edit env"]);
-    assert!(!ok, "`git commit -a` slipped a credential file through:\n{out}");
+    assert!(
+        !ok,
+        "`git commit -a` slipped a credential file through:\n{out}"
+    );
     assert!(out.contains("app.env"), "{out}");
 
     // A clean `git commit -a`.
@@ -96,7 +105,11 @@ fn existing_hook_is_kept_chained_and_restored_on_uninstall() {
 
     let run = repo.scopecheck(&["install"]);
     assert_eq!(run.code, 0, "{}", run.all());
-    assert!(run.stdout.contains("kept the existing hook"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("kept the existing hook"),
+        "{}",
+        run.stdout
+    );
     // Installing twice is harmless and keeps the original exactly once.
     assert_eq!(repo.scopecheck(&["install"]).code, 0);
     assert_eq!(
@@ -107,7 +120,10 @@ fn existing_hook_is_kept_chained_and_restored_on_uninstall() {
     repo.stage("a.txt", "a\n");
     let (ok, out) = commit(&repo, &["-m", "a"]);
     assert!(ok, "{out}");
-    assert!(repo.root.join(".git/chained-ran").exists(), "the chained hook did not run");
+    assert!(
+        repo.root.join(".git/chained-ran").exists(),
+        "the chained hook did not run"
+    );
 
     repo.stage(".env", CREDENTIAL);
     let (ok, _) = commit(&repo, &["-m", "env"]);
@@ -127,7 +143,11 @@ fn failing_chained_hook_stops_the_commit() {
     let repo = TestRepo::new();
     let hooks = repo.root.join(".git/hooks");
     std::fs::create_dir_all(&hooks).expect("hooks dir");
-    std::fs::write(hooks.join("pre-commit"), "#!/bin/sh\necho lint failed >&2\nexit 3\n").expect("hook");
+    std::fs::write(
+        hooks.join("pre-commit"),
+        "#!/bin/sh\necho lint failed >&2\nexit 3\n",
+    )
+    .expect("hook");
     make_executable(&hooks.join("pre-commit"));
     assert_eq!(repo.scopecheck(&["install"]).code, 0);
     repo.stage("a.txt", "a\n");
@@ -154,7 +174,11 @@ fn install_refuses_when_the_chained_name_is_taken() {
     let hooks = repo.root.join(".git/hooks");
     std::fs::create_dir_all(&hooks).expect("hooks dir");
     std::fs::write(hooks.join("pre-commit"), "#!/bin/sh\nexit 0\n").expect("hook");
-    std::fs::write(hooks.join("pre-commit.scopecheck-chained"), "#!/bin/sh\nexit 0\n").expect("hook");
+    std::fs::write(
+        hooks.join("pre-commit.scopecheck-chained"),
+        "#!/bin/sh\nexit 0\n",
+    )
+    .expect("hook");
     let run = repo.scopecheck(&["install"]);
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.all().contains("cannot be kept"), "{}", run.all());
@@ -215,7 +239,14 @@ fn linked_worktree_uses_the_shared_hook() {
     repo.stage("a.txt", "a\n");
     repo.commit("base");
     let wt = repo.sibling("wt");
-    repo.git(&["worktree", "add", "-q", "-b", "feature", wt.to_str().expect("utf8")]);
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "-b",
+        "feature",
+        wt.to_str().expect("utf8"),
+    ]);
     let run = repo.scopecheck_in(&wt, &["install"]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(repo.root.join(".git/hooks/pre-commit").exists());
@@ -223,7 +254,10 @@ fn linked_worktree_uses_the_shared_hook() {
     std::fs::write(wt.join(".env"), CREDENTIAL).expect("write");
     repo.git_in(&wt, &["add", ".env"]);
     let out = repo.git_output_in(&wt, &["commit", "-q", "-m", "env"]);
-    assert!(!out.status.success(), "commit in a linked worktree went through");
+    assert!(
+        !out.status.success(),
+        "commit in a linked worktree went through"
+    );
     // The main worktree's index is untouched and clean.
     let (code, report) = repo.precommit_json();
     assert_eq!(code, 0, "{report}");

@@ -45,7 +45,10 @@ fn working_tree_edits_are_never_read() {
     repo.stage("a.txt", "a\n");
     repo.commit("one");
     // Staged: harmless certificate. Working tree: a private key. The index decides.
-    repo.stage("tls/server.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    repo.stage(
+        "tls/server.pem",
+        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+    );
     repo.write("tls/server.pem", KEY);
     let (code, r) = repo.precommit_json();
     assert_eq!(code, 0, "{r}");
@@ -73,7 +76,10 @@ fn submodule_entries_are_skipped_with_a_note() {
     let (code, r) = repo.precommit_json();
     assert_eq!(code, 0, "{r}");
     let notes = r["notes"].to_string();
-    assert!(notes.contains("vendor/lib") && notes.contains("submodule"), "{notes}");
+    assert!(
+        notes.contains("vendor/lib") && notes.contains("submodule"),
+        "{notes}"
+    );
 }
 
 #[test]
@@ -82,7 +88,10 @@ fn binary_files_are_handled() {
     let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
     png.extend(std::iter::repeat_n(0u8, 4096));
     repo.stage("img/logo.png", &png);
-    repo.stage("certs/client.p12", b"\x30\x82\x0a\x00\x02\x01\x03\0\0binary");
+    repo.stage(
+        "certs/client.p12",
+        b"\x30\x82\x0a\x00\x02\x01\x03\0\0binary",
+    );
     let (code, r) = repo.precommit_json();
     assert_eq!(code, 1);
     assert_eq!(findings(&r), vec![sensitive("certs/client.p12")]);
@@ -95,7 +104,10 @@ fn huge_files_are_reported_not_read() {
         "scopecheck.toml",
         "[defaults]\nmax-file-size = \"64 KiB\"\n",
     );
-    repo.stage("data/dump.sql", "INSERT INTO t VALUES (1);\n".repeat(10_000));
+    repo.stage(
+        "data/dump.sql",
+        "INSERT INTO t VALUES (1);\n".repeat(10_000),
+    );
     let (code, r) = repo.precommit_json();
     assert_eq!(code, 0, "a warning must not stop the commit: {r}");
     assert_eq!(
@@ -182,7 +194,10 @@ fn runs_from_a_subdirectory_with_root_relative_paths() {
     let repo = TestRepo::new();
     repo.stage("services/api/.env", "X=1\n");
     std::fs::create_dir_all(repo.root.join("services/api/src")).expect("mkdir");
-    let run = repo.scopecheck_in(&repo.root.join("services/api/src"), &["pre-commit", "--format", "json"]);
+    let run = repo.scopecheck_in(
+        &repo.root.join("services/api/src"),
+        &["pre-commit", "--format", "json"],
+    );
     assert_eq!(run.code, 1, "{}", run.all());
     let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     assert_eq!(findings(&r), vec![sensitive("services/api/.env")]);
@@ -224,7 +239,14 @@ fn shallow_clone() {
     }
     let clone = origin.sibling("shallow");
     let url = format!("file://{}", origin.root.display());
-    origin.git(&["clone", "-q", "--depth", "1", &url, clone.to_str().expect("utf8")]);
+    origin.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        &url,
+        clone.to_str().expect("utf8"),
+    ]);
     assert!(clone.join(".git/shallow").exists());
     std::fs::write(clone.join("terraform.tfstate"), "{}\n").expect("write");
     origin.git_in(&clone, &["add", "terraform.tfstate"]);
@@ -260,7 +282,10 @@ fn not_a_repository_is_an_error_not_a_pass() {
     let out = std::process::Command::new(common::BIN)
         .args(["pre-commit"])
         .current_dir(dir.path())
-        .env("GIT_CEILING_DIRECTORIES", dir.path().parent().expect("parent"))
+        .env(
+            "GIT_CEILING_DIRECTORIES",
+            dir.path().parent().expect("parent"),
+        )
         .env_remove("GIT_DIR")
         .env_remove("GIT_INDEX_FILE")
         .output()

@@ -108,7 +108,14 @@ impl TestRepo {
 
     /// Commits whatever is staged, bypassing hooks.
     pub fn commit(&self, message: &str) {
-        self.git(&["commit", "-q", "--no-verify", "--allow-empty", "-m", message]);
+        self.git(&[
+            "commit",
+            "-q",
+            "--no-verify",
+            "--allow-empty",
+            "-m",
+            message,
+        ]);
     }
 
     /// Runs scopecheck in `dir`.

@@ -17,7 +17,9 @@ fn handler(style: &Style) -> GraphicalReportHandler {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    GraphicalReportHandler::new_themed(theme).with_width(100)
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_wrap_lines(false)
 }
 
 /// Renders any diagnostic (used for errors).

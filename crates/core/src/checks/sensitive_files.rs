@@ -228,8 +228,14 @@ impl Check for SensitiveFiles {
                 ),
                 RULES[0].how_to_fix.to_owned(),
             );
-            if let Some(first) = change.added_lines().first() {
-                f.line = first.line;
+            // The most relevant line: the first added line with content, not a comment.
+            let lines = change.added_lines();
+            let meaningful = lines.iter().find(|l| {
+                let t = l.text.trim_ascii();
+                !t.is_empty() && !t.starts_with(b"#") && !t.starts_with(b"//")
+            });
+            if let Some(l) = meaningful.or(lines.first()) {
+                f.line = l.line;
             }
             out.push(f);
         }

@@ -96,10 +96,15 @@ impl Policy {
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
+            // serde's messages do not always say which key they are about; the text does.
+            let message = match key_at(text, span.start) {
+                Some(key) if !e.message().contains(&key) => format!("`{key}`: {}", e.message()),
+                _ => e.message().to_owned(),
+            };
             ConfigError::new(
                 &name,
                 text,
-                vec![ConfigProblem::new(text, span, e.message().to_owned(), None)],
+                vec![ConfigProblem::new(text, span, message, None)],
             )
         })?;
         let mut v = Validator {
@@ -368,6 +373,28 @@ pub fn path_glob(pattern: &str) -> Result<Glob, globset::Error> {
         .literal_separator(true)
         .backslash_escape(true)
         .build()
+}
+
+/// The dotted key assigned on the line containing `offset`, qualified by the table header
+/// above it (`[sensitive-files]` + `enabled = …` → `sensitive-files.enabled`).
+fn key_at(text: &str, offset: usize) -> Option<String> {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let (key, _) = text[line_start..line_end].split_once('=')?;
+    let key = key.trim();
+    if key.is_empty() || key.starts_with('[') || key.starts_with('#') {
+        return None;
+    }
+    let table = text[..line_start].lines().rev().find_map(|l| {
+        let l = l.trim();
+        l.starts_with('[')
+            .then(|| l.trim_matches(|c| c == '[' || c == ']').trim().to_owned())
+    });
+    Some(match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key.to_owned(),
+    })
 }
 
 fn parse_size(v: &toml::Value) -> Result<u64, String> {
