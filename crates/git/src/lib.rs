@@ -41,6 +41,9 @@ impl Default for ReadOptions {
 /// `GIT_WORK_TREE`, `GIT_INDEX_FILE`).
 pub struct Repo {
     repo: gix::Repository,
+    /// Decoded once: the policy lookup and the diff both read it, and on a large
+    /// repository decoding the index is the biggest cost of a pre-commit run.
+    index: std::cell::OnceCell<gix::index::File>,
 }
 
 impl Repo {
@@ -53,7 +56,10 @@ impl Repo {
                 source,
             })?
             .to_thread_local();
-        Ok(Repo { repo })
+        Ok(Repo {
+            repo,
+            index: std::cell::OnceCell::new(),
+        })
     }
 
     /// The top of the working tree, `None` for a bare repository.
@@ -105,6 +111,14 @@ impl Repo {
         Ok(Some(tree.detach()))
     }
 
+    fn index(&self) -> Result<&gix::index::File, Error> {
+        if let Some(index) = self.index.get() {
+            return Ok(index);
+        }
+        let index = self.open_index()?;
+        Ok(self.index.get_or_init(|| index))
+    }
+
     fn open_index(&self) -> Result<gix::index::File, Error> {
         let path = self.repo.index_path();
         if !path.exists() {
@@ -121,11 +135,11 @@ impl Repo {
 
     /// The index against `HEAD`: what `git commit` would record right now.
     pub fn staged(&self, opts: &ReadOptions) -> Result<ChangeSet, Error> {
-        let index = self.open_index()?;
+        let index = self.index()?;
         let head = self.head_commit()?;
         let head_tree = self.head_tree()?;
         let mut notes = Vec::new();
-        let raw = diff::index_against_tree(&self.repo, &index, head_tree, &mut notes)?;
+        let raw = diff::index_against_tree(&self.repo, index, head_tree, &mut notes)?;
         let mut cs = ChangeSet::new(Origin::Staged {
             head: head.map(|h| h.to_string()),
         });
@@ -173,7 +187,7 @@ impl Repo {
 
     /// The contents of `path` as staged in the index, `None` when it is not staged.
     pub fn staged_file(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
-        let index = self.open_index()?;
+        let index = self.index()?;
         let Some(entry) = index.entry_by_path(path.as_bytes().as_bstr()) else {
             return Ok(None);
         };
