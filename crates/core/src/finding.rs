@@ -83,6 +83,31 @@ pub fn redact(secret: &[u8]) -> String {
     }
 }
 
+/// A source line made safe to print: an assignment keeps its key and has its value
+/// redacted, a PEM armour line is kept (it names the kind of key, not the key), and any
+/// other line is redacted whole.
+pub fn redact_line(line: &[u8]) -> String {
+    let text = String::from_utf8_lossy(line);
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed.starts_with("-----BEGIN ") || trimmed.starts_with("-----END ")
+    {
+        return text.into_owned();
+    }
+    match text.find(['=', ':']) {
+        Some(i) => {
+            let (key, rest) = text.split_at(i + 1);
+            let value = rest.trim();
+            if value.is_empty() {
+                text.into_owned()
+            } else {
+                let lead = &rest[..rest.len() - rest.trim_start().len()];
+                format!("{key}{lead}{}", redact(value.as_bytes()))
+            }
+        }
+        None => redact(trimmed.as_bytes()),
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes
@@ -104,6 +129,24 @@ mod tests {
         assert_ne!(a, fingerprint("r", "a/b", b"y"));
         assert_ne!(a, fingerprint("q", "a/b", b"x"));
         assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn redacted_lines_keep_keys_and_armour_only() {
+        let l = redact_line(b"DATABASE_PASSWORD=correct-horse-battery-staple");
+        assert!(
+            l.starts_with("DATABASE_PASSWORD=corr…[redacted 28 chars"),
+            "{l}"
+        );
+        assert!(!l.contains("battery"));
+        assert_eq!(
+            redact_line(b"-----BEGIN RSA PRIVATE KEY-----"),
+            "-----BEGIN RSA PRIVATE KEY-----"
+        );
+        let l = redact_line(b"MIIEpAIBAAKCAQEA7bq98s");
+        assert!(!l.contains("MIIE") || l.contains("…[redacted"), "{l}");
+        assert!(!l.contains("AKCAQEA7bq98s"));
+        assert_eq!(redact_line(b"token: "), "token: ");
     }
 
     #[test]

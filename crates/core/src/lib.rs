@@ -21,5 +21,5 @@ pub use change::{
     looks_binary, AddedLine, ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Side,
 };
 pub use config::{ConfigError, Policy, PolicySource};
-pub use finding::{fingerprint, redact, Finding};
+pub use finding::{fingerprint, redact, redact_line, Finding};
 pub use report::{evaluate, Report, EXIT_BLOCKED, EXIT_ERROR, EXIT_PASS};

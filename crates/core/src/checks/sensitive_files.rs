@@ -236,6 +236,7 @@ impl Check for SensitiveFiles {
             });
             if let Some(l) = meaningful.or(lines.first()) {
                 f.line = l.line;
+                f.snippet = Some(crate::redact_line(&l.text));
             }
             out.push(f);
         }
