@@ -20,8 +20,8 @@ cd "$repo"
 
 cmds=("$bin pre-commit" "git diff --cached --stat")
 peers=${PEERS_ROOT:-/opt/peers}/bin
-[ -x "$peers/gitleaks" ] && cmds+=("$peers/gitleaks git --staged --no-banner --exit-code 0 .")
-[ -x "$peers/betterleaks" ] && cmds+=("$peers/betterleaks git --staged --no-banner --exit-code 0 .")
+[ -x "$peers/gitleaks" ] && cmds+=("$peers/gitleaks git --pre-commit --staged --no-banner --exit-code 0 .")
+[ -x "$peers/betterleaks" ] && cmds+=("$peers/betterleaks git --staged --no-banner --exit-code=0 .")
 
 if command -v hyperfine >/dev/null; then
   hyperfine -N --warmup 3 --runs 30 "${cmds[@]}"
