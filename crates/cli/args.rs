@@ -23,6 +23,8 @@ pub struct Args {
 pub enum Command {
     /// Check what is staged (the index against HEAD): what `git commit` would record.
     PreCommit(CheckArgs),
+    /// Check every file under a directory, or with --history every blob ever committed.
+    Scan(ScanArgs),
     /// Install scopecheck as a git hook (an existing hook is kept and still runs).
     Install(HookArgs),
     /// Remove scopecheck's git hook and restore a hook it had kept.
@@ -83,6 +85,27 @@ fn parse_fail_on(s: &str) -> Result<Action, String> {
         Ok(a) => Ok(a),
         Err(e) => Err(e.to_string()),
     }
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ScanArgs {
+    /// The directory (or repository, with --history) to scan; default: the current one.
+    pub path: Option<PathBuf>,
+    /// Scan every blob reachable from any reference, each once, reporting the first
+    /// commit and path where each finding appeared.
+    #[arg(long)]
+    pub history: bool,
+    /// Also scan files that .gitignore / .ignore exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// The lowest action that fails the scan (overrides the policy's `fail-on`).
+    #[arg(long, value_parser = parse_fail_on)]
+    pub fail_on: Option<Action>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

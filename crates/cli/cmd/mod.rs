@@ -5,6 +5,7 @@ pub mod init;
 pub mod install;
 pub mod precommit;
 pub mod rules;
+pub mod scan;
 
 use std::path::PathBuf;
 

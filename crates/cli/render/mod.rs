@@ -26,3 +26,31 @@ impl Style {
         Style { color }
     }
 }
+
+/// A one-line progress counter on stderr, only when stderr is a terminal.
+pub struct Progress {
+    label: &'static str,
+    enabled: bool,
+}
+
+impl Progress {
+    pub fn new(style: &Style, label: &'static str) -> Progress {
+        let _ = style;
+        Progress {
+            label,
+            enabled: std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub fn update(&self, done: usize, total: usize) {
+        if self.enabled {
+            eprint!("\r{}: {done}/{total}", self.label);
+        }
+    }
+
+    pub fn finish(&self) {
+        if self.enabled {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}

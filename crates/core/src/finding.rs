@@ -31,6 +31,9 @@ pub struct Finding {
     pub snippet: Option<String>,
     /// Identifies the finding across rebases and line shifts (see [`fingerprint`]).
     pub fingerprint: String,
+    /// For history scans: the first commit in which the content appeared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
 }
 
 impl Finding {
@@ -47,6 +50,7 @@ impl Finding {
             evidence: None,
             snippet: None,
             fingerprint: fingerprint(rule, path, b""),
+            commit: None,
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod checks;
 pub mod config;
 mod finding;
 mod report;
+pub mod secrets;
 
 pub use action::{Action, UnknownAction};
 pub use change::{

@@ -42,6 +42,26 @@ impl Report {
         self.decision() >= self.fail_on
     }
 
+    /// An empty report (for front ends that merge per-file reports).
+    pub fn empty(fail_on: Action) -> Report {
+        Report {
+            findings: Vec::new(),
+            excluded: 0,
+            files_checked: 0,
+            notes: Vec::new(),
+            fail_on,
+        }
+    }
+
+    /// Adds another report's findings and counts to this one, keeping the order.
+    pub fn merge(&mut self, other: Report) {
+        self.findings.extend(other.findings);
+        self.excluded += other.excluded;
+        self.files_checked += other.files_checked;
+        self.notes.extend(other.notes);
+        sort_findings(&mut self.findings);
+    }
+
     /// 0 when the change may proceed, 1 when it is stopped.
     pub fn exit_code(&self) -> i32 {
         if self.is_blocked() {
@@ -81,7 +101,7 @@ pub fn evaluate(policy: &Policy, changes: &ChangeSet) -> Report {
         })
         .collect();
     let excluded = before - findings.len();
-    findings.sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
+    sort_findings(&mut findings);
     Report {
         findings,
         excluded,
@@ -89,4 +109,10 @@ pub fn evaluate(policy: &Policy, changes: &ChangeSet) -> Report {
         notes: changes.notes.clone(),
         fail_on: policy.fail_on,
     }
+}
+
+fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule))
+    });
 }

@@ -11,6 +11,7 @@
 
 mod diff;
 mod error;
+mod history;
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,7 @@ use gix::ObjectId;
 use scopecheck_core::{ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Side};
 
 pub use error::Error;
+pub use history::HistoryBlob;
 
 use diff::{Entry, Kind, RawChange};
 

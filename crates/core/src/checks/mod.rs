@@ -36,16 +36,21 @@ pub trait Check: Send + Sync {
 pub fn builtin() -> Vec<Box<dyn Check>> {
     vec![
         Box::new(sensitive_files::SensitiveFiles),
+        Box::new(crate::secrets::Secrets),
         Box::new(unscanned::Unscanned),
     ]
 }
 
 /// Every rule of every built-in check.
 pub fn all_rules() -> Vec<&'static RuleMeta> {
-    let mut v: Vec<&'static RuleMeta> = [sensitive_files::RULES, unscanned::RULES]
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut v: Vec<&'static RuleMeta> = [
+        sensitive_files::RULES,
+        unscanned::RULES,
+        crate::secrets::builtin_rule_meta(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     v.sort_by_key(|r| r.id);
     v
 }

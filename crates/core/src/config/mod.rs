@@ -6,6 +6,7 @@ mod raw;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Serialize;
@@ -14,6 +15,7 @@ pub use error::{ConfigError, ConfigProblem};
 use raw::{RawConfig, RawRule};
 
 use crate::checks;
+use crate::secrets::{self, Scanner};
 use crate::Action;
 
 /// The embedded default policy, which is also what `scopecheck init` writes.
@@ -55,6 +57,29 @@ pub struct SensitiveFilesSettings {
     pub extra: GlobSet,
 }
 
+/// The secret check's settings.
+#[derive(Debug, Clone)]
+pub struct SecretsSettings {
+    /// Whether the check runs.
+    pub enabled: bool,
+    /// Paths never scanned for secrets, as written.
+    pub exclude_patterns: Vec<String>,
+    /// Paths never scanned for secrets, compiled.
+    pub exclude: GlobSet,
+    /// The custom rules' ids and names.
+    pub custom: Vec<(String, String, Action)>,
+    scanner: Option<Arc<Scanner>>,
+}
+
+impl SecretsSettings {
+    /// The scanner: the shared built-in one, or one that also has the custom rules.
+    pub fn scanner(&self) -> Arc<Scanner> {
+        self.scanner
+            .clone()
+            .unwrap_or_else(secrets::builtin_scanner)
+    }
+}
+
 /// A compiled policy, ready to judge a [`ChangeSet`](crate::ChangeSet).
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -66,6 +91,8 @@ pub struct Policy {
     pub fail_on: Action,
     /// The sensitive-file check's settings.
     pub sensitive_files: SensitiveFilesSettings,
+    /// The secret check's settings.
+    pub secrets: SecretsSettings,
     rules: BTreeMap<String, RuleSetting>,
 }
 
@@ -155,6 +182,20 @@ impl Policy {
                     },
                 )
             })
+            .chain(self.secrets.custom.iter().map(|(id, _, action)| {
+                let setting = self.rules.get(id);
+                (
+                    id.clone(),
+                    EffectiveRule {
+                        action: setting.and_then(|s| s.action).unwrap_or(*action),
+                        default_action: *action,
+                        exclude_paths: setting
+                            .map(|s| s.exclude_patterns.clone())
+                            .unwrap_or_default(),
+                        reason: setting.and_then(|s| s.reason.clone()),
+                    },
+                )
+            }))
             .collect();
         EffectivePolicy {
             source: self.source.clone(),
@@ -166,6 +207,12 @@ impl Policy {
                 enabled: self.sensitive_files.enabled,
                 builtin_paths: checks::sensitive_files::builtin_patterns(),
                 extra_paths: self.sensitive_files.extra_patterns.clone(),
+            },
+            secrets: EffectiveSecrets {
+                enabled: self.secrets.enabled,
+                exclude_paths: self.secrets.exclude_patterns.clone(),
+                builtin_rules: secrets::builtin_specs().len(),
+                custom_rules: self.secrets.custom.iter().map(|c| c.0.clone()).collect(),
             },
             rules,
         }
@@ -182,6 +229,8 @@ pub struct EffectivePolicy {
     pub defaults: EffectiveDefaults,
     /// The sensitive-file check.
     pub sensitive_files: EffectiveSensitive,
+    /// The secret check.
+    pub secrets: EffectiveSecrets,
     /// Every rule with its action.
     pub rules: BTreeMap<String, EffectiveRule>,
 }
@@ -206,6 +255,20 @@ pub struct EffectiveSensitive {
     pub builtin_paths: Vec<String>,
     /// The user's globs.
     pub extra_paths: Vec<String>,
+}
+
+/// The secret check in force.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct EffectiveSecrets {
+    /// Whether it runs.
+    pub enabled: bool,
+    /// Paths it skips.
+    pub exclude_paths: Vec<String>,
+    /// How many built-in rules are loaded.
+    pub builtin_rules: usize,
+    /// The ids of custom rules.
+    pub custom_rules: Vec<String>,
 }
 
 /// One rule in force.
@@ -308,9 +371,10 @@ impl Validator<'_> {
             extra,
         };
 
+        let secrets = self.secrets(raw.secrets);
         let mut rules = BTreeMap::new();
         for (id, rule) in raw.rules {
-            if let Some(setting) = self.rule(&id, rule) {
+            if let Some(setting) = self.rule(&id, rule, &secrets.custom) {
                 rules.insert(id.into_inner(), setting);
             }
         }
@@ -319,29 +383,97 @@ impl Validator<'_> {
             max_file_size,
             fail_on,
             sensitive_files,
+            secrets,
             rules,
         }
     }
 
-    fn rule(&mut self, id: &toml::Spanned<String>, rule: RawRule) -> Option<RuleSetting> {
-        let Some(meta) = checks::rule(id.get_ref()) else {
-            let known: Vec<&str> = checks::all_rules().iter().map(|r| r.id).collect();
+    fn secrets(&mut self, raw: raw::RawSecrets) -> SecretsSettings {
+        let (exclude_patterns, exclude) = self.globs(&raw.exclude_paths, "secrets.exclude-paths");
+        let mut custom: Vec<(String, String, Action)> = Vec::new();
+        for spec in &raw.rules {
+            let id = spec.id.get_ref();
+            let well_formed = id.split_once('/').is_some_and(|(a, b)| {
+                [a, b].iter().all(|p| {
+                    !p.is_empty()
+                        && p.chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                })
+            });
+            if !well_formed {
+                self.problem(
+                    spec.id.span(),
+                    format!("`secrets.rules`: rule id `{id}` must look like `concern/name` in lower-case kebab-case"),
+                    Some("for example id = \"acme/internal-token\"".into()),
+                );
+            } else if checks::rule(id).is_some() || custom.iter().any(|c| &c.0 == id) {
+                self.problem(
+                    spec.id.span(),
+                    format!("`secrets.rules`: rule id `{id}` is already taken"),
+                    None,
+                );
+            }
+            custom.push((
+                id.clone(),
+                spec.name.clone(),
+                spec.action.unwrap_or(Action::Block),
+            ));
+        }
+        let scanner = if raw.rules.is_empty() {
+            None
+        } else {
+            match secrets::scanner_with(&raw.rules) {
+                Ok(s) => Some(Arc::new(s)),
+                Err(errors) => {
+                    for e in errors {
+                        self.problem(
+                            e.span,
+                            format!("`secrets.rules` `{}`: {}", e.id, e.message),
+                            None,
+                        );
+                    }
+                    None
+                }
+            }
+        };
+        SecretsSettings {
+            enabled: raw.enabled.unwrap_or(true),
+            exclude_patterns,
+            exclude,
+            custom,
+            scanner,
+        }
+    }
+
+    fn rule(
+        &mut self,
+        id: &toml::Spanned<String>,
+        rule: RawRule,
+        custom: &[(String, String, Action)],
+    ) -> Option<RuleSetting> {
+        let custom_default = custom
+            .iter()
+            .find(|c| &c.0 == id.get_ref())
+            .map(|c| (c.0.as_str(), c.2));
+        let Some((meta_id, default_action)) = checks::rule(id.get_ref())
+            .map(|m| (m.id, m.default_action))
+            .or(custom_default)
+        else {
             self.problem(
                 id.span(),
                 format!("`rules`: unknown rule id `{}`", id.get_ref()),
-                Some(format!("known rules: {}", known.join(", "))),
+                Some("`scopecheck rules` lists every rule id".into()),
             );
             return None;
         };
-        let key = format!("rules.\"{}\"", meta.id);
+        let key = format!("rules.\"{meta_id}\"");
         let action = rule
             .action
             .as_ref()
             .and_then(|a| self.action(a, &format!("{key}.action")));
         let (exclude_patterns, exclude) =
             self.globs(&rule.exclude_paths, &format!("{key}.exclude-paths"));
-        let relaxes =
-            action.is_some_and(|a| a < meta.default_action) || !exclude_patterns.is_empty();
+        let relaxes = action.is_some_and(|a| a < default_action) || !exclude_patterns.is_empty();
         let has_reason = rule.reason.as_deref().is_some_and(|r| !r.trim().is_empty());
         if relaxes && !has_reason {
             self.problem(

@@ -14,7 +14,19 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub sensitive_files: RawSensitiveFiles,
     #[serde(default)]
+    pub secrets: RawSecrets,
+    #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, RawRule>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawSecrets {
+    pub enabled: Option<bool>,
+    #[serde(default)]
+    pub exclude_paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub rules: Vec<crate::secrets::RuleSpec>,
 }
 
 #[derive(Debug, Default, Deserialize)]

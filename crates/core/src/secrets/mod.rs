@@ -1,0 +1,253 @@
+//! Secret detection: built-in rules as data, custom rules from the policy, one keyword
+//! pass per file, and findings whose evidence is always redacted.
+
+mod scanner;
+mod spec;
+
+use std::sync::{Arc, OnceLock};
+
+pub use scanner::{shannon_entropy, RuleError, Scanner, SecretMatch, SecretRule};
+pub use spec::RuleSpec;
+
+use crate::checks::{Check, RuleMeta};
+use crate::{fingerprint, redact, ChangeSet, ChangeStatus, FileMode, Finding, Policy};
+
+/// The built-in rule specs, parsed from the embedded packs.
+pub fn builtin_specs() -> &'static [RuleSpec] {
+    static SPECS: OnceLock<Vec<RuleSpec>> = OnceLock::new();
+    SPECS.get_or_init(|| {
+        let mut all = Vec::new();
+        for (name, text) in spec::PACKS {
+            // The packs are compiled in and parsed by the test suite: a failure here is a
+            // build defect, not a user error.
+            let pack: spec::Pack =
+                toml::from_str(text).unwrap_or_else(|e| panic!("rule pack {name}: {e}"));
+            all.extend(pack.rule);
+        }
+        all
+    })
+}
+
+/// The scanner over the built-in rules only, built once per process.
+pub fn builtin_scanner() -> Arc<Scanner> {
+    static SCANNER: OnceLock<Arc<Scanner>> = OnceLock::new();
+    SCANNER
+        .get_or_init(|| {
+            let rules = builtin_specs()
+                .iter()
+                .map(|s| {
+                    SecretRule::compile(s)
+                        .unwrap_or_else(|e| panic!("rule {}: {}", e.id, e.message))
+                })
+                .collect();
+            Arc::new(Scanner::new(rules))
+        })
+        .clone()
+}
+
+/// Builds a scanner with the built-in rules plus `custom` ones.
+pub fn scanner_with(custom: &[RuleSpec]) -> Result<Scanner, Vec<RuleError>> {
+    let mut errors = Vec::new();
+    let mut rules: Vec<SecretRule> = builtin_specs()
+        .iter()
+        .filter_map(|s| SecretRule::compile(s).ok())
+        .collect();
+    for spec in custom {
+        match SecretRule::compile(spec) {
+            Ok(r) => rules.push(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Scanner::new(rules))
+    } else {
+        Err(errors)
+    }
+}
+
+const WHY: &str = "A credential in a commit is copied to every clone, fork and CI cache, and stays in history after the file is changed; public repositories are harvested for keys within minutes.";
+const FIX: &str = "Remove the value from the change and load it from the environment or a secret manager. If it was ever committed or pushed, revoke and rotate it at the provider first, then purge it from history (git filter-repo). A deliberate test value can be suppressed with `scopecheck:allow <rule-id>` on its line or the line above, or recorded with `scopecheck baseline`.";
+
+/// Metadata of every built-in secret rule, for `scopecheck rules` / `explain`.
+pub fn builtin_rule_meta() -> &'static [RuleMeta] {
+    static META: OnceLock<Vec<RuleMeta>> = OnceLock::new();
+    META.get_or_init(|| {
+        let scanner = builtin_scanner();
+        scanner
+            .rules()
+            .iter()
+            .map(|r| {
+                // Built once per process and kept for its lifetime, like the packs they
+                // describe, so the registry can hand out `'static` metadata.
+                let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+                RuleMeta {
+                    id: leak(r.id.clone()),
+                    default_action: r.action,
+                    summary: leak(format!("{} in added content", r.name)),
+                    what_it_does: leak(format!(
+                        "Finds a {} in added lines (and, with `scan`, in files and history). Candidates are found by the keywords {} and confirmed by the rule's pattern; placeholder values are ignored.",
+                        r.name,
+                        r.keywords.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    )),
+                    why_is_this_bad: WHY,
+                    how_to_fix: FIX,
+                }
+            })
+            .collect()
+    })
+}
+
+/// The secret-content check.
+pub struct Secrets;
+
+impl Check for Secrets {
+    fn rules(&self) -> &'static [RuleMeta] {
+        builtin_rule_meta()
+    }
+
+    fn run(&self, changes: &ChangeSet, policy: &Policy, out: &mut Vec<Finding>) {
+        if !policy.secrets.enabled {
+            return;
+        }
+        let scanner = policy.secrets.scanner();
+        for change in &changes.files {
+            if change.status == ChangeStatus::Deleted
+                || matches!(
+                    change.new.as_ref().map(|s| s.mode),
+                    Some(FileMode::Submodule)
+                )
+                || policy.secrets.exclude.is_match(&change.path)
+            {
+                continue;
+            }
+            let Some(data) = change.new_contents() else {
+                continue;
+            };
+            // A file with no old side is new throughout: skip the line diff entirely
+            // (directory and history scans are all-new files).
+            let all_new = change.old.is_none();
+            let added = if all_new {
+                &[][..]
+            } else {
+                change.added_lines()
+            };
+            if !all_new && added.is_empty() {
+                continue;
+            }
+            let matches = scanner.scan(data, Some(&change.path));
+            let mut lines = LineIndex::new(data);
+            for m in matches {
+                // pre-commit judges what the change adds: a secret counts when any of its
+                // bytes is on an added line (so a multi-line key with one new line counts).
+                let touches_added = all_new
+                    || added.iter().any(|l| {
+                        let end = l.offset + l.text.len().max(1);
+                        l.offset < m.secret.end && m.secret.start < end
+                    });
+                if !touches_added {
+                    continue;
+                }
+                out.push(secret_finding(&scanner, &m, &change.path, data, &mut lines));
+            }
+        }
+    }
+}
+
+/// Turns a match into a finding with redacted evidence and snippet.
+pub fn secret_finding(
+    scanner: &Scanner,
+    m: &SecretMatch,
+    path: &str,
+    data: &[u8],
+    lines: &mut LineIndex,
+) -> Finding {
+    let rule = &scanner.rules()[m.rule];
+    let secret = &data[m.secret.clone()];
+    let (line, line_start) = lines.locate(m.secret.start);
+    let line_end =
+        memchr::memchr(b'\n', &data[line_start..]).map_or(data.len(), |i| line_start + i);
+    let column = m.secret.start - line_start + 1;
+    let snippet = redacted_snippet(
+        &data[line_start..line_end],
+        m.secret.start - line_start,
+        secret,
+    );
+    Finding {
+        rule: rule.id.clone(),
+        action: rule.action,
+        path: path.to_owned(),
+        line,
+        column: u32::try_from(column).unwrap_or(u32::MAX),
+        message: format!("{} in {path}", rule.name),
+        help: FIX.to_owned(),
+        evidence: Some(redact(secret)),
+        snippet: Some(snippet),
+        fingerprint: fingerprint(&rule.id, path, secret),
+        commit: None,
+    }
+}
+
+/// The line with the secret (and any other copy of it on the line) redacted, trimmed to
+/// a readable width around the secret.
+fn redacted_snippet(line: &[u8], at: usize, secret: &[u8]) -> String {
+    let end = (at + secret.len()).min(line.len());
+    let before = &line[..at.min(line.len())];
+    let after = &line[end..];
+    let keep_before = before.len().saturating_sub(60);
+    let keep_after = after.len().min(60);
+    let mut s = String::new();
+    if keep_before > 0 {
+        s.push('…');
+    }
+    s.push_str(&String::from_utf8_lossy(&before[keep_before..]));
+    s.push_str(&redact(secret));
+    s.push_str(&String::from_utf8_lossy(&after[..keep_after]));
+    if keep_after < after.len() {
+        s.push('…');
+    }
+    let shown = String::from_utf8_lossy(secret);
+    if shown.len() >= 4 {
+        s = s.replace(shown.as_ref(), "[redacted]");
+    }
+    s.replace(['\r', '\t'], " ")
+}
+
+/// Line numbers from byte offsets by counting newlines between successive offsets, so a
+/// file with many findings is walked once, never line by line.
+pub struct LineIndex<'a> {
+    data: &'a [u8],
+    offset: usize,
+    line: u32,
+    line_start: usize,
+}
+
+impl<'a> LineIndex<'a> {
+    /// An index positioned at the start of `data`.
+    pub fn new(data: &'a [u8]) -> Self {
+        LineIndex {
+            data,
+            offset: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    /// The 1-based line containing `offset` and that line's first byte.
+    pub fn locate(&mut self, offset: usize) -> (u32, usize) {
+        let offset = offset.min(self.data.len());
+        if offset < self.offset {
+            *self = LineIndex::new(self.data);
+        }
+        let chunk = &self.data[self.offset..offset];
+        let n = memchr::memchr_iter(b'\n', chunk).count();
+        if n > 0 {
+            self.line += u32::try_from(n).unwrap_or(u32::MAX);
+            self.line_start = self.offset + memchr::memrchr(b'\n', chunk).map_or(0, |i| i + 1);
+        }
+        self.offset = offset;
+        (self.line, self.line_start)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,474 @@
+//! The scanning engine: one Aho-Corasick pass over every rule keyword, then each rule's
+//! regex only in windows around its keyword hits. Regexes compile on first use, so a run
+//! that never sees `xoxb-` never pays for Slack's patterns.
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use globset::GlobSet;
+use regex::bytes::{Regex, RegexBuilder};
+
+use super::spec::RuleSpec;
+use crate::Action;
+
+/// How far before a keyword a match may start, and after it a match may end.
+const WINDOW_BEFORE: usize = 256;
+const WINDOW_AFTER: usize = 512;
+const WINDOW_AFTER_MULTILINE: usize = 16 * 1024;
+/// Upper bound on compiled regex size: a custom rule cannot make scanning explode.
+const REGEX_SIZE_LIMIT: usize = 4 << 20;
+
+/// Why a rule cannot be compiled; `span` points into the rule's source text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    /// The rule.
+    pub id: String,
+    /// Byte range of the offending value in its file (empty when unknown).
+    pub span: Range<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A compiled secret rule.
+#[derive(Debug)]
+pub struct SecretRule {
+    /// Stable id.
+    pub id: String,
+    /// What the secret is.
+    pub name: String,
+    /// The action when it fires.
+    pub action: Action,
+    /// Texts it must match.
+    pub examples: Vec<String>,
+    /// Texts it must not match.
+    pub negative_examples: Vec<String>,
+    /// Keywords (lower-case).
+    pub keywords: Vec<String>,
+    source: String,
+    regex: OnceLock<Regex>,
+    entropy: Option<f64>,
+    stopwords: Vec<String>,
+    context_stopwords: Vec<String>,
+    allow: Vec<Regex>,
+    paths: Option<GlobSet>,
+    window_after: usize,
+    keep_placeholders: bool,
+}
+
+fn build_regex(src: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(src)
+        .unicode(false)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}
+
+/// The assignment shape shared by context rules: an identifier containing one of the
+/// context words, an assignment-like operator (`=`, `:`, `:=`, `=>`, `>` of an XML tag,
+/// `,` of a call), optional quotes, then the secret and a delimiter.
+fn context_regex(words: &[String], secret: &str) -> String {
+    let alternatives: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
+    format!(
+        r#"(?im)(?:{kw})(?:[\w.\-]|[ \t]){{0,25}}?[\\"'`]{{0,2}}[ \t]{{0,3}}(?:::?:?=|\?=|=>|=|:|>|,|\|\|)[ \t]{{0,3}}(?:[\\"'`]|\s){{0,6}}?(?P<secret>{secret})(?:[\\"'`\s;<>,)\]}}&]|$)"#,
+        kw = alternatives.join("|"),
+    )
+}
+
+impl SecretRule {
+    /// Compiles a rule. Regexes are checked here (so a bad custom rule is a configuration
+    /// error), then dropped and rebuilt lazily on first use.
+    pub fn compile(spec: &RuleSpec) -> Result<SecretRule, RuleError> {
+        let id = spec.id.get_ref().clone();
+        let err = |span: Range<usize>, message: String| RuleError {
+            id: id.clone(),
+            span,
+            message,
+        };
+        let (source, span) = match (&spec.regex, &spec.secret) {
+            (Some(r), None) if spec.context.is_empty() => (r.get_ref().clone(), r.span()),
+            (None, Some(s)) if !spec.context.is_empty() => {
+                (context_regex(&spec.context, s.get_ref()), s.span())
+            }
+            _ => {
+                return Err(err(
+                    spec.id.span(),
+                    "give either `regex`, or `context` together with `secret`".into(),
+                ))
+            }
+        };
+        build_regex(&source).map_err(|e| err(span.clone(), format!("invalid regex: {e}")))?;
+        let mut keywords: Vec<String> = if spec.keywords.is_empty() {
+            spec.context.clone()
+        } else {
+            spec.keywords.clone()
+        };
+        keywords.iter_mut().for_each(|k| k.make_ascii_lowercase());
+        if keywords.iter().any(|k| k.len() < 2) || keywords.is_empty() {
+            return Err(err(
+                spec.id.span(),
+                "every rule needs keywords of at least 2 characters (they drive the prefilter)"
+                    .into(),
+            ));
+        }
+        let mut allow = Vec::new();
+        for a in &spec.allow {
+            allow.push(
+                build_regex(a.get_ref())
+                    .map_err(|e| err(a.span(), format!("invalid `allow` regex: {e}")))?,
+            );
+        }
+        let paths = if spec.paths.is_empty() {
+            None
+        } else {
+            let mut b = globset::GlobSetBuilder::new();
+            for p in &spec.paths {
+                b.add(
+                    crate::config::path_glob(p.get_ref())
+                        .map_err(|e| err(p.span(), format!("invalid glob: {}", e.kind())))?,
+                );
+            }
+            Some(b.build().map_err(|e| err(spec.id.span(), e.to_string()))?)
+        };
+        if let Some(e) = spec.entropy {
+            if !(0.0..=8.0).contains(&e) {
+                return Err(err(
+                    spec.id.span(),
+                    "`entropy` is in bits per byte: 0 to 8".into(),
+                ));
+            }
+        }
+        Ok(SecretRule {
+            id,
+            name: spec.name.clone(),
+            action: spec.action.unwrap_or(Action::Block),
+            examples: spec.examples.clone(),
+            negative_examples: spec.negative_examples.clone(),
+            keywords,
+            source,
+            regex: OnceLock::new(),
+            entropy: spec.entropy,
+            stopwords: spec
+                .stopwords
+                .iter()
+                .map(|s| s.to_ascii_lowercase())
+                .collect(),
+            context_stopwords: spec
+                .context_stopwords
+                .iter()
+                .map(|s| s.to_ascii_lowercase())
+                .collect(),
+            allow,
+            paths,
+            window_after: if spec.multiline {
+                WINDOW_AFTER_MULTILINE
+            } else {
+                WINDOW_AFTER
+            },
+            keep_placeholders: spec.keep_placeholders,
+        })
+    }
+
+    fn regex(&self) -> &Regex {
+        self.regex.get_or_init(|| {
+            // Compiled successfully in `compile`; the same source compiles again.
+            build_regex(&self.source).unwrap_or_else(|e| panic!("rule {}: {e}", self.id))
+        })
+    }
+
+    /// Whether this rule looks at files at `path` (always, for rules without `paths`).
+    pub fn applies_to(&self, path: Option<&str>) -> bool {
+        match (&self.paths, path) {
+            (None, _) => true,
+            (Some(g), Some(p)) => g.is_match(p),
+            (Some(_), None) => false,
+        }
+    }
+
+    fn context_ok(&self, context: &[u8]) -> bool {
+        if self.context_stopwords.is_empty() {
+            return true;
+        }
+        let lower = context.to_ascii_lowercase();
+        !self
+            .context_stopwords
+            .iter()
+            .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+    }
+
+    fn accepts(&self, secret: &[u8]) -> bool {
+        if let Some(min) = self.entropy {
+            if shannon_entropy(secret) < min {
+                return false;
+            }
+        }
+        if !self.stopwords.is_empty() || !self.keep_placeholders {
+            let lower = secret.to_ascii_lowercase();
+            if self
+                .stopwords
+                .iter()
+                .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+            {
+                return false;
+            }
+            if !self.keep_placeholders && looks_like_placeholder(&lower) {
+                return false;
+            }
+        }
+        !self.allow.iter().any(|a| a.is_match(secret))
+    }
+}
+
+/// Shannon entropy in bits per byte.
+pub fn shannon_entropy(data: &[u8]) -> f64 {
+    if data.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in data {
+        counts[b as usize] += 1;
+    }
+    let n = data.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Values people write where a secret will go: `xxxx`, `your-api-key`, `<token>`,
+/// `${TOKEN}`, `EXAMPLE`, long runs of one character. `lower` is lower-cased.
+fn looks_like_placeholder(lower: &[u8]) -> bool {
+    const MARKERS: &[&str] = &[
+        "example",
+        "xxxxx",
+        "placeholder",
+        "changeme",
+        "change_me",
+        "your_",
+        "your-",
+        "yourapikey",
+        "redacted",
+        "dummy",
+        "<",
+        "${",
+        "{{",
+        "***",
+        "....",
+        "abcdefghij",
+        "0123456789",
+        "1234567890",
+        "qwerty",
+        "insert",
+        "replace_me",
+        "todo",
+    ];
+    if MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(lower, m.as_bytes()).is_some())
+    {
+        return true;
+    }
+    let mut run = 1;
+    for w in lower.windows(2) {
+        if w[0] == w[1] {
+            run += 1;
+            if run >= 8 {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
+/// One secret found in a buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretMatch {
+    /// Index of the rule in the [`Scanner`].
+    pub rule: usize,
+    /// Byte range of the secret itself.
+    pub secret: Range<usize>,
+    /// Byte range of the whole regex match (the secret and its context).
+    pub whole: Range<usize>,
+}
+
+/// Every secret rule, with the keyword automaton that drives them.
+#[derive(Debug)]
+pub struct Scanner {
+    rules: Vec<SecretRule>,
+    automaton: AhoCorasick,
+    /// For each keyword pattern, the rules it triggers.
+    keyword_rules: Vec<Vec<usize>>,
+}
+
+impl Scanner {
+    /// Builds the automaton over the rules' keywords.
+    pub fn new(rules: Vec<SecretRule>) -> Scanner {
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            for k in &rule.keywords {
+                match keywords.iter().position(|x| x == k) {
+                    Some(p) => keyword_rules[p].push(i),
+                    None => {
+                        keywords.push(k.clone());
+                        keyword_rules.push(vec![i]);
+                    }
+                }
+            }
+        }
+        // Overlapping matches are needed (`xoxb-` inside a longer keyword's hit), and
+        // the automaton is built once per process.
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&keywords)
+            .unwrap_or_else(|e| panic!("keyword automaton: {e}"));
+        Scanner {
+            rules,
+            automaton,
+            keyword_rules,
+        }
+    }
+
+    /// The rules, indexed as in [`SecretMatch::rule`].
+    pub fn rules(&self) -> &[SecretRule] {
+        &self.rules
+    }
+
+    /// Every secret in `data`. `path` selects rules restricted to some paths.
+    pub fn scan(&self, data: &[u8], path: Option<&str>) -> Vec<SecretMatch> {
+        // Windows per rule, in order of keyword hits.
+        let mut windows: Vec<(usize, Range<usize>)> = Vec::new();
+        for hit in self.automaton.find_overlapping_iter(data) {
+            for &rule in &self.keyword_rules[hit.pattern().as_usize()] {
+                let r = &self.rules[rule];
+                let start = window_start(data, hit.start());
+                let end = window_end(data, hit.end(), r.window_after);
+                windows.push((rule, start..end));
+            }
+        }
+        if windows.is_empty() {
+            return Vec::new();
+        }
+        windows.sort_by_key(|(rule, w)| (*rule, w.start));
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < windows.len() {
+            let (rule, mut w) = windows[i].clone();
+            i += 1;
+            // Merge overlapping windows of the same rule so no byte is searched twice.
+            while i < windows.len() && windows[i].0 == rule && windows[i].1.start <= w.end {
+                w.end = w.end.max(windows[i].1.end);
+                i += 1;
+            }
+            let r = &self.rules[rule];
+            if !r.applies_to(path) {
+                continue;
+            }
+            self.scan_window(rule, r, data, w, &mut out);
+        }
+        out.sort_by_key(|m| (m.secret.start, m.rule));
+        out.dedup_by(|a, b| a.rule == b.rule && a.secret == b.secret);
+        out
+    }
+
+    fn scan_window(
+        &self,
+        idx: usize,
+        r: &SecretRule,
+        data: &[u8],
+        w: Range<usize>,
+        out: &mut Vec<SecretMatch>,
+    ) {
+        let re = r.regex();
+        let hay = &data[w.clone()];
+        // The secret is the first participating group named `secret…`, else group 1,
+        // else the whole match.
+        let named: Vec<usize> = re
+            .capture_names()
+            .enumerate()
+            .filter(|(_, n)| n.is_some_and(|n| n.starts_with("secret")))
+            .map(|(i, _)| i)
+            .collect();
+        let fallback = if re.captures_len() > 1 { 1 } else { 0 };
+        let mut locs = re.capture_locations();
+        let mut at = 0;
+        while at <= hay.len() {
+            let Some(m) = re.captures_read_at(&mut locs, hay, at) else {
+                break;
+            };
+            let whole = m.range();
+            at = if whole.end > whole.start {
+                whole.end
+            } else {
+                whole.end + 1
+            };
+            let group = if named.is_empty() {
+                locs.get(fallback)
+            } else {
+                named.iter().find_map(|&i| locs.get(i))
+            };
+            let Some((s, e)) = group.or_else(|| locs.get(0)) else {
+                continue;
+            };
+            if s == e || !r.accepts(&hay[s..e]) {
+                continue;
+            }
+            // The identifier the secret is assigned to starts before the keyword that
+            // matched (`public_key` for a match at `key`): include it.
+            let mut ctx_start = whole.start;
+            while ctx_start > 0
+                && whole.start - ctx_start < 64
+                && (is_word(hay[ctx_start - 1]) || hay[ctx_start - 1] == b'.')
+            {
+                ctx_start -= 1;
+            }
+            let mut context = hay[ctx_start..s].to_vec();
+            context.extend_from_slice(&hay[e..whole.end]);
+            if !r.context_ok(&context) {
+                continue;
+            }
+            out.push(SecretMatch {
+                rule: idx,
+                secret: w.start + s..w.start + e,
+                whole: w.start + whole.start..w.start + whole.end,
+            });
+        }
+    }
+}
+
+/// Start a window at the beginning of the keyword's line, or at most `WINDOW_BEFORE`
+/// bytes back, and never inside a word (which would invent a `\b`).
+fn window_start(data: &[u8], hit: usize) -> usize {
+    let floor = hit.saturating_sub(WINDOW_BEFORE);
+    match memchr::memrchr(b'\n', &data[floor..hit]) {
+        Some(nl) => floor + nl + 1,
+        None => {
+            let mut s = floor;
+            while s > 0 && s > floor.saturating_sub(64) && is_word(data[s - 1]) {
+                s -= 1;
+            }
+            s
+        }
+    }
+}
+
+/// End a window `after` bytes past the keyword, extended to the end of that line (up to
+/// 1 KiB more) so a match is never cut short.
+fn window_end(data: &[u8], hit_end: usize, after: usize) -> usize {
+    let base = (hit_end + after).min(data.len());
+    let cap = (base + 1024).min(data.len());
+    match memchr::memchr(b'\n', &data[base..cap]) {
+        Some(nl) => base + nl,
+        None => cap,
+    }
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}

@@ -1,0 +1,94 @@
+use super::*;
+
+/// Every built-in rule matches each of its examples and none of its negative examples,
+/// through the full scanner (keyword prefilter, windows, filters).
+#[test]
+fn every_rule_matches_its_examples_and_not_its_negatives() {
+    let scanner = builtin_scanner();
+    let mut failures = Vec::new();
+    for (i, rule) in scanner.rules().iter().enumerate() {
+        assert!(!rule.examples.is_empty(), "{} has no examples", rule.id);
+        assert!(
+            !rule.negative_examples.is_empty(),
+            "{} has no negative examples",
+            rule.id
+        );
+        let path = rule_test_path(rule);
+        for ex in &rule.examples {
+            if !scanner
+                .scan(ex.as_bytes(), path)
+                .iter()
+                .any(|m| m.rule == i)
+            {
+                failures.push(format!("{}: example not matched: {ex:?}", rule.id));
+            }
+        }
+        for neg in &rule.negative_examples {
+            if scanner
+                .scan(neg.as_bytes(), path)
+                .iter()
+                .any(|m| m.rule == i)
+            {
+                failures.push(format!("{}: negative example matched: {neg:?}", rule.id));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Rules restricted to some paths are tested on a path they accept.
+fn rule_test_path(rule: &SecretRule) -> Option<&'static str> {
+    [
+        "nuget.config",
+        "settings.xml",
+        "gradle.properties",
+        "main.tf",
+        "config.php",
+    ]
+    .into_iter()
+    .find(|p| rule.applies_to(Some(p)))
+}
+
+#[test]
+fn there_are_at_least_250_rules_with_unique_ids() {
+    let specs = builtin_specs();
+    assert!(specs.len() >= 250, "only {} rules", specs.len());
+    let mut ids: Vec<&str> = specs.iter().map(|s| s.id.get_ref().as_str()).collect();
+    ids.sort_unstable();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(before, ids.len(), "duplicate rule ids");
+}
+
+#[test]
+fn entropy_is_bits_per_byte() {
+    assert_eq!(shannon_entropy(b""), 0.0);
+    assert_eq!(shannon_entropy(b"aaaa"), 0.0);
+    assert!((shannon_entropy(b"abcd") - 2.0).abs() < 1e-9);
+}
+
+#[test]
+fn line_index_counts_lines_from_offsets() {
+    let data = b"a\nbb\n\nccc";
+    let mut idx = LineIndex::new(data);
+    assert_eq!(idx.locate(0), (1, 0));
+    assert_eq!(idx.locate(3), (2, 2));
+    assert_eq!(idx.locate(7), (4, 6));
+    // Going backwards restarts rather than miscounting.
+    assert_eq!(idx.locate(2), (2, 2));
+}
+
+#[test]
+fn no_panic_on_arbitrary_bytes() {
+    let scanner = builtin_scanner();
+    let mut data: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    data.extend_from_slice(b"\xff\xfeghp_\x00AKIA\xc3\x28token=\xe2\x82");
+    let _ = scanner.scan(&data, Some("x"));
+    let _ = scanner.scan(b"", None);
+    let _ = scanner.scan(b"-----BEGIN", None);
+}
