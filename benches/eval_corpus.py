@@ -36,6 +36,7 @@ for f in report["findings"]:
         hits[int(f["path"].split("/")[0][4:])].add(f["rule"])
 
 tp = fn = fp = tn = 0
+fp_same_rule = 0
 per_rule = collections.defaultdict(lambda: [0, 0, 0, 0])  # tp fn fp tn
 for i, r in enumerate(rows):
     found = bool(hits.get(i))
@@ -46,6 +47,9 @@ for i, r in enumerate(rows):
     else:
         if found: fp += 1; per_rule[k][2] += 1
         else: tn += 1; per_rule[k][3] += 1
+        # Rule-aware: the row's own rule (same name) or a generic rule fired.
+        if any(h == "secret/" + k or h.startswith("secret/generic-") for h in hits.get(i, ())):
+            fp_same_rule += 1
 
 if args.misses:
     shown = collections.Counter()
@@ -62,4 +66,5 @@ if args.misses:
             print(f"  {k}: missed {b}/{a + b}, false positives {c}/{c + d}")
 
 print(f"recall: {tp}/{tp + fn} = {100 * tp / max(1, tp + fn):.1f}%")
-print(f"false-positive rate: {fp}/{fp + tn} = {100 * fp / max(1, fp + tn):.1f}%")
+print(f"false-positive rate (any secret finding): {fp}/{fp + tn} = {100 * fp / max(1, fp + tn):.1f}%")
+print(f"false-positive rate (the row's own rule or a generic rule): {fp_same_rule}/{fp + tn} = {100 * fp_same_rule / max(1, fp + tn):.1f}%")

@@ -16,6 +16,7 @@ use crate::Action;
 const WINDOW_BEFORE: usize = 256;
 const WINDOW_AFTER: usize = 512;
 const WINDOW_AFTER_MULTILINE: usize = 16 * 1024;
+const WINDOW_BEFORE_MULTILINE: usize = 4 * 1024;
 /// Upper bound on compiled regex size: a custom rule cannot make scanning explode.
 const REGEX_SIZE_LIMIT: usize = 4 << 20;
 
@@ -53,7 +54,11 @@ pub struct SecretRule {
     allow: Vec<Regex>,
     paths: Option<GlobSet>,
     window_after: usize,
+    multiline: bool,
     keep_placeholders: bool,
+    keyword_boundary: bool,
+    /// Context rules: a short value with no digit is an identifier, not a secret.
+    require_digit_below: usize,
 }
 
 fn build_regex(src: &str) -> Result<Regex, regex::Error> {
@@ -122,8 +127,19 @@ impl SecretRule {
         } else {
             let mut b = globset::GlobSetBuilder::new();
             for p in &spec.paths {
+                // File names are matched case-insensitively: `NuGet.Config` is `nuget.config`
+                // on the systems where such files live.
+                let pattern = p.get_ref();
+                let full = if pattern.contains('/') {
+                    pattern.trim_start_matches('/').to_owned()
+                } else {
+                    format!("**/{pattern}")
+                };
                 b.add(
-                    crate::config::path_glob(p.get_ref())
+                    globset::GlobBuilder::new(&full)
+                        .literal_separator(true)
+                        .case_insensitive(true)
+                        .build()
                         .map_err(|e| err(p.span(), format!("invalid glob: {}", e.kind())))?,
                 );
             }
@@ -164,7 +180,10 @@ impl SecretRule {
             } else {
                 WINDOW_AFTER
             },
+            multiline: spec.multiline,
             keep_placeholders: spec.keep_placeholders,
+            keyword_boundary: spec.keyword_boundary || !spec.context.is_empty(),
+            require_digit_below: if spec.context.is_empty() { 0 } else { 40 },
         })
     }
 
@@ -195,7 +214,51 @@ impl SecretRule {
             .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
     }
 
+    /// Whether the keyword the match starts with stands as its own identifier segment.
+    fn keyword_is_segment(&self, hay: &[u8], start: usize) -> bool {
+        if !self.keyword_boundary {
+            return true;
+        }
+        let rest = &hay[start..];
+        let Some(len) = self
+            .keywords
+            .iter()
+            .filter(|k| rest.len() >= k.len() && rest[..k.len()].eq_ignore_ascii_case(k.as_bytes()))
+            .map(|k| k.len())
+            .max()
+        else {
+            return true;
+        };
+        let at = |i: usize| hay.get(i).copied();
+        let first = hay[start];
+        let last = hay[start + len - 1];
+        let before_ok = match start.checked_sub(1).and_then(at) {
+            None => true,
+            Some(p) if !p.is_ascii_alphabetic() => true,
+            // camelCase: `myEtsy`.
+            Some(p) => p.is_ascii_lowercase() && first.is_ascii_uppercase(),
+        };
+        let word_is_upper = hay[start..start + len]
+            .iter()
+            .all(|b| !b.is_ascii_lowercase());
+        let after_ok = match at(start + len) {
+            None => true,
+            Some(n) if !n.is_ascii_alphabetic() => true,
+            // camelCase `etsyToken`, or an upper-case word then a capitalised one `ETSYToken`.
+            Some(n) if n.is_ascii_uppercase() => last.is_ascii_lowercase() || word_is_upper,
+            // A plural: `credentials`, `SECRETS`.
+            Some(n) if n.eq_ignore_ascii_case(&b's') => {
+                at(start + len + 1).is_none_or(|m| !m.is_ascii_lowercase())
+            }
+            Some(_) => false,
+        };
+        before_ok && after_ok
+    }
+
     fn accepts(&self, secret: &[u8]) -> bool {
+        if secret.len() < self.require_digit_below && !secret.iter().any(u8::is_ascii_digit) {
+            return false;
+        }
         if let Some(min) = self.entropy {
             if shannon_entropy(secret) < min {
                 return false;
@@ -256,10 +319,9 @@ fn looks_like_placeholder(lower: &[u8]) -> bool {
         "${",
         "{{",
         "***",
-        "....",
+        "...",
         "abcdefghij",
-        "0123456789",
-        "1234567890",
+        "abc123",
         "qwerty",
         "insert",
         "replace_me",
@@ -271,11 +333,12 @@ fn looks_like_placeholder(lower: &[u8]) -> bool {
     {
         return true;
     }
+    // One character repeated over half the value, or 16 times in a row: `AKIAXXXX…`.
     let mut run = 1;
     for w in lower.windows(2) {
         if w[0] == w[1] {
             run += 1;
-            if run >= 8 {
+            if run >= 16 || (run >= 6 && run * 2 >= lower.len()) {
                 return true;
             }
         } else {
@@ -347,7 +410,19 @@ impl Scanner {
         for hit in self.automaton.find_overlapping_iter(data) {
             for &rule in &self.keyword_rules[hit.pattern().as_usize()] {
                 let r = &self.rules[rule];
-                let start = window_start(data, hit.start());
+                let start = if r.multiline {
+                    // A multi-line match may begin well before its keyword (a YAML
+                    // `data:` block above `kind: Secret`): start at a line boundary.
+                    let floor = hit.start().saturating_sub(WINDOW_BEFORE_MULTILINE);
+                    if floor == 0 {
+                        0
+                    } else {
+                        memchr::memchr(b'\n', &data[floor..hit.start()])
+                            .map_or(hit.start(), |i| floor + i + 1)
+                    }
+                } else {
+                    window_start(data, hit.start())
+                };
                 let end = window_end(data, hit.end(), r.window_after);
                 windows.push((rule, start..end));
             }
@@ -416,7 +491,7 @@ impl Scanner {
             let Some((s, e)) = group.or_else(|| locs.get(0)) else {
                 continue;
             };
-            if s == e || !r.accepts(&hay[s..e]) {
+            if s == e || !r.accepts(&hay[s..e]) || !r.keyword_is_segment(hay, whole.start) {
                 continue;
             }
             // The identifier the secret is assigned to starts before the keyword that

@@ -52,6 +52,10 @@ pub struct RuleSpec {
     /// Report even values that look like placeholders (`xxxx`, `your-key-here`, `EXAMPLE`).
     #[serde(default)]
     pub keep_placeholders: bool,
+    /// The keyword a match starts with must be a whole identifier segment: `etsy` in
+    /// `etsy_key` or `myEtsyKey`, not in `SetSysctl`. Always on for context rules.
+    #[serde(default)]
+    pub keyword_boundary: bool,
     /// Texts the rule must match (checked by the test suite).
     #[serde(default)]
     pub examples: Vec<String>,
