@@ -148,7 +148,7 @@ impl Repo {
                         content,
                     };
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if n % 256 == 0 || n == total {
+                    if n.is_multiple_of(256) || n == total {
                         progress(n, total);
                     }
                     Ok(f(blob, side))
