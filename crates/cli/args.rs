@@ -25,6 +25,8 @@ pub enum Command {
     PreCommit(CheckArgs),
     /// Check every file under a directory, or with --history every blob ever committed.
     Scan(ScanArgs),
+    /// Record every current finding (of a scan) as accepted, in the baseline file.
+    Baseline(BaselineArgs),
     /// Install scopecheck as a git hook (an existing hook is kept and still runs).
     Install(HookArgs),
     /// Remove scopecheck's git hook and restore a hook it had kept.
@@ -87,8 +89,9 @@ fn parse_fail_on(s: &str) -> Result<Action, String> {
     }
 }
 
+/// What a scan looks at.
 #[derive(Debug, ClapArgs)]
-pub struct ScanArgs {
+pub struct ScanTarget {
     /// The directory (or repository, with --history) to scan; default: the current one.
     pub path: Option<PathBuf>,
     /// Scan every blob reachable from any reference, each once, reporting the first
@@ -100,12 +103,27 @@ pub struct ScanArgs {
     pub no_ignore: bool,
     #[command(flatten)]
     pub policy: PolicyArgs,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub target: ScanTarget,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// The lowest action that fails the scan (overrides the policy's `fail-on`).
     #[arg(long, value_parser = parse_fail_on)]
     pub fail_on: Option<Action>,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub target: ScanTarget,
+    /// Where to write the baseline (default: the policy's `defaults.baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

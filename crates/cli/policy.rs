@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use scopecheck_core::config::CONFIG_FILE_NAMES;
-use scopecheck_core::Policy;
+use scopecheck_core::{Baseline, Policy};
 use scopecheck_git::Repo;
 
 use crate::args::PolicyArgs;
@@ -18,6 +18,37 @@ pub struct Loaded {
     pub policy: Policy,
     pub origin: String,
     pub notes: Vec<String>,
+    pub baseline: Option<Baseline>,
+}
+
+fn parse_baseline(name: &str, bytes: Vec<u8>) -> Result<Baseline, CliError> {
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::usage(format!("{name} is not valid UTF-8"), None))?;
+    Baseline::parse(&text).map_err(|e| {
+        CliError::usage(
+            format!("{name}: {e}"),
+            Some("regenerate it with `scopecheck baseline`".to_owned()),
+        )
+    })
+}
+
+/// Adds the staged baseline (pre-commit judges the index, baseline included).
+pub fn with_staged_baseline(mut loaded: Loaded, repo: &Repo) -> Result<Loaded, CliError> {
+    let name = loaded.policy.baseline.clone();
+    if let Some(bytes) = repo.staged_file(&name)? {
+        loaded.baseline = Some(parse_baseline(&format!("{name} (staged)"), bytes)?);
+    }
+    Ok(loaded)
+}
+
+/// Adds the baseline from the working tree at `top`.
+pub fn with_directory_baseline(mut loaded: Loaded, top: &Path) -> Result<Loaded, CliError> {
+    let path = top.join(&loaded.policy.baseline);
+    if path.is_file() {
+        let bytes = std::fs::read(&path).map_err(CliError::io(&path))?;
+        loaded.baseline = Some(parse_baseline(&path.display().to_string(), bytes)?);
+    }
+    Ok(loaded)
 }
 
 fn from_file(path: &Path) -> Result<Policy, CliError> {
@@ -38,6 +69,7 @@ pub fn for_staged(args: &PolicyArgs, repo: &Repo) -> Result<Loaded, CliError> {
             policy: from_file(path)?,
             origin: format!("{} (--config)", path.display()),
             notes: Vec::new(),
+            baseline: None,
         });
     }
     if args.default_policy {
@@ -64,6 +96,7 @@ pub fn for_staged(args: &PolicyArgs, repo: &Repo) -> Result<Loaded, CliError> {
             policy,
             origin: format!("{name} (staged)"),
             notes,
+            baseline: None,
         });
     }
     let mut loaded = embedded();
@@ -87,6 +120,7 @@ pub fn for_directory(args: &PolicyArgs, top: &Path) -> Result<Loaded, CliError> 
             policy: from_file(path)?,
             origin: format!("{} (--config)", path.display()),
             notes: Vec::new(),
+            baseline: None,
         });
     }
     if !args.default_policy {
@@ -97,6 +131,7 @@ pub fn for_directory(args: &PolicyArgs, top: &Path) -> Result<Loaded, CliError> 
                     policy: from_file(&path)?,
                     origin: path.display().to_string(),
                     notes: Vec::new(),
+                    baseline: None,
                 });
             }
         }
@@ -109,5 +144,6 @@ fn embedded() -> Loaded {
         policy: Policy::embedded(),
         origin: "embedded default policy".to_owned(),
         notes: Vec::new(),
+        baseline: None,
     }
 }

@@ -1,6 +1,6 @@
 //! `scopecheck pre-commit`: judge what is staged.
 
-use scopecheck_core::evaluate;
+use scopecheck_core::evaluate_with;
 use scopecheck_git::ReadOptions;
 
 use crate::args::{CheckArgs, Format};
@@ -16,14 +16,14 @@ pub fn run(args: &CheckArgs, style: &Style) -> Result<i32, CliError> {
             None,
         ));
     }
-    let mut loaded = policy::for_staged(&args.policy, &repo)?;
+    let mut loaded = policy::with_staged_baseline(policy::for_staged(&args.policy, &repo)?, &repo)?;
     if let Some(fail_on) = args.fail_on {
         loaded.policy.fail_on = fail_on;
     }
     let changes = repo.staged(&ReadOptions {
         max_file_size: loaded.policy.max_file_size,
     })?;
-    let mut report = evaluate(&loaded.policy, &changes);
+    let mut report = evaluate_with(&loaded.policy, &changes, loaded.baseline.as_ref());
     report.notes.extend(loaded.notes.iter().cloned());
     let out = match args.format {
         Format::Human => render::human::report(&report, &loaded.origin, style),

@@ -1,22 +1,65 @@
 //! `scopecheck scan [PATH]`: check every file of a directory (or, with `--history`,
-//! every blob ever committed) as if it were being added.
+//! every blob ever committed) as if it were being added. `scopecheck baseline` runs the
+//! same scan and records what it finds as accepted.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use scopecheck_core::{
-    evaluate, ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Policy, Report, Side,
+    evaluate_with, Baseline, ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin,
+    Policy, Report, Side,
 };
 use scopecheck_git::Repo;
 
-use crate::args::{Format, ScanArgs};
+use crate::args::{BaselineArgs, Format, ScanArgs, ScanTarget};
 use crate::cmd::current_dir;
 use crate::error::CliError;
-use crate::policy;
+use crate::policy::{self, Loaded};
 use crate::render::{self, Style};
 
 pub fn run(args: &ScanArgs, style: &Style) -> Result<i32, CliError> {
-    let root = match &args.path {
+    let (mut loaded, mut report) = collect(&args.target, style, true)?;
+    if let Some(fail_on) = args.fail_on {
+        loaded.policy.fail_on = fail_on;
+        report.fail_on = fail_on;
+    }
+    if let Some(b) = &loaded.baseline {
+        for e in b.unused(&report.baseline_used) {
+            report.notes.push(format!(
+                "baseline entry {} ({} at {}) no longer matches anything: remove it",
+                e.fingerprint, e.rule, e.path
+            ));
+        }
+    }
+    report.notes.extend(loaded.notes.iter().cloned());
+    let out = match args.format {
+        Format::Human => render::human::report(&report, &loaded.origin, style),
+        Format::Json => render::json::report(&report, &Origin::Custom, &loaded.origin),
+    };
+    print!("{out}");
+    Ok(report.exit_code())
+}
+
+pub fn baseline(args: &BaselineArgs, style: &Style) -> Result<i32, CliError> {
+    let (loaded, report) = collect(&args.target, style, false)?;
+    let top = top_of(&root(&args.target)?);
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| top.join(&loaded.policy.baseline));
+    let baseline = Baseline::from_findings(&report.findings);
+    std::fs::write(&path, baseline.to_json()).map_err(CliError::io(&path))?;
+    println!(
+        "wrote {} with {} accepted finding(s); commit it so pre-commit and CI use it",
+        path.display(),
+        baseline.len()
+    );
+    Ok(0)
+}
+
+fn root(target: &ScanTarget) -> Result<PathBuf, CliError> {
+    let root = match &target.path {
         Some(p) => p.clone(),
         None => current_dir()?,
     };
@@ -26,29 +69,39 @@ pub fn run(args: &ScanArgs, style: &Style) -> Result<i32, CliError> {
             None,
         ));
     }
-    let (mut loaded, report, origin) = if args.history {
-        history(args, &root, style)?
-    } else {
-        let top = Repo::discover(&root)
-            .ok()
-            .and_then(|r| r.workdir().map(Path::to_path_buf))
-            .unwrap_or_else(|| root.clone());
-        let loaded = policy::for_directory(&args.policy, &top)?;
-        let report = directory(&loaded.policy, &root, args.no_ignore);
-        (loaded, report, Origin::Custom)
-    };
-    let mut report = report;
-    if let Some(fail_on) = args.fail_on {
-        loaded.policy.fail_on = fail_on;
-        report.fail_on = fail_on;
+    Ok(root)
+}
+
+fn top_of(root: &Path) -> PathBuf {
+    Repo::discover(root)
+        .ok()
+        .and_then(|r| r.workdir().map(Path::to_path_buf))
+        .unwrap_or_else(|| root.to_path_buf())
+}
+
+/// Runs the scan; `use_baseline` applies the baseline file (not when writing a new one).
+fn collect(
+    target: &ScanTarget,
+    style: &Style,
+    use_baseline: bool,
+) -> Result<(Loaded, Report), CliError> {
+    let root = root(target)?;
+    let top = top_of(&root);
+    let mut loaded = policy::for_directory(&target.policy, &top)?;
+    if use_baseline {
+        loaded = policy::with_directory_baseline(loaded, &top)?;
     }
-    report.notes.extend(loaded.notes.iter().cloned());
-    let out = match args.format {
-        Format::Human => render::human::report(&report, &loaded.origin, style),
-        Format::Json => render::json::report(&report, &origin, &loaded.origin),
+    let report = if target.history {
+        history(&loaded, &root, style)?
+    } else {
+        directory(
+            &loaded.policy,
+            loaded.baseline.as_ref(),
+            &root,
+            target.no_ignore,
+        )
     };
-    print!("{out}");
-    Ok(report.exit_code())
+    Ok((loaded, report))
 }
 
 /// One file as an all-new change, so every check judges it as if it were being added.
@@ -75,7 +128,7 @@ pub fn as_added(
     cs
 }
 
-fn directory(policy: &Policy, root: &Path, no_ignore: bool) -> Report {
+fn directory(policy: &Policy, baseline: Option<&Baseline>, root: &Path, no_ignore: bool) -> Report {
     let files: Vec<PathBuf> = ignore::WalkBuilder::new(root)
         .hidden(false)
         .ignore(!no_ignore)
@@ -111,10 +164,8 @@ fn directory(policy: &Policy, root: &Path, no_ignore: bool) -> Report {
                     }
                 }
             };
-            evaluate(
-                policy,
-                &as_added(rel, String::new(), FileMode::Regular, size, content),
-            )
+            let cs = as_added(rel, String::new(), FileMode::Regular, size, content);
+            evaluate_with(policy, &cs, baseline)
         })
         .collect();
     let mut report = Report::empty(policy.fail_on);
@@ -124,18 +175,10 @@ fn directory(policy: &Policy, root: &Path, no_ignore: bool) -> Report {
     report
 }
 
-fn history(
-    args: &ScanArgs,
-    root: &Path,
-    style: &Style,
-) -> Result<(policy::Loaded, Report, Origin), CliError> {
+fn history(loaded: &Loaded, root: &Path, style: &Style) -> Result<Report, CliError> {
     let repo = Repo::discover(root)?;
-    let top = repo
-        .workdir()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| root.to_path_buf());
-    let loaded = policy::for_directory(&args.policy, &top)?;
     let policy = &loaded.policy;
+    let baseline = loaded.baseline.as_ref();
     let (blobs, commits) = repo.history_blobs()?;
     let progress = render::Progress::new(style, "scanning history");
     let reports = repo.map_blobs(
@@ -151,7 +194,7 @@ fn history(
                 side.size,
                 side.content,
             );
-            let mut r = evaluate(policy, &cs);
+            let mut r = evaluate_with(policy, &cs, baseline);
             for f in &mut r.findings {
                 f.commit = Some(blob.commit.to_string());
             }
@@ -161,9 +204,9 @@ fn history(
     )?;
     progress.finish();
     let mut report = Report::empty(policy.fail_on);
-    // Blobs are in first-appearance order: keep the first finding of each fingerprint,
-    // so every secret is reported once, at the commit and path where it first appeared.
-    let mut seen = std::collections::HashSet::new();
+    // Blobs come in first-appearance order: keep the first finding of each fingerprint,
+    // so each secret is reported once, at the commit and path where it first appeared.
+    let mut seen = HashSet::new();
     for mut r in reports {
         r.findings.retain(|f| seen.insert(f.fingerprint.clone()));
         report.merge(r);
@@ -172,5 +215,5 @@ fn history(
         "history: {commits} commits, {} unique blobs scanned",
         blobs.len()
     ));
-    Ok((loaded, report, Origin::Custom))
+    Ok(report)
 }

@@ -152,6 +152,15 @@ pub fn report(report: &Report, policy_origin: &str, style: &Style) -> String {
     for note in &report.notes {
         out.push_str(&format!("note: {note}\n"));
     }
+    for unused in &report.unused_suppressions {
+        out.push_str(&format!("warning: {unused}\n"));
+    }
+    if !report.suppressed.is_empty() {
+        out.push_str(&format!(
+            "note: {} finding(s) suppressed (inline scopecheck:allow or baseline)\n",
+            report.suppressed.len()
+        ));
+    }
     let count = |a: Action| report.findings.iter().filter(|f| f.action == a).count();
     let (block, review, warn) = (
         count(Action::Block),
@@ -161,12 +170,12 @@ pub fn report(report: &Report, policy_origin: &str, style: &Style) -> String {
     let files = report.files_checked;
     let verdict = if report.is_blocked() {
         format!(
-            "scopecheck: change stopped — {block} blocking, {review} needing review, {warn} warnings in {files} changed file(s)"
+            "scopecheck: change stopped — {block} blocking, {review} needing review, {warn} warnings in {files} file(s)"
         )
     } else if warn > 0 {
-        format!("scopecheck: passed with {warn} warning(s) in {files} changed file(s)")
+        format!("scopecheck: passed with {warn} warning(s) in {files} file(s)")
     } else {
-        format!("scopecheck: passed — {files} changed file(s) checked")
+        format!("scopecheck: passed — {files} file(s) checked")
     };
     out.push_str(&format!("{verdict} (policy: {policy_origin})\n"));
     out

@@ -1,7 +1,7 @@
 //! `--format json`: a stable, versioned report. The schema is documented in README.md;
 //! fields are only ever added within a schema version.
 
-use scopecheck_core::{Action, Finding, Origin, Report};
+use scopecheck_core::{Action, Finding, Origin, Report, Suppressed};
 use serde::Serialize;
 
 /// Bumped when a field changes meaning or disappears.
@@ -20,6 +20,8 @@ struct JsonReport<'a> {
     files_checked: usize,
     excluded: usize,
     findings: &'a [Finding],
+    suppressed: &'a [Suppressed],
+    unused_suppressions: &'a [String],
     notes: &'a [String],
 }
 
@@ -45,6 +47,8 @@ pub fn report(report: &Report, origin: &Origin, policy: &str) -> String {
         files_checked: report.files_checked,
         excluded: report.excluded,
         findings: &report.findings,
+        suppressed: &report.suppressed,
+        unused_suppressions: &report.unused_suppressions,
         notes: &report.notes,
     };
     // Serialising plain data with string keys cannot fail.

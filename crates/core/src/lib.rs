@@ -16,6 +16,7 @@ pub mod config;
 mod finding;
 mod report;
 pub mod secrets;
+pub mod suppress;
 
 pub use action::{Action, UnknownAction};
 pub use change::{
@@ -23,4 +24,7 @@ pub use change::{
 };
 pub use config::{ConfigError, Policy, PolicySource};
 pub use finding::{fingerprint, redact, redact_line, Finding};
-pub use report::{evaluate, Report, EXIT_BLOCKED, EXIT_ERROR, EXIT_PASS};
+pub use report::{
+    evaluate, evaluate_with, Report, Suppressed, EXIT_BLOCKED, EXIT_ERROR, EXIT_PASS,
+};
+pub use suppress::Baseline;

@@ -1,9 +1,22 @@
 //! The outcome of judging a change: findings, the decision and the exit code.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
 use crate::checks;
-use crate::{Action, ChangeSet, Finding, Policy};
+use crate::suppress::{allowed_rules, Baseline, ALLOW_MARKER};
+use crate::{Action, ChangeSet, FileChange, Finding, Policy};
+
+/// A finding that a suppression silenced.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suppressed {
+    /// The finding (evidence redacted as always).
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// `inline` (a `scopecheck:allow` comment) or `baseline`.
+    pub suppressed_by: &'static str,
+}
 
 /// Exit code: nothing reached the policy's `fail-on` action.
 pub const EXIT_PASS: i32 = 0;
@@ -25,6 +38,13 @@ pub struct Report {
     pub notes: Vec<String>,
     /// The lowest action that fails the report.
     pub fail_on: Action,
+    /// Findings silenced by an inline comment or the baseline.
+    pub suppressed: Vec<Suppressed>,
+    /// Inline suppressions that silenced nothing (`path:line: rule`).
+    pub unused_suppressions: Vec<String>,
+    /// Baseline fingerprints that silenced something here.
+    #[serde(skip)]
+    pub baseline_used: HashSet<String>,
 }
 
 impl Report {
@@ -50,6 +70,9 @@ impl Report {
             files_checked: 0,
             notes: Vec::new(),
             fail_on,
+            suppressed: Vec::new(),
+            unused_suppressions: Vec::new(),
+            baseline_used: HashSet::new(),
         }
     }
 
@@ -59,6 +82,9 @@ impl Report {
         self.excluded += other.excluded;
         self.files_checked += other.files_checked;
         self.notes.extend(other.notes);
+        self.suppressed.extend(other.suppressed);
+        self.unused_suppressions.extend(other.unused_suppressions);
+        self.baseline_used.extend(other.baseline_used);
         sort_findings(&mut self.findings);
     }
 
@@ -88,19 +114,66 @@ impl Report {
 /// assert_eq!(report.exit_code(), 1);
 /// ```
 pub fn evaluate(policy: &Policy, changes: &ChangeSet) -> Report {
+    evaluate_with(policy, changes, None)
+}
+
+/// [`evaluate`], with a baseline of accepted fingerprints.
+pub fn evaluate_with(policy: &Policy, changes: &ChangeSet, baseline: Option<&Baseline>) -> Report {
     let mut raw = Vec::new();
     for check in checks::builtin() {
         check.run(changes, policy, &mut raw);
     }
     let before = raw.len();
-    let mut findings: Vec<Finding> = raw
+    let acted: Vec<Finding> = raw
         .into_iter()
         .filter_map(|mut f| {
             f.action = policy.action_for(&f.rule, &f.path, f.action)?;
             Some(f)
         })
         .collect();
-    let excluded = before - findings.len();
+    let excluded = before - acted.len();
+
+    let files: HashMap<&str, &FileChange> =
+        changes.files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let mut line_cache: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut findings = Vec::new();
+    let mut suppressed = Vec::new();
+    let mut baseline_used = HashSet::new();
+    // (path, line of the directive, rule) for every directive that silenced something.
+    let mut used_directives: HashSet<(String, u32, String)> = HashSet::new();
+    for f in acted {
+        if let Some(b) = baseline {
+            if b.contains(&f.fingerprint) {
+                baseline_used.insert(f.fingerprint.clone());
+                suppressed.push(Suppressed {
+                    finding: f,
+                    suppressed_by: "baseline",
+                });
+                continue;
+            }
+        }
+        let directive = files.get(f.path.as_str()).and_then(|change| {
+            let data = change.new_contents()?;
+            let starts = line_cache
+                .entry(change.path.as_str())
+                .or_insert_with(|| line_starts(data));
+            [f.line, f.line.saturating_sub(1)]
+                .into_iter()
+                .filter(|&l| l >= 1)
+                .find(|&l| allowed_rules(line_text(data, starts, l)).contains(&f.rule))
+        });
+        match directive {
+            Some(l) => {
+                used_directives.insert((f.path.clone(), l, f.rule.clone()));
+                suppressed.push(Suppressed {
+                    finding: f,
+                    suppressed_by: "inline",
+                });
+            }
+            None => findings.push(f),
+        }
+    }
+    let unused_suppressions = unused_directives(policy, changes, &used_directives);
     sort_findings(&mut findings);
     Report {
         findings,
@@ -108,7 +181,74 @@ pub fn evaluate(policy: &Policy, changes: &ChangeSet) -> Report {
         files_checked: changes.files.len(),
         notes: changes.notes.clone(),
         fail_on: policy.fail_on,
+        suppressed,
+        unused_suppressions,
+        baseline_used,
     }
+}
+
+/// Directives on lines this change adds that silenced nothing: stale suppressions are
+/// reported so they can be removed before they hide a future secret.
+fn unused_directives(
+    policy: &Policy,
+    changes: &ChangeSet,
+    used: &HashSet<(String, u32, String)>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for change in &changes.files {
+        let Some(data) = change.new_contents() else {
+            continue;
+        };
+        if memchr::memmem::find(data, ALLOW_MARKER.as_bytes()).is_none() {
+            continue;
+        }
+        let lines: Vec<(u32, &[u8])> = if change.old.is_none() {
+            data.split(|&b| b == b'\n')
+                .enumerate()
+                .map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l))
+                .collect()
+        } else {
+            change
+                .added_lines()
+                .iter()
+                .map(|l| (l.line, l.text.as_slice()))
+                .collect()
+        };
+        for (n, text) in lines {
+            for rule in allowed_rules(text) {
+                // A rule that never looks at this path cannot have fired here.
+                let excluded = policy
+                    .action_for(&rule, &change.path, Action::Block)
+                    .is_none()
+                    || (rule.starts_with("secret/")
+                        && policy.secrets.exclude.is_match(&change.path));
+                if !excluded && !used.contains(&(change.path.clone(), n, rule.clone())) {
+                    out.push(format!(
+                        "{}:{n}: scopecheck:allow {rule} suppresses nothing",
+                        change.path
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn line_starts(data: &[u8]) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', data).map(|i| i + 1))
+        .collect()
+}
+
+fn line_text<'a>(data: &'a [u8], starts: &[usize], line: u32) -> &'a [u8] {
+    let i = line as usize - 1;
+    let Some(&start) = starts.get(i) else {
+        return &[];
+    };
+    let end = starts
+        .get(i + 1)
+        .map_or(data.len(), |&e| e.saturating_sub(1));
+    &data[start..end.max(start)]
 }
 
 fn sort_findings(findings: &mut [Finding]) {

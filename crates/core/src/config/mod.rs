@@ -21,6 +21,9 @@ use crate::Action;
 /// The embedded default policy, which is also what `scopecheck init` writes.
 pub const DEFAULT_CONFIG: &str = include_str!("default.toml");
 
+/// Where the baseline file is, unless `defaults.baseline` says otherwise.
+pub const DEFAULT_BASELINE: &str = ".scopecheck-baseline.json";
+
 /// The names a policy file may have at the repository root, in order of preference.
 pub const CONFIG_FILE_NAMES: [&str; 2] = ["scopecheck.toml", ".scopecheck.toml"];
 
@@ -89,6 +92,8 @@ pub struct Policy {
     pub max_file_size: u64,
     /// The lowest action that makes the report fail (exit 1).
     pub fail_on: Action,
+    /// Repository-relative path of the baseline file.
+    pub baseline: String,
     /// The sensitive-file check's settings.
     pub sensitive_files: SensitiveFilesSettings,
     /// The secret check's settings.
@@ -202,6 +207,7 @@ impl Policy {
             defaults: EffectiveDefaults {
                 max_file_size: self.max_file_size,
                 fail_on: self.fail_on,
+                baseline: self.baseline.clone(),
             },
             sensitive_files: EffectiveSensitive {
                 enabled: self.sensitive_files.enabled,
@@ -243,6 +249,8 @@ pub struct EffectiveDefaults {
     pub max_file_size: u64,
     /// The lowest failing action.
     pub fail_on: Action,
+    /// The baseline file.
+    pub baseline: String,
 }
 
 /// The sensitive-file check in force.
@@ -378,10 +386,23 @@ impl Validator<'_> {
                 rules.insert(id.into_inner(), setting);
             }
         }
+        let baseline = match &raw.defaults.baseline {
+            Some(b) if b.get_ref().trim().is_empty() || b.get_ref().starts_with('/') => {
+                self.problem(
+                    b.span(),
+                    "`defaults.baseline` must be a path relative to the repository root".into(),
+                    None,
+                );
+                String::new()
+            }
+            Some(b) => b.get_ref().clone(),
+            None => DEFAULT_BASELINE.to_owned(),
+        };
         Policy {
             source,
             max_file_size,
             fail_on,
+            baseline,
             sensitive_files,
             secrets,
             rules,

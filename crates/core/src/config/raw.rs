@@ -34,6 +34,7 @@ pub(super) struct RawSecrets {
 pub(super) struct RawDefaults {
     pub max_file_size: Option<Spanned<toml::Value>>,
     pub fail_on: Option<Spanned<String>>,
+    pub baseline: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

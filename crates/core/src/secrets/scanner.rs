@@ -55,6 +55,7 @@ pub struct SecretRule {
     paths: Option<GlobSet>,
     window_after: usize,
     multiline: bool,
+    fallback: bool,
     keep_placeholders: bool,
     keyword_boundary: bool,
     /// Context rules: a short value with no digit is an identifier, not a secret.
@@ -181,6 +182,7 @@ impl SecretRule {
                 WINDOW_AFTER
             },
             multiline: spec.multiline,
+            fallback: spec.fallback,
             keep_placeholders: spec.keep_placeholders,
             keyword_boundary: spec.keyword_boundary || !spec.context.is_empty(),
             require_digit_below: if spec.context.is_empty() { 0 } else { 40 },
@@ -403,8 +405,14 @@ impl Scanner {
         &self.rules
     }
 
-    /// Every secret in `data`. `path` selects rules restricted to some paths.
+    /// Every secret in `data`, once each. `path` selects rules restricted to some paths.
     pub fn scan(&self, data: &[u8], path: Option<&str>) -> Vec<SecretMatch> {
+        self.one_per_secret(self.scan_all(data, path))
+    }
+
+    /// Every match of every rule, overlapping ones included (what each rule finds on its
+    /// own; used to test rules against their examples).
+    pub fn scan_all(&self, data: &[u8], path: Option<&str>) -> Vec<SecretMatch> {
         // Windows per rule, in order of keyword hits.
         let mut windows: Vec<(usize, Range<usize>)> = Vec::new();
         for hit in self.automaton.find_overlapping_iter(data) {
@@ -447,8 +455,33 @@ impl Scanner {
             }
             self.scan_window(rule, r, data, w, &mut out);
         }
-        out.sort_by_key(|m| (m.secret.start, m.rule));
-        out.dedup_by(|a, b| a.rule == b.rule && a.secret == b.secret);
+        out
+    }
+
+    /// Several rules can find the same secret (a provider rule and the generic one, two
+    /// generations of a provider's format): report each secret once, preferring a
+    /// specific rule over a fallback, then the longer match, then the earlier rule.
+    fn one_per_secret(&self, mut found: Vec<SecretMatch>) -> Vec<SecretMatch> {
+        found.sort_by_key(|m| (m.secret.start, m.rule));
+        let mut out: Vec<SecretMatch> = Vec::with_capacity(found.len());
+        for m in found {
+            if let Some(last) = out.last_mut() {
+                if m.secret.start < last.secret.end {
+                    let key = |x: &SecretMatch| {
+                        (
+                            !self.rules[x.rule].fallback,
+                            x.secret.len(),
+                            std::cmp::Reverse(x.rule),
+                        )
+                    };
+                    if key(&m) > key(last) {
+                        *last = m;
+                    }
+                    continue;
+                }
+            }
+            out.push(m);
+        }
         out
     }
 

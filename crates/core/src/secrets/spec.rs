@@ -56,6 +56,10 @@ pub struct RuleSpec {
     /// `etsy_key` or `myEtsyKey`, not in `SetSysctl`. Always on for context rules.
     #[serde(default)]
     pub keyword_boundary: bool,
+    /// A catch-all rule (generic assignments, URLs with passwords): reported only when no
+    /// specific rule found the same secret.
+    #[serde(default)]
+    pub fallback: bool,
     /// Texts the rule must match (checked by the test suite).
     #[serde(default)]
     pub examples: Vec<String>,

@@ -16,7 +16,7 @@ fn every_rule_matches_its_examples_and_not_its_negatives() {
         let path = rule_test_path(rule);
         for ex in &rule.examples {
             if !scanner
-                .scan(ex.as_bytes(), path)
+                .scan_all(ex.as_bytes(), path)
                 .iter()
                 .any(|m| m.rule == i)
             {
@@ -25,7 +25,7 @@ fn every_rule_matches_its_examples_and_not_its_negatives() {
         }
         for neg in &rule.negative_examples {
             if scanner
-                .scan(neg.as_bytes(), path)
+                .scan_all(neg.as_bytes(), path)
                 .iter()
                 .any(|m| m.rule == i)
             {

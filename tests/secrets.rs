@@ -1,0 +1,252 @@
+//! Secret detection end to end: pre-commit on real repositories, directory and history
+//! scans, suppressions, baselines, custom rules, and redaction everywhere.
+
+mod common;
+
+use common::{findings, TestRepo};
+
+/// Test tokens are assembled at run time so this file holds no literal credential.
+fn github_pat() -> String {
+    format!("ghp_{}", "Xq7Lm2Np9Rs4Tv6Wy8Za1Bc3De5Fg0Hj2Kk4")
+}
+
+fn stripe_key() -> String {
+    format!("sk_live_{}", "51HxQ2pLk9Vn3Rt7Ws8Yz4Ab6Cd0Ef1Gh2Ij")
+}
+
+fn assert_redacted(output: &str, secrets: &[&str]) {
+    for s in secrets {
+        assert!(
+            !output.contains(s),
+            "a secret leaked into output:\n{output}"
+        );
+    }
+}
+
+#[test]
+fn precommit_blocks_a_token_on_an_added_line_and_never_prints_it() {
+    let repo = TestRepo::new();
+    repo.stage("src/app.py", "import os\n\nDEBUG = False\n");
+    repo.commit("base");
+    let pat = github_pat();
+    repo.stage(
+        "src/app.py",
+        format!("import os\n\nDEBUG = False\nGITHUB_TOKEN = \"{pat}\"\n"),
+    );
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&r),
+        vec![(
+            "secret/github-pat".into(),
+            "block".into(),
+            "src/app.py".into()
+        )]
+    );
+    let f = &r["findings"][0];
+    assert_eq!(f["line"], 4);
+    assert_eq!(f["column"], 17);
+    let evidence = f["evidence"].as_str().expect("evidence");
+    assert!(
+        evidence.starts_with("ghp_…[redacted 40 chars"),
+        "{evidence}"
+    );
+    assert_redacted(&r.to_string(), &[&pat]);
+
+    let human = repo.scopecheck(&["pre-commit"]);
+    assert_eq!(human.code, 1);
+    assert!(human.stdout.contains("src/app.py:4:17"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("GITHUB_TOKEN = \"ghp_…[redacted"),
+        "{}",
+        human.stdout
+    );
+    assert_redacted(&human.all(), &[&pat]);
+}
+
+#[test]
+fn only_added_lines_count() {
+    let repo = TestRepo::new();
+    let key = stripe_key();
+    repo.stage("config.py", format!("STRIPE = \"{key}\"\nA = 1\n"));
+    repo.commit("a secret that is already committed (hooks bypassed)");
+    repo.stage("config.py", format!("STRIPE = \"{key}\"\nA = 2\n"));
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 0, "an untouched line was reported: {r}");
+}
+
+#[test]
+fn a_private_key_is_found_when_any_of_its_lines_is_added() {
+    let repo = TestRepo::new();
+    let body = "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\nLxoS2tFczGkPLPgizskuemMghRniWaoLcyehkd3qqGElvW/VDL5AaWTg0nLVkjRo\n";
+    let key = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----\n");
+    repo.stage("deploy/key.txt", &key);
+    repo.commit("base");
+    let edited = key.replace("LxoS2tFczGkPLPgizsku", "LxoS2tFczGkPLPgizskX");
+    repo.stage("deploy/key.txt", &edited);
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(findings(&r)[0].0, "secret/private-key");
+    assert_redacted(&r.to_string(), &["VTLw7onLRnrq0"]);
+}
+
+#[test]
+fn inline_allow_must_name_the_rule() {
+    let repo = TestRepo::new();
+    let pat = github_pat();
+    repo.stage(
+        "tests/fixture.py",
+        format!(
+            "# scopecheck:allow secret/github-pat -- fake token for the parser test\nA = \"{pat}\"\nB = \"{pat}\"  # scopecheck:allow secret/jwt\n"
+        ),
+    );
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "the line naming another rule is still reported");
+    let f = findings(&r);
+    assert_eq!(f.len(), 1);
+    assert_eq!(r["findings"][0]["line"], 3);
+    assert_eq!(r["suppressed"][0]["suppressed_by"], "inline");
+    assert_eq!(r["suppressed"][0]["line"], 2);
+    let unused = r["unused_suppressions"].to_string();
+    assert!(
+        unused.contains("tests/fixture.py:3") && unused.contains("secret/jwt"),
+        "{unused}"
+    );
+}
+
+#[test]
+fn baseline_accepts_known_findings_and_reports_stale_entries() {
+    let repo = TestRepo::new();
+    let pat = github_pat();
+    repo.write("legacy/settings.py", format!("TOKEN = \"{pat}\"\n"));
+    let run = repo.scopecheck(&["scan", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+
+    let run = repo.scopecheck(&["baseline"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let written =
+        std::fs::read_to_string(repo.root.join(".scopecheck-baseline.json")).expect("baseline");
+    assert!(written.contains("secret/github-pat"));
+    assert_redacted(&written, &[&pat]);
+
+    let run = repo.scopecheck(&["scan", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(r["suppressed"][0]["suppressed_by"], "baseline");
+
+    // The secret is removed: the entry is stale and says so.
+    repo.write("legacy/settings.py", "TOKEN = os.environ[\"TOKEN\"]\n");
+    let run = repo.scopecheck(&["scan"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains("no longer matches anything"),
+        "{}",
+        run.stdout
+    );
+
+    // pre-commit honours the staged baseline.
+    repo.write("legacy/settings.py", format!("TOKEN = \"{pat}\"\n"));
+    repo.git(&["add", "-A"]);
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 0, "{r}");
+}
+
+#[test]
+fn directory_scan_respects_gitignore_unless_told_not_to() {
+    let repo = TestRepo::new();
+    let key = stripe_key();
+    repo.write(".gitignore", "build/\n");
+    repo.write("build/out.js", format!("var k='{key}';\n"));
+    repo.write("src/pay.js", format!("const stripeKey = '{key}';\n"));
+    let run = repo.scopecheck(&["scan", "--format", "json"]);
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let paths: Vec<String> = findings(&r).into_iter().map(|f| f.2).collect();
+    assert_eq!(paths, vec!["src/pay.js"]);
+    let run = repo.scopecheck(&["scan", "--no-ignore", "--format", "json"]);
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let paths: Vec<String> = findings(&r).into_iter().map(|f| f.2).collect();
+    assert_eq!(paths, vec!["build/out.js", "src/pay.js"]);
+    assert_redacted(&run.all(), &[&key]);
+}
+
+#[test]
+fn history_scan_reports_the_first_commit_of_a_removed_secret() {
+    let repo = TestRepo::new();
+    repo.stage("README.md", "hello\n");
+    repo.commit("one");
+    let pat = github_pat();
+    repo.stage("ci/deploy.sh", format!("export GITHUB_TOKEN={pat}\n"));
+    repo.commit("two: oops");
+    let leaked_in = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // The same secret copied elsewhere later, then everything removed.
+    repo.stage("ci/other.sh", format!("export GITHUB_TOKEN={pat}\n"));
+    repo.commit("three");
+    repo.git(&["rm", "-q", "ci/deploy.sh", "ci/other.sh"]);
+    repo.commit("four: remove");
+
+    // The working tree is clean of secrets...
+    assert_eq!(repo.scopecheck(&["scan"]).code, 0);
+    // ...but history is not.
+    let run = repo.scopecheck(&["scan", "--history", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let deploy: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["path"] == "ci/deploy.sh")
+        .collect();
+    assert_eq!(deploy.len(), 1, "{r}");
+    assert_eq!(deploy[0]["commit"], leaked_in.as_str());
+    assert!(
+        r["notes"].to_string().contains("4 commits"),
+        "{}",
+        r["notes"]
+    );
+    assert_redacted(&run.all(), &[&pat]);
+}
+
+#[test]
+fn custom_rules_from_the_policy() {
+    let repo = TestRepo::new();
+    repo.stage(
+        "scopecheck.toml",
+        r#"[[secrets.rules]]
+id = "acme/internal-token"
+name = "ACME internal token"
+keywords = ["acme_"]
+regex = '\bacme_[a-z0-9]{32}\b'
+entropy = 3.0
+"#,
+    );
+    repo.stage(
+        "app.ts",
+        "const t = \"acme_0f3k9x7q2m5n8b4v1c6z0l9p2r7t4w3y\";\n",
+    );
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(findings(&r)[0].0, "acme/internal-token");
+
+    repo.stage(
+        "scopecheck.toml",
+        "[[secrets.rules]]\nid = \"acme/broken\"\nname = \"broken\"\nkeywords = [\"acme_\"]\nregex = 'acme_[a-z'\n",
+    );
+    let run = repo.scopecheck(&["pre-commit"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("invalid regex"), "{}", run.stderr);
+    assert!(run.stderr.contains("line 5, column 9"), "{}", run.stderr);
+}
+
+#[test]
+fn rules_lists_the_pack_and_explain_covers_secret_rules() {
+    let repo = TestRepo::new();
+    let run = repo.scopecheck(&["rules"]);
+    assert!(
+        run.stdout.lines().count() >= 250,
+        "{}",
+        run.stdout.lines().count()
+    );
+    let run = repo.scopecheck(&["explain", "secret/aws-access-key-id"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("rotate"), "{}", run.stdout);
+}
