@@ -36,7 +36,7 @@ pub fn builtin_scanner() -> Arc<Scanner> {
             let rules = builtin_specs()
                 .iter()
                 .map(|s| {
-                    SecretRule::compile(s)
+                    SecretRule::compile_trusted(s)
                         .unwrap_or_else(|e| panic!("rule {}: {}", e.id, e.message))
                 })
                 .collect();
@@ -50,7 +50,7 @@ pub fn scanner_with(custom: &[RuleSpec]) -> Result<Scanner, Vec<RuleError>> {
     let mut errors = Vec::new();
     let mut rules: Vec<SecretRule> = builtin_specs()
         .iter()
-        .filter_map(|s| SecretRule::compile(s).ok())
+        .filter_map(|s| SecretRule::compile_trusted(s).ok())
         .collect();
     for spec in custom {
         match SecretRule::compile(spec) {

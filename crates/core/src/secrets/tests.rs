@@ -55,6 +55,15 @@ fn rule_test_path(rule: &SecretRule) -> Option<&'static str> {
 }
 
 #[test]
+fn every_builtin_rule_compiles_with_validation() {
+    for spec in builtin_specs() {
+        if let Err(e) = SecretRule::compile(spec) {
+            panic!("{}: {}", e.id, e.message);
+        }
+    }
+}
+
+#[test]
 fn there_are_at_least_250_rules_with_unique_ids() {
     let specs = builtin_specs();
     assert!(specs.len() >= 250, "only {} rules", specs.len());
