@@ -10,7 +10,7 @@ pub use scanner::{shannon_entropy, RuleError, Scanner, SecretMatch, SecretRule};
 pub use spec::RuleSpec;
 
 use crate::checks::{Check, RuleMeta};
-use crate::{fingerprint, redact, ChangeSet, ChangeStatus, FileMode, Finding, Policy};
+use crate::{fingerprint, redact, ChangeSet, ChangeStatus, FileChange, FileMode, Finding, Policy};
 
 /// The built-in rule specs, parsed from the embedded packs.
 pub fn builtin_specs() -> &'static [RuleSpec] {
@@ -110,47 +110,70 @@ impl Check for Secrets {
             return;
         }
         let scanner = policy.secrets.scanner();
-        for change in &changes.files {
-            if change.status == ChangeStatus::Deleted
-                || matches!(
-                    change.new.as_ref().map(|s| s.mode),
-                    Some(FileMode::Submodule)
-                )
-                || policy.secrets.exclude.is_match(&change.path)
-            {
-                continue;
-            }
-            let Some(data) = change.new_contents() else {
-                continue;
-            };
-            // A file with no old side is new throughout: skip the line diff entirely
-            // (directory and history scans are all-new files).
-            let all_new = change.old.is_none();
-            let added = if all_new {
-                &[][..]
-            } else {
-                change.added_lines()
-            };
-            if !all_new && added.is_empty() {
-                continue;
-            }
-            let matches = scanner.scan(data, Some(&change.path));
-            let mut lines = LineIndex::new(data);
-            for m in matches {
-                // pre-commit judges what the change adds: a secret counts when any of its
-                // bytes is on an added line (so a multi-line key with one new line counts).
-                let touches_added = all_new
-                    || added.iter().any(|l| {
-                        let end = l.offset + l.text.len().max(1);
-                        l.offset < m.secret.end && m.secret.start < end
-                    });
-                if !touches_added {
-                    continue;
-                }
-                out.push(secret_finding(&scanner, &m, &change.path, data, &mut lines));
+        let candidates: Vec<&FileChange> = changes
+            .files
+            .iter()
+            .filter(|c| {
+                c.status != ChangeStatus::Deleted
+                    && !matches!(c.new.as_ref().map(|s| s.mode), Some(FileMode::Submodule))
+                    && !policy.secrets.exclude.is_match(&c.path)
+                    && c.new_contents().is_some()
+            })
+            .collect();
+        let total: usize = candidates
+            .iter()
+            .map(|c| c.new_contents().map_or(0, <[u8]>::len))
+            .sum();
+        // Threads cost more than they save on a typical commit; a big change (a vendored
+        // tree, a generated file) is scanned across cores.
+        if total >= PARALLEL_THRESHOLD && candidates.len() > 1 {
+            use rayon::prelude::*;
+            let found: Vec<Vec<Finding>> = candidates
+                .par_iter()
+                .map(|c| scan_change(&scanner, c))
+                .collect();
+            out.extend(found.into_iter().flatten());
+        } else {
+            for c in candidates {
+                out.extend(scan_change(&scanner, c));
             }
         }
     }
+}
+
+/// Total bytes of changed content above which files are scanned in parallel.
+const PARALLEL_THRESHOLD: usize = 4 << 20;
+
+/// Secrets a change adds: all of an all-new file, else those touching an added line.
+fn scan_change(scanner: &Scanner, change: &FileChange) -> Vec<Finding> {
+    let Some(data) = change.new_contents() else {
+        return Vec::new();
+    };
+    // A file with no old side is new throughout: skip the line diff entirely (directory
+    // and history scans are all-new files).
+    let all_new = change.old.is_none();
+    let added = if all_new {
+        &[][..]
+    } else {
+        change.added_lines()
+    };
+    if !all_new && added.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = LineIndex::new(data);
+    let mut out = Vec::new();
+    for m in scanner.scan(data, Some(&change.path)) {
+        // A secret counts when any of its bytes is on an added line, so a multi-line key
+        // with one new line counts. Added lines are in offset order: binary search.
+        let touches_added = all_new || {
+            let i = added.partition_point(|l| l.offset + l.text.len().max(1) <= m.secret.start);
+            added.get(i).is_some_and(|l| l.offset < m.secret.end)
+        };
+        if touches_added {
+            out.push(secret_finding(scanner, &m, &change.path, data, &mut lines));
+        }
+    }
+    out
 }
 
 /// Turns a match into a finding with redacted evidence and snippet.
