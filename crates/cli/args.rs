@@ -35,6 +35,9 @@ pub enum Command {
     Init(InitArgs),
     /// Print the effective policy.
     Config(ConfigArgs),
+    /// Manage the work order: the task, its scope and its limits.
+    #[command(subcommand)]
+    Task(TaskCommand),
     /// List every rule with its default action.
     Rules,
     /// Explain a rule: what it detects, why it matters, how to fix it.
@@ -71,6 +74,9 @@ pub struct PolicyArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
+    /// The work order in force (default: .scopecheck/task.toml if it exists).
+    #[arg(long, value_name = "FILE", env = "SCOPECHECK_TASK")]
+    pub task: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -124,6 +130,68 @@ pub struct BaselineArgs {
     /// Where to write the baseline (default: the policy's `defaults.baseline`).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TaskCommand {
+    /// Write a work order (default .scopecheck/task.toml).
+    Start(TaskStartArgs),
+    /// Print the work order in force, as instructions (or --format toml|json).
+    Show(TaskShowArgs),
+    /// Remove the work order.
+    End(TaskFileArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct TaskFileArgs {
+    /// The work order file (default: .scopecheck/task.toml at the top of the repository).
+    #[arg(long, value_name = "FILE", env = "SCOPECHECK_TASK")]
+    pub task: Option<PathBuf>,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct TaskStartArgs {
+    #[command(flatten)]
+    pub file: TaskFileArgs,
+    /// What the task is for.
+    #[arg(long)]
+    pub goal: String,
+    /// A glob of paths the task may change (repeatable).
+    #[arg(long = "scope", value_name = "GLOB")]
+    pub scope: Vec<String>,
+    /// A glob of paths the task must not change (repeatable).
+    #[arg(long = "out-of-scope", value_name = "GLOB")]
+    pub out_of_scope: Vec<String>,
+    /// A command the task may run (repeatable).
+    #[arg(long = "allow-command", value_name = "CMD")]
+    pub allowed_commands: Vec<String>,
+    /// When to stop and ask a person (repeatable).
+    #[arg(long = "stop-when", value_name = "CONDITION")]
+    pub stop_conditions: Vec<String>,
+    /// Most files one commit may touch.
+    #[arg(long)]
+    pub max_files: Option<u64>,
+    /// Most changed lines (added plus removed) one commit may touch.
+    #[arg(long)]
+    pub max_lines: Option<u64>,
+    /// Replace an existing work order.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct TaskShowArgs {
+    #[command(flatten)]
+    pub file: TaskFileArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TaskFormat::Text)]
+    pub format: TaskFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TaskFormat {
+    Text,
+    Toml,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Uninstall(a) => cmd::install::uninstall(a),
         Command::Init(a) => cmd::init::run(a),
         Command::Config(a) => cmd::config::run(a),
+        Command::Task(t) => cmd::task::run(t),
         Command::Rules => cmd::rules::list(),
         Command::Explain(a) => cmd::rules::explain(a),
     };

@@ -147,3 +147,53 @@ fn embedded() -> Loaded {
         baseline: None,
     }
 }
+
+/// Loads the work order in force: `--task` / `SCOPECHECK_TASK`, else
+/// `.scopecheck/task.toml` at the top of the working tree. Paths inside the repository are
+/// recorded relative to its top, so an edit of the work order is recognised.
+pub fn work_order(
+    explicit: Option<&Path>,
+    top: Option<&Path>,
+) -> Result<Option<scopecheck_core::WorkOrder>, CliError> {
+    let path = match (explicit, top) {
+        (Some(p), _) => p.to_path_buf(),
+        (None, Some(t)) => {
+            let p = t.join(scopecheck_core::task::DEFAULT_TASK_FILE);
+            if !p.is_file() {
+                return Ok(None);
+            }
+            p
+        }
+        (None, None) => return Ok(None),
+    };
+    let bytes = std::fs::read(&path).map_err(CliError::io(&path))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::usage(format!("{} is not valid UTF-8", path.display()), None))?;
+    let shown = top
+        .and_then(|t| {
+            let abs = std::fs::canonicalize(&path).ok()?;
+            let top = std::fs::canonicalize(t).ok()?;
+            abs.strip_prefix(top).ok().map(|r| r.to_string_lossy().replace('\\', "/"))
+        })
+        .unwrap_or_else(|| path.display().to_string());
+    Ok(Some(scopecheck_core::WorkOrder::parse(&shown, &text)?))
+}
+
+/// Adds what only the repository knows to the policy: the work order in force and the
+/// hooks directory, when it is inside the working tree (so editing hooks is self-edit).
+pub fn with_repo_context(mut loaded: Loaded, repo: &Repo, task: Option<&Path>) -> Result<Loaded, CliError> {
+    let top = repo.workdir().map(Path::to_path_buf);
+    if let Some(order) = work_order(task, top.as_deref())? {
+        loaded.policy.task = Some(std::sync::Arc::new(order));
+    }
+    if let (Some(top), Ok(hooks)) = (top, repo.hooks_dir()) {
+        if let Ok(rel) = hooks.strip_prefix(&top) {
+            if !rel.as_os_str().is_empty() && !hooks.starts_with(repo.common_dir()) {
+                loaded
+                    .policy
+                    .protect_path(format!("{}/", rel.to_string_lossy().replace('\\', "/")));
+            }
+        }
+    }
+    Ok(loaded)
+}

@@ -6,6 +6,7 @@ pub mod install;
 pub mod precommit;
 pub mod rules;
 pub mod scan;
+pub mod task;
 
 use std::path::PathBuf;
 

@@ -16,15 +16,25 @@ pub fn run(args: &CheckArgs, style: &Style) -> Result<i32, CliError> {
             None,
         ));
     }
-    let mut loaded = policy::with_staged_baseline(policy::for_staged(&args.policy, &repo)?, &repo)?;
+    let loaded = policy::with_staged_baseline(policy::for_staged(&args.policy, &repo)?, &repo)?;
+    let mut loaded = policy::with_repo_context(loaded, &repo, args.task.as_deref())?;
     if let Some(fail_on) = args.fail_on {
         loaded.policy.fail_on = fail_on;
     }
-    let changes = repo.staged(&ReadOptions {
+    let mut changes = repo.staged(&ReadOptions {
         max_file_size: loaded.policy.max_file_size,
     })?;
+    changes.actor = scopecheck_core::actor::detect(|k| std::env::var(k).ok());
     let mut report = evaluate_with(&loaded.policy, &changes, loaded.baseline.as_ref());
     report.notes.extend(loaded.notes.iter().cloned());
+    if let scopecheck_core::Actor::Agent { name, signal } = &changes.actor {
+        report.notes.push(format!(
+            "this change is being made by an agent ({name}: {signal}); agent policy applies"
+        ));
+    }
+    if let Some(task) = &loaded.policy.task {
+        report.notes.push(format!("work order in force: {}", task.file));
+    }
     let out = match args.format {
         Format::Human => render::human::report(&report, &loaded.origin, style),
         Format::Json => render::json::report(&report, &changes.origin, &loaded.origin),

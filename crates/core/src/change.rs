@@ -161,6 +161,26 @@ impl FileChange {
         self.added.get_or_init(|| self.compute_added_lines())
     }
 
+    /// Lines added and removed by the change (binary and unread sides count as none).
+    pub fn line_stats(&self) -> (usize, usize) {
+        fn text(d: Option<&[u8]>) -> Option<&[u8]> {
+            d.filter(|d| !looks_binary(d))
+        }
+        match (text(self.old_contents()), text(self.new_contents())) {
+            (None, None) => (0, 0),
+            (None, Some(new)) => (count_lines(new), 0),
+            (Some(old), None) => (0, if self.new.is_none() { count_lines(old) } else { 0 }),
+            (Some(old), Some(new)) => {
+                let input = InternedInput::new(
+                    imara_diff::sources::byte_lines(old),
+                    imara_diff::sources::byte_lines(new),
+                );
+                let diff = Diff::compute(Algorithm::Histogram, &input);
+                (diff.count_additions() as usize, diff.count_removals() as usize)
+            }
+        }
+    }
+
     fn compute_added_lines(&self) -> Vec<AddedLine> {
         let Some(new) = self.new_contents() else {
             return Vec::new();
@@ -220,6 +240,11 @@ fn split_lines(data: &[u8]) -> Vec<(usize, &[u8])> {
     out
 }
 
+fn count_lines(data: &[u8]) -> usize {
+    let newlines = data.iter().filter(|&&b| b == b'\n').count();
+    newlines + usize::from(!data.is_empty() && !data.ends_with(b"\n"))
+}
+
 fn memchr_newline(data: &[u8]) -> Option<usize> {
     data.iter().position(|&b| b == b'\n')
 }
@@ -254,6 +279,8 @@ pub struct ChangeSet {
     /// Things the adapter skipped or could not read, shown to the user so that nothing is
     /// silently unchecked (e.g. submodules, unmerged entries).
     pub notes: Vec<String>,
+    /// Who is making the change (set by the front end; see [`crate::actor`]).
+    pub actor: crate::Actor,
 }
 
 impl ChangeSet {
@@ -263,6 +290,7 @@ impl ChangeSet {
             origin,
             files: Vec::new(),
             notes: Vec::new(),
+            actor: crate::Actor::Human,
         }
     }
 }

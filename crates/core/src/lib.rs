@@ -10,6 +10,8 @@
 #![deny(missing_docs)]
 
 mod action;
+pub mod actor;
+pub mod task;
 mod change;
 pub mod checks;
 pub mod config;
@@ -19,6 +21,8 @@ pub mod secrets;
 pub mod suppress;
 
 pub use action::{Action, UnknownAction};
+pub use actor::Actor;
+pub use task::WorkOrder;
 pub use change::{
     looks_binary, AddedLine, ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Side,
 };

@@ -45,6 +45,8 @@ pub struct Report {
     /// Baseline fingerprints that silenced something here.
     #[serde(skip)]
     pub baseline_used: HashSet<String>,
+    /// Who made the change.
+    pub actor: crate::Actor,
 }
 
 impl Report {
@@ -73,6 +75,7 @@ impl Report {
             suppressed: Vec::new(),
             unused_suppressions: Vec::new(),
             baseline_used: HashSet::new(),
+            actor: crate::Actor::Human,
         }
     }
 
@@ -128,6 +131,9 @@ pub fn evaluate_with(policy: &Policy, changes: &ChangeSet, baseline: Option<&Bas
         .into_iter()
         .filter_map(|mut f| {
             f.action = policy.action_for(&f.rule, &f.path, f.action)?;
+            if changes.actor.is_agent() {
+                f.action = policy.agent_action(&f.rule, f.action);
+            }
             Some(f)
         })
         .collect();
@@ -184,6 +190,7 @@ pub fn evaluate_with(policy: &Policy, changes: &ChangeSet, baseline: Option<&Bas
         suppressed,
         unused_suppressions,
         baseline_used,
+        actor: changes.actor.clone(),
     }
 }
 

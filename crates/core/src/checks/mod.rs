@@ -2,6 +2,9 @@
 //! rule's default action; the engine then applies the policy. Checks do no I/O: the
 //! adapter that built the change set supplied every byte they read.
 
+pub mod migrations;
+pub mod policy_files;
+pub mod scope;
 pub mod sensitive_files;
 pub mod unscanned;
 
@@ -38,6 +41,9 @@ pub fn builtin() -> Vec<Box<dyn Check>> {
         Box::new(sensitive_files::SensitiveFiles),
         Box::new(crate::secrets::Secrets),
         Box::new(unscanned::Unscanned),
+        Box::new(scope::Scope),
+        Box::new(policy_files::PolicyFiles),
+        Box::new(migrations::Migrations),
     ]
 }
 
@@ -46,6 +52,9 @@ pub fn all_rules() -> Vec<&'static RuleMeta> {
     let mut v: Vec<&'static RuleMeta> = [
         sensitive_files::RULES,
         unscanned::RULES,
+        scope::RULES,
+        policy_files::RULES,
+        migrations::RULES,
         crate::secrets::builtin_rule_meta(),
     ]
     .into_iter()

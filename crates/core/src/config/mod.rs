@@ -44,6 +44,7 @@ pub enum PolicySource {
 #[derive(Debug, Clone)]
 struct RuleSetting {
     action: Option<Action>,
+    agent_action: Option<Action>,
     exclude_patterns: Vec<String>,
     exclude: Option<GlobSet>,
     reason: Option<String>,
@@ -83,6 +84,40 @@ impl SecretsSettings {
     }
 }
 
+/// A protected area: changes to its paths need the given action, with a reason.
+#[derive(Debug, Clone)]
+pub struct ProtectedArea {
+    /// The globs, as written.
+    pub patterns: Vec<String>,
+    set: GlobSet,
+    /// Action for added files.
+    pub added: Action,
+    /// Action for modified (and renamed or type-changed) files.
+    pub modified: Action,
+    /// Action for deleted files.
+    pub deleted: Action,
+    /// Why the area is protected (shown with every finding).
+    pub reason: String,
+}
+
+impl ProtectedArea {
+    /// The first glob matching `path`, if any.
+    pub fn matching(&self, path: &str) -> Option<&str> {
+        self.set.matches(path).first().map(|&i| self.patterns[i].as_str())
+    }
+}
+
+/// Migration detection settings.
+#[derive(Debug, Clone)]
+pub struct MigrationSettings {
+    /// Extra globs of migration files, as written.
+    pub extra_patterns: Vec<String>,
+    /// Extra globs of migration files.
+    pub extra: GlobSet,
+    /// Paths never treated as migrations.
+    pub exclude: GlobSet,
+}
+
 /// A compiled policy, ready to judge a [`ChangeSet`](crate::ChangeSet).
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -98,6 +133,17 @@ pub struct Policy {
     pub sensitive_files: SensitiveFilesSettings,
     /// The secret check's settings.
     pub secrets: SecretsSettings,
+    /// Protected areas, in file order.
+    pub protected: Vec<ProtectedArea>,
+    /// Migration detection.
+    pub migrations: MigrationSettings,
+    /// Findings in changes made by an agent never go below this (from `warn` up).
+    pub agent_action_floor: Option<Action>,
+    /// Paths whose change is a `policy/self-edit` finding: the policy, baseline, work
+    /// order and hook files (front ends add the installed hooks' location).
+    pub self_protected: Vec<String>,
+    /// The work order in force, if any (set by the front end).
+    pub task: Option<Arc<crate::WorkOrder>>,
     rules: BTreeMap<String, RuleSetting>,
 }
 
@@ -163,6 +209,27 @@ impl Policy {
                     Some(s.action.unwrap_or(default))
                 }
             }
+        }
+    }
+
+    /// The action for a finding in a change made by an agent: the rule's `agent-action`
+    /// if set, else the finding's action raised to `agent-action-floor` (for findings of
+    /// `warn` and above; `allow` stays allowed).
+    pub fn agent_action(&self, rule: &str, action: Action) -> Action {
+        if let Some(a) = self.rules.get(rule).and_then(|s| s.agent_action) {
+            return a;
+        }
+        match self.agent_action_floor {
+            Some(floor) if action >= Action::Warn => action.max(floor),
+            _ => action,
+        }
+    }
+
+    /// Adds a path to the self-protected list (e.g. the hooks directory).
+    pub fn protect_path(&mut self, path: impl Into<String>) {
+        let p = path.into();
+        if !self.self_protected.contains(&p) {
+            self.self_protected.push(p);
         }
     }
 
@@ -380,6 +447,25 @@ impl Validator<'_> {
         };
 
         let secrets = self.secrets(raw.secrets);
+        let protected = self.protected(raw.scope.protected);
+        let (extra_patterns, extra) = self.globs(&raw.migrations.paths, "migrations.paths");
+        let (_, exclude) = self.globs(&raw.migrations.exclude_paths, "migrations.exclude-paths");
+        let migrations = MigrationSettings {
+            extra_patterns,
+            extra,
+            exclude,
+        };
+        let agent_action_floor = raw
+            .defaults
+            .agent_action_floor
+            .as_ref()
+            .and_then(|a| self.action(a, "defaults.agent-action-floor"));
+        let mut self_protected: Vec<String> =
+            CONFIG_FILE_NAMES.iter().map(|s| (*s).to_owned()).collect();
+        self_protected.push(crate::task::DEFAULT_TASK_FILE.to_owned());
+        for hook_config in [".pre-commit-config.yaml", "lefthook.yml", "lefthook.yaml", ".lefthook.yml"] {
+            self_protected.push(hook_config.to_owned());
+        }
         let mut rules = BTreeMap::new();
         for (id, rule) in raw.rules {
             if let Some(setting) = self.rule(&id, rule, &secrets.custom) {
@@ -398,6 +484,7 @@ impl Validator<'_> {
             Some(b) => b.get_ref().clone(),
             None => DEFAULT_BASELINE.to_owned(),
         };
+        self_protected.push(baseline.clone());
         Policy {
             source,
             max_file_size,
@@ -405,8 +492,57 @@ impl Validator<'_> {
             baseline,
             sensitive_files,
             secrets,
+            protected,
+            migrations,
+            agent_action_floor,
+            self_protected,
+            task: None,
             rules,
         }
+    }
+
+    fn protected(&mut self, raw: Vec<toml::Spanned<raw::RawProtected>>) -> Vec<ProtectedArea> {
+        let mut out = Vec::new();
+        for entry in raw {
+            let span = entry.span();
+            let e = entry.into_inner();
+            let (patterns, set) = self.globs(&e.paths, "scope.protected.paths");
+            if e.paths.is_empty() {
+                self.problem(span.clone(), "`scope.protected`: an entry needs `paths`".into(), None);
+            }
+            let base = e
+                .action
+                .as_ref()
+                .and_then(|a| self.action(a, "scope.protected.action"))
+                .unwrap_or(Action::Review);
+            let mut per = |v: &Option<toml::Spanned<String>>, key: &str| {
+                v.as_ref()
+                    .and_then(|a| self.action(a, &format!("scope.protected.{key}")))
+                    .unwrap_or(base)
+            };
+            let (added, modified, deleted) = (
+                per(&e.added, "added"),
+                per(&e.modified, "modified"),
+                per(&e.deleted, "deleted"),
+            );
+            let reason = e.reason.unwrap_or_default();
+            if reason.trim().is_empty() {
+                self.problem(
+                    span,
+                    "`scope.protected`: every protected area needs a `reason`, shown to whoever touches it".into(),
+                    Some("add reason = \"who owns this and why\"".into()),
+                );
+            }
+            out.push(ProtectedArea {
+                patterns,
+                set,
+                added,
+                modified,
+                deleted,
+                reason,
+            });
+        }
+        out
     }
 
     fn secrets(&mut self, raw: raw::RawSecrets) -> SecretsSettings {
@@ -492,6 +628,10 @@ impl Validator<'_> {
             .action
             .as_ref()
             .and_then(|a| self.action(a, &format!("{key}.action")));
+        let agent_action = rule
+            .agent_action
+            .as_ref()
+            .and_then(|a| self.action(a, &format!("{key}.agent-action")));
         let (exclude_patterns, exclude) =
             self.globs(&rule.exclude_paths, &format!("{key}.exclude-paths"));
         let relaxes = action.is_some_and(|a| a < default_action) || !exclude_patterns.is_empty();
@@ -505,6 +645,7 @@ impl Validator<'_> {
         }
         Some(RuleSetting {
             action,
+            agent_action,
             exclude: (!exclude_patterns.is_empty()).then_some(exclude),
             exclude_patterns,
             reason: rule.reason,

@@ -16,6 +16,10 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub secrets: RawSecrets,
     #[serde(default)]
+    pub scope: RawScope,
+    #[serde(default)]
+    pub migrations: RawMigrations,
+    #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, RawRule>,
 }
 
@@ -35,6 +39,34 @@ pub(super) struct RawDefaults {
     pub max_file_size: Option<Spanned<toml::Value>>,
     pub fail_on: Option<Spanned<String>>,
     pub baseline: Option<Spanned<String>>,
+    pub agent_action_floor: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawScope {
+    #[serde(default)]
+    pub protected: Vec<Spanned<RawProtected>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawProtected {
+    pub paths: Vec<Spanned<String>>,
+    pub action: Option<Spanned<String>>,
+    pub added: Option<Spanned<String>>,
+    pub modified: Option<Spanned<String>>,
+    pub deleted: Option<Spanned<String>>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawMigrations {
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exclude_paths: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -49,6 +81,7 @@ pub(super) struct RawSensitiveFiles {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct RawRule {
     pub action: Option<Spanned<String>>,
+    pub agent_action: Option<Spanned<String>>,
     #[serde(default)]
     pub exclude_paths: Vec<Spanned<String>>,
     pub reason: Option<String>,

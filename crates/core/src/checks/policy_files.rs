@@ -1,0 +1,54 @@
+//! `policy/self-edit`: a change to the files that define the gate itself.
+
+use super::{Check, RuleMeta};
+use crate::{Action, ChangeSet, Finding, Policy};
+
+/// The rule id.
+pub const SELF_EDIT: &str = "policy/self-edit";
+
+/// This check's rules.
+pub const RULES: &[RuleMeta] = &[RuleMeta {
+    id: SELF_EDIT,
+    default_action: Action::Review,
+    summary: "The change edits scopecheck's policy, baseline, work order or hooks",
+    what_it_does: "Flags changes to scopecheck.toml / .scopecheck.toml, the baseline file, the work order (.scopecheck/task.toml or the one in force), hook manager configuration (.pre-commit-config.yaml, lefthook.yml) and hook scripts in a committed hooks directory.",
+    why_is_this_bad: "A change that loosens the rules it is judged by can disable the gate: an agent told to make the tests pass could as well exclude its path from every rule. CI judges a change by the base branch's policy, but the edit itself still needs a person's eyes.",
+    how_to_fix: "Have a person review the policy change on its own, in a separate commit or pull request.",
+}];
+
+/// See the module docs.
+pub struct PolicyFiles;
+
+impl Check for PolicyFiles {
+    fn rules(&self) -> &'static [RuleMeta] {
+        RULES
+    }
+
+    fn run(&self, changes: &ChangeSet, policy: &Policy, out: &mut Vec<Finding>) {
+        let task_file = policy.task.as_ref().map(|t| t.file.as_str());
+        for change in &changes.files {
+            let paths = std::iter::once(change.path.as_str()).chain(change.old_path.as_deref());
+            for path in paths {
+                let hit = policy
+                    .self_protected
+                    .iter()
+                    .any(|p| p == path || (p.ends_with('/') && path.starts_with(p.as_str())))
+                    || task_file == Some(path);
+                if hit {
+                    let mut f = Finding::for_file(
+                        SELF_EDIT,
+                        RULES[0].default_action,
+                        path,
+                        format!("{path} defines scopecheck's own gate: this change edits the policy that judges it"),
+                        RULES[0].how_to_fix.to_owned(),
+                    );
+                    if let Some(l) = change.added_lines().first() {
+                        f.line = l.line;
+                    }
+                    out.push(f);
+                    break;
+                }
+            }
+        }
+    }
+}
