@@ -38,7 +38,22 @@ fn isolate(cmd: &mut Command, home: &Path) {
         .env("GIT_COMMITTER_NAME", "Test")
         .env("GIT_COMMITTER_EMAIL", "test@example.com")
         .env("NO_COLOR", "1")
-        .env_remove("SCOPECHECK_BIN");
+        .env_remove("SCOPECHECK_BIN")
+        .env_remove("SCOPECHECK_TASK");
+    // Tests may run inside an agent's shell: they decide the actor themselves.
+    for v in [
+        "SCOPECHECK_ACTOR",
+        "CLAUDECODE",
+        "CLAUDE_CODE_ENTRYPOINT",
+        "CURSOR_AGENT",
+        "CODEX_SANDBOX",
+        "CODEX_SANDBOX_NETWORK_DISABLED",
+        "GEMINI_CLI",
+        "COPILOT_AGENT_SESSION_ID",
+        "GITHUB_COPILOT_AGENT",
+    ] {
+        cmd.env_remove(v);
+    }
 }
 
 impl TestRepo {
@@ -128,6 +143,17 @@ impl TestRepo {
 
     pub fn scopecheck(&self, args: &[&str]) -> Run {
         self.scopecheck_in(&self.root, args)
+    }
+
+    /// Runs scopecheck at the top of the repository with extra environment variables.
+    pub fn scopecheck_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args).current_dir(&self.root);
+        isolate(&mut cmd, &self.home);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        Run::from(cmd.output().expect("run scopecheck"))
     }
 
     /// `scopecheck pre-commit --format json`, parsed.

@@ -95,8 +95,8 @@ const DESTRUCTIVE_PATTERNS: &[&str] = &[
 ];
 
 /// Lines that open a down/downgrade (reverse) migration, and lines that open an up one.
-const DOWN_START: &str = r"(?i)^\s*(?:def\s+(?:down|downgrade)\b|exports\.down\b|module\.exports\.down\b|(?:public\s+|protected\s+override\s+|override\s+)?(?:async\s+)?(?:void\s+|function\s+)?down\s*[:(=]|down\s*:\s*(?:async\s*)?(?:function|\())";
-const UP_START: &str = r"(?i)^\s*(?:def\s+(?:up|upgrade|change)\b|exports\.up\b|module\.exports\.up\b|(?:public\s+|protected\s+override\s+|override\s+)?(?:async\s+)?(?:void\s+|function\s+)?up\s*[:(=]|up\s*:\s*(?:async\s*)?(?:function|\())";
+const DOWN_START: &str = r"(?i)^\s*(?:--\s*\+goose\s+Down\b|--\s*\+migrate\s+Down\b|def\s+(?:down|downgrade)\b|exports\.down\b|module\.exports\.down\b|(?:public\s+|protected\s+override\s+|override\s+)?(?:async\s+)?(?:void\s+|function\s+)?down\s*[:(=]|down\s*:\s*(?:async\s*)?(?:function|\())";
+const UP_START: &str = r"(?i)^\s*(?:--\s*\+goose\s+Up\b|--\s*\+migrate\s+Up\b|def\s+(?:up|upgrade|change)\b|exports\.up\b|module\.exports\.up\b|(?:public\s+|protected\s+override\s+|override\s+)?(?:async\s+)?(?:void\s+|function\s+)?up\s*[:(=]|up\s*:\s*(?:async\s*)?(?:function|\())";
 
 struct Compiled {
     globs: GlobSet,
@@ -276,8 +276,8 @@ fn destructive_lines(change: &FileChange, out: &mut Vec<Finding>) {
         if trimmed.starts_with(b"--") || trimmed.starts_with(b"#") || trimmed.starts_with(b"//") {
             continue;
         }
-        let mut what = c.destructive.matches(line).iter().next().map(|_| ());
-        if what.is_none() && c.delete_from.is_match(line) {
+        let mut destructive = c.destructive.is_match(line);
+        if !destructive && c.delete_from.is_match(line) {
             // DELETE without WHERE: look at the statement up to its `;`.
             let rest: Vec<u8> = lines[i..]
                 .iter()
@@ -285,11 +285,9 @@ fn destructive_lines(change: &FileChange, out: &mut Vec<Finding>) {
                 .flat_map(|l| l.iter().copied().chain(std::iter::once(b' ')))
                 .collect();
             let stmt = rest.split(|&b| b == b';').next().unwrap_or(&rest);
-            if !stmt.to_ascii_uppercase().windows(5).any(|w| w == b"WHERE") {
-                what = Some(());
-            }
+            destructive = !stmt.to_ascii_uppercase().windows(5).any(|w| w == b"WHERE");
         }
-        if what.is_some() {
+        if destructive {
             let text = String::from_utf8_lossy(trimmed).trim_end().to_owned();
             let mut f = Finding::for_file(
                 DESTRUCTIVE,

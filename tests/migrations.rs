@@ -1,0 +1,282 @@
+//! Migration safety for each supported framework's layout, on real repositories:
+//! adding, editing, deleting and renaming a migration, and a destructive statement.
+
+mod common;
+
+use common::TestRepo;
+
+struct Case {
+    framework: &'static str,
+    /// An existing, harmless migration.
+    first: &'static str,
+    /// Where its rename goes (still a migration path).
+    renamed: &'static str,
+    /// A new migration with one destructive operation (and a down section that is not).
+    second: &'static str,
+    body: &'static str,
+    destructive_line: u32,
+}
+
+const CASES: &[Case] = &[
+    Case {
+        framework: "Django",
+        first: "shop/migrations/0001_initial.py",
+        renamed: "shop/migrations/0001_first.py",
+        second: "shop/migrations/0002_remove_legacy.py",
+        body: "from django.db import migrations\n\nclass Migration(migrations.Migration):\n    dependencies = [(\"shop\", \"0001_initial\")]\n    operations = [\n        migrations.RemoveField(model_name=\"order\", name=\"legacy\"),\n    ]\n",
+        destructive_line: 6,
+    },
+    Case {
+        framework: "Rails",
+        first: "db/migrate/20240101000000_create_orders.rb",
+        renamed: "db/migrate/20240101000000_create_all_orders.rb",
+        second: "db/migrate/20240201000000_drop_legacy.rb",
+        body: "class DropLegacy < ActiveRecord::Migration[7.1]\n  def up\n    remove_column :orders, :legacy\n  end\n\n  def down\n    add_column :orders, :legacy, :string\n    drop_table :tmp\n  end\nend\n",
+        destructive_line: 3,
+    },
+    Case {
+        framework: "Alembic",
+        first: "alembic/versions/1a2b3c_create.py",
+        renamed: "alembic/versions/1a2b3c_create_orders.py",
+        second: "alembic/versions/4d5e6f_drop.py",
+        body: "from alembic import op\n\ndef upgrade():\n    op.drop_column(\"orders\", \"legacy\")\n\ndef downgrade():\n    op.drop_table(\"tmp\")\n",
+        destructive_line: 4,
+    },
+    Case {
+        framework: "Flyway",
+        first: "src/main/resources/db/migration/V1__create.sql",
+        renamed: "src/main/resources/db/migration/V1__create_orders.sql",
+        second: "src/main/resources/db/migration/V2__drop_legacy.sql",
+        body: "-- remove the unused column\nALTER TABLE orders DROP COLUMN legacy;\n",
+        destructive_line: 2,
+    },
+    Case {
+        framework: "Liquibase",
+        first: "src/main/resources/db/changelog/changes/001-create.xml",
+        renamed: "src/main/resources/db/changelog/changes/001-create-orders.xml",
+        second: "src/main/resources/db/changelog/changes/002-drop.xml",
+        body: "<databaseChangeLog>\n  <changeSet id=\"2\" author=\"a\">\n    <dropTable tableName=\"legacy\"/>\n  </changeSet>\n</databaseChangeLog>\n",
+        destructive_line: 3,
+    },
+    Case {
+        framework: "Prisma",
+        first: "prisma/migrations/20240101000000_init/migration.sql",
+        renamed: "prisma/migrations/20240101000001_init/migration.sql",
+        second: "prisma/migrations/20240201000000_drop/migration.sql",
+        body: "-- DropTable\nDROP TABLE \"Legacy\";\n",
+        destructive_line: 2,
+    },
+    Case {
+        framework: "golang-migrate",
+        first: "migrations/000001_create_orders.up.sql",
+        renamed: "migrations/000001_create_all_orders.up.sql",
+        second: "migrations/000002_drop_legacy.up.sql",
+        body: "BEGIN;\nDROP TABLE legacy;\nCOMMIT;\n",
+        destructive_line: 2,
+    },
+    Case {
+        framework: "goose",
+        first: "db/migrations/20240101000000_create.sql",
+        renamed: "db/migrations/20240101000000_create_orders.sql",
+        second: "db/migrations/20240201000000_truncate.sql",
+        body: "-- +goose Up\nTRUNCATE audit_log;\n\n-- +goose Down\nDROP TABLE audit_log_copy;\n",
+        destructive_line: 2,
+    },
+    Case {
+        framework: "Knex",
+        first: "migrations/20240101000000_create_orders.js",
+        renamed: "migrations/20240101000000_create_all_orders.js",
+        second: "migrations/20240201000000_drop_legacy.js",
+        body: "exports.up = function (knex) {\n  return knex.schema.dropTable(\"legacy\");\n};\n\nexports.down = function (knex) {\n  return knex.schema.dropTable(\"tmp\");\n};\n",
+        destructive_line: 2,
+    },
+    Case {
+        framework: "Sequelize",
+        first: "migrations/20240101000000-create-orders.js",
+        renamed: "migrations/20240101000000-create-all-orders.js",
+        second: "migrations/20240201000000-remove-legacy.js",
+        body: "module.exports = {\n  async up(queryInterface) {\n    await queryInterface.removeColumn(\"Orders\", \"legacy\");\n  },\n  async down(queryInterface) {\n    await queryInterface.dropTable(\"Tmp\");\n  },\n};\n",
+        destructive_line: 3,
+    },
+    Case {
+        framework: "TypeORM",
+        first: "src/migrations/1700000000000-CreateOrders.ts",
+        renamed: "src/migrations/1700000000000-CreateAllOrders.ts",
+        second: "src/migrations/1700000000001-DropLegacy.ts",
+        body: "import { MigrationInterface, QueryRunner } from \"typeorm\";\n\nexport class DropLegacy implements MigrationInterface {\n    public async up(queryRunner: QueryRunner): Promise<void> {\n        await queryRunner.dropColumn(\"orders\", \"legacy\");\n    }\n\n    public async down(queryRunner: QueryRunner): Promise<void> {\n        await queryRunner.dropTable(\"tmp\");\n    }\n}\n",
+        destructive_line: 5,
+    },
+    Case {
+        framework: "Ecto",
+        first: "priv/repo/migrations/20240101000000_create_orders.exs",
+        renamed: "priv/repo/migrations/20240101000000_create_all_orders.exs",
+        second: "priv/repo/migrations/20240201000000_drop_legacy.exs",
+        body: "defmodule App.Repo.Migrations.DropLegacy do\n  use Ecto.Migration\n\n  def up do\n    drop table(:legacy)\n  end\n\n  def down do\n    drop table(:tmp)\n  end\nend\n",
+        destructive_line: 5,
+    },
+    Case {
+        framework: "Diesel",
+        first: "migrations/2024-01-01-000000_create_orders/up.sql",
+        renamed: "migrations/2024-01-01-000000_create_all_orders/up.sql",
+        second: "migrations/2024-02-01-000000_drop_legacy/up.sql",
+        body: "DROP TABLE legacy;\n",
+        destructive_line: 1,
+    },
+    Case {
+        framework: "sqlx",
+        first: "migrations/20240101000000_create_sessions.sql",
+        renamed: "migrations/20240101000000_create_all_sessions.sql",
+        second: "migrations/20240201000000_clear_sessions.sql",
+        body: "-- every session, on purpose?\nDELETE FROM sessions;\nDELETE FROM tokens WHERE expired = true;\n",
+        destructive_line: 2,
+    },
+    Case {
+        framework: "Entity Framework",
+        first: "Data/Migrations/20240101000000_Init.cs",
+        renamed: "Data/Migrations/20240101000000_Initial.cs",
+        second: "Data/Migrations/20240201000000_DropLegacy.cs",
+        body: "public partial class DropLegacy : Migration\n{\n    protected override void Up(MigrationBuilder migrationBuilder)\n    {\n        migrationBuilder.DropTable(name: \"Legacy\");\n    }\n\n    protected override void Down(MigrationBuilder migrationBuilder)\n    {\n        migrationBuilder.DropTable(name: \"Tmp\");\n    }\n}\n",
+        destructive_line: 5,
+    },
+    Case {
+        framework: "Laravel",
+        first: "database/migrations/2024_01_01_000000_create_orders_table.php",
+        renamed: "database/migrations/2024_01_01_000000_create_all_orders_table.php",
+        second: "database/migrations/2024_02_01_000000_drop_legacy_table.php",
+        body: "<?php\nreturn new class extends Migration {\n    public function up(): void\n    {\n        Schema::dropIfExists('legacy');\n    }\n\n    public function down(): void\n    {\n        Schema::drop('tmp');\n    }\n};\n",
+        destructive_line: 5,
+    },
+];
+
+fn rules(r: &serde_json::Value) -> Vec<(String, String, String, u64)> {
+    r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_owned(),
+                f["action"].as_str().unwrap_or_default().to_owned(),
+                f["path"].as_str().unwrap_or_default().to_owned(),
+                f["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn new_migration(path: &str) -> (String, String, String, u64) {
+    ("migration/new-migration".into(), "review".into(), path.into(), 1)
+}
+
+fn applied_edit(path: &str, line: u64) -> (String, String, String, u64) {
+    ("migration/applied-edit".into(), "block".into(), path.into(), line)
+}
+
+#[test]
+fn every_framework_add_edit_delete_rename_and_destructive() {
+    for case in CASES {
+        let fw = case.framework;
+        let repo = TestRepo::new();
+        repo.stage("README.md", "app\n");
+        repo.commit("base");
+
+        // Adding a harmless migration: review.
+        repo.stage(case.first, "-- create orders\n");
+        let (code, r) = repo.precommit_json();
+        assert_eq!(code, 1, "{fw}: review stops the commit: {r}");
+        assert_eq!(rules(&r), vec![new_migration(case.first)], "{fw}");
+        repo.commit("add migration");
+
+        // A new migration with a destructive operation: named by line; down parts ignored.
+        repo.stage(case.second, case.body);
+        let (_, r) = repo.precommit_json();
+        let got = rules(&r);
+        assert!(got.contains(&new_migration(case.second)), "{fw}: {got:?}");
+        let destructive: Vec<_> = got
+            .iter()
+            .filter(|f| f.0 == "migration/destructive-operation")
+            .collect();
+        assert_eq!(destructive.len(), 1, "{fw}: {got:?}");
+        assert_eq!(destructive[0].3, u64::from(case.destructive_line), "{fw}");
+        assert_eq!(destructive[0].1, "review");
+        repo.commit("second migration");
+
+        // Editing an applied migration: block.
+        repo.stage(case.first, "-- create orders, changed\n-- and a sneaky change\n");
+        let (code, r) = repo.precommit_json();
+        assert_eq!(code, 1);
+        assert_eq!(rules(&r), vec![applied_edit(case.first, 1)], "{fw}");
+        repo.git(&["reset", "-q", "--hard"]);
+
+        // Deleting one: block.
+        repo.git(&["rm", "-q", case.first]);
+        let (_, r) = repo.precommit_json();
+        assert_eq!(rules(&r), vec![applied_edit(case.first, 1)], "{fw}");
+        repo.git(&["reset", "-q", "--hard"]);
+
+        // Renaming one: block, reported at the old name.
+        let parent = std::path::Path::new(case.renamed).parent().expect("parent");
+        std::fs::create_dir_all(repo.root.join(parent)).expect("mkdir");
+        repo.git(&["mv", case.first, case.renamed]);
+        let (_, r) = repo.precommit_json();
+        assert_eq!(rules(&r), vec![applied_edit(case.first, 1)], "{fw}");
+    }
+}
+
+#[test]
+fn flyway_repeatable_and_liquibase_appends_are_not_applied_edits() {
+    let repo = TestRepo::new();
+    repo.stage("db/migration/R__views.sql", "CREATE VIEW v AS SELECT 1;\n");
+    repo.stage("db/changelog/changelog.xml", "<databaseChangeLog>\n</databaseChangeLog>\n");
+    repo.commit("base");
+    repo.stage("db/migration/R__views.sql", "CREATE OR REPLACE VIEW v AS SELECT 2;\n");
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 0, "a repeatable migration is meant to be edited: {r}");
+    repo.git(&["reset", "-q", "--hard"]);
+    repo.stage(
+        "db/changelog/changelog.xml",
+        "<databaseChangeLog>\n</databaseChangeLog>\n<!-- changeset 2 -->\n",
+    );
+    let (_, r) = repo.precommit_json();
+    assert_eq!(
+        rules(&r).into_iter().map(|f| f.0).collect::<Vec<_>>(),
+        vec!["migration/new-migration"]
+    );
+}
+
+#[test]
+fn user_globs_and_exclusions() {
+    let repo = TestRepo::new();
+    repo.stage(
+        "scopecheck.toml",
+        "[migrations]\npaths = [\"schema/changes/*.sql\"]\nexclude-paths = [\"tools/migrations/**\"]\n",
+    );
+    repo.commit("policy");
+    repo.stage("schema/changes/7.sql", "DROP SCHEMA old CASCADE;\n");
+    repo.stage("tools/migrations/0001_helper.py", "print('not a migration')\n");
+    let (_, r) = repo.precommit_json();
+    let got: Vec<(String, String)> = rules(&r).into_iter().map(|f| (f.0, f.2)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("migration/destructive-operation".into(), "schema/changes/7.sql".into()),
+            ("migration/new-migration".into(), "schema/changes/7.sql".into()),
+        ]
+    );
+}
+
+#[test]
+fn explain_covers_the_migration_rules() {
+    let repo = TestRepo::new();
+    for rule in [
+        "migration/new-migration",
+        "migration/applied-edit",
+        "migration/destructive-operation",
+    ] {
+        let run = repo.scopecheck(&["explain", rule]);
+        assert_eq!(run.code, 0, "{rule}");
+        assert!(run.stdout.contains("## Why is this bad"));
+    }
+    let run = repo.scopecheck(&["explain", "migration/applied-edit"]);
+    assert!(run.stdout.contains("new migration"), "{}", run.stdout);
+}
