@@ -67,14 +67,13 @@ fn invalid_configs_name_line_column_and_key() {
 }
 
 #[test]
-fn staged_policy_is_the_one_that_applies() {
+fn the_committed_policy_judges_and_a_staged_edit_waits_for_the_next_commit() {
     let repo = TestRepo::new();
     repo.stage(
         "scopecheck.toml",
         "[rules.\"secret/sensitive-file\"]\naction = \"warn\"\nreason = \"demo repository\"\n",
     );
-    // An unstaged edit that would loosen the policy further does not apply.
-    repo.write("scopecheck.toml", "[sensitive-files]\nenabled = false\n");
+    repo.commit("policy");
     repo.stage(".env", "X=1\n");
     let (code, r) = repo.precommit_json();
     assert_eq!(code, 0, "warn does not stop the commit: {r}");
@@ -82,14 +81,37 @@ fn staged_policy_is_the_one_that_applies() {
         findings(&r),
         vec![("secret/sensitive-file".into(), "warn".into(), ".env".into())]
     );
-    assert_eq!(r["policy"], "scopecheck.toml (staged)");
-    assert!(r["notes"].to_string().contains("unstaged changes"), "{r}");
+    assert_eq!(r["policy"], "scopecheck.toml at HEAD");
+
+    // A staged edit that would switch the check off does not judge its own commit, and
+    // is itself a finding; an unstaged edit changes nothing at all.
+    repo.stage("scopecheck.toml", "[sensitive-files]\nenabled = false\n");
+    repo.write("scopecheck.toml", "[secrets]\nenabled = false\n");
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(
+        findings(&r),
+        vec![
+            ("secret/sensitive-file".into(), "warn".into(), ".env".into()),
+            (
+                "policy/self-edit".into(),
+                "review".into(),
+                "scopecheck.toml".into()
+            ),
+        ]
+    );
+    assert!(
+        r["notes"].to_string().contains("changed in this commit"),
+        "{r}"
+    );
 }
 
 #[test]
-fn staged_malformed_policy_fails_closed() {
+fn a_committed_malformed_policy_fails_closed() {
     let repo = TestRepo::new();
     repo.stage("scopecheck.toml", "[defaults]\nfail-on = \"sometimes\"\n");
+    repo.commit("broken policy (hooks bypassed)");
+    repo.stage("a.txt", "a\n");
     let run = repo.scopecheck(&["pre-commit"]);
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("defaults.fail-on"), "{}", run.stderr);
@@ -103,6 +125,7 @@ fn exclusions_and_fail_on() {
         ".scopecheck.toml",
         "[defaults]\nfail-on = \"block\"\n[rules.\"secret/sensitive-file\"]\naction = \"review\"\nexclude-paths = [\"tests/fixtures/**\"]\nreason = \"generated test keys\"\n",
     );
+    repo.commit("policy");
     repo.stage("tests/fixtures/.env", "X=1\n");
     repo.stage("app/.env", "X=1\n");
     let (code, r) = repo.precommit_json();
@@ -126,6 +149,7 @@ fn exclusions_and_fail_on() {
 fn default_policy_flag_ignores_the_repository_file() {
     let repo = TestRepo::new();
     repo.stage("scopecheck.toml", "[sensitive-files]\nenabled = false\n");
+    repo.commit("policy");
     repo.stage(".env", "X=1\n");
     assert_eq!(repo.scopecheck(&["pre-commit"]).code, 0);
     assert_eq!(repo.scopecheck(&["pre-commit", "--default-policy"]).code, 1);
@@ -141,11 +165,12 @@ fn init_writes_the_starter_which_is_the_default() {
     assert_eq!(repo.scopecheck(&["init"]).code, 2, "refuses to overwrite");
     assert_eq!(repo.scopecheck(&["init", "--force"]).code, 0);
     repo.git(&["add", "scopecheck.toml"]);
+    repo.commit("policy");
     let staged = repo.scopecheck(&["config", "--format", "json"]);
     let embedded = repo.scopecheck(&["config", "--format", "json", "--default-policy"]);
     let mut a: serde_json::Value = serde_json::from_str(&staged.stdout).expect("json");
     let mut b: serde_json::Value = serde_json::from_str(&embedded.stdout).expect("json");
-    assert_eq!(a["source"]["name"], "scopecheck.toml");
+    assert_eq!(a["source"]["name"], "scopecheck.toml (HEAD)");
     a["source"] = serde_json::Value::Null;
     b["source"] = serde_json::Value::Null;
     assert_eq!(

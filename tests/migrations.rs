@@ -165,11 +165,21 @@ fn rules(r: &serde_json::Value) -> Vec<(String, String, String, u64)> {
 }
 
 fn new_migration(path: &str) -> (String, String, String, u64) {
-    ("migration/new-migration".into(), "review".into(), path.into(), 1)
+    (
+        "migration/new-migration".into(),
+        "review".into(),
+        path.into(),
+        1,
+    )
 }
 
 fn applied_edit(path: &str, line: u64) -> (String, String, String, u64) {
-    ("migration/applied-edit".into(), "block".into(), path.into(), line)
+    (
+        "migration/applied-edit".into(),
+        "block".into(),
+        path.into(),
+        line,
+    )
 }
 
 #[test]
@@ -202,7 +212,10 @@ fn every_framework_add_edit_delete_rename_and_destructive() {
         repo.commit("second migration");
 
         // Editing an applied migration: block.
-        repo.stage(case.first, "-- create orders, changed\n-- and a sneaky change\n");
+        repo.stage(
+            case.first,
+            "-- create orders, changed\n-- and a sneaky change\n",
+        );
         let (code, r) = repo.precommit_json();
         assert_eq!(code, 1);
         assert_eq!(rules(&r), vec![applied_edit(case.first, 1)], "{fw}");
@@ -227,9 +240,15 @@ fn every_framework_add_edit_delete_rename_and_destructive() {
 fn flyway_repeatable_and_liquibase_appends_are_not_applied_edits() {
     let repo = TestRepo::new();
     repo.stage("db/migration/R__views.sql", "CREATE VIEW v AS SELECT 1;\n");
-    repo.stage("db/changelog/changelog.xml", "<databaseChangeLog>\n</databaseChangeLog>\n");
+    repo.stage(
+        "db/changelog/changelog.xml",
+        "<databaseChangeLog>\n</databaseChangeLog>\n",
+    );
     repo.commit("base");
-    repo.stage("db/migration/R__views.sql", "CREATE OR REPLACE VIEW v AS SELECT 2;\n");
+    repo.stage(
+        "db/migration/R__views.sql",
+        "CREATE OR REPLACE VIEW v AS SELECT 2;\n",
+    );
     let (code, r) = repo.precommit_json();
     assert_eq!(code, 0, "a repeatable migration is meant to be edited: {r}");
     repo.git(&["reset", "-q", "--hard"]);
@@ -253,14 +272,23 @@ fn user_globs_and_exclusions() {
     );
     repo.commit("policy");
     repo.stage("schema/changes/7.sql", "DROP SCHEMA old CASCADE;\n");
-    repo.stage("tools/migrations/0001_helper.py", "print('not a migration')\n");
+    repo.stage(
+        "tools/migrations/0001_helper.py",
+        "print('not a migration')\n",
+    );
     let (_, r) = repo.precommit_json();
     let got: Vec<(String, String)> = rules(&r).into_iter().map(|f| (f.0, f.2)).collect();
     assert_eq!(
         got,
         vec![
-            ("migration/destructive-operation".into(), "schema/changes/7.sql".into()),
-            ("migration/new-migration".into(), "schema/changes/7.sql".into()),
+            (
+                "migration/destructive-operation".into(),
+                "schema/changes/7.sql".into()
+            ),
+            (
+                "migration/new-migration".into(),
+                "schema/changes/7.sql".into()
+            ),
         ]
     );
 }

@@ -104,6 +104,7 @@ fn huge_files_are_reported_not_read() {
         "scopecheck.toml",
         "[defaults]\nmax-file-size = \"64 KiB\"\n",
     );
+    repo.commit("policy");
     repo.stage(
         "data/dump.sql",
         "INSERT INTO t VALUES (1);\n".repeat(10_000),

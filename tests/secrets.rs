@@ -144,7 +144,9 @@ fn baseline_accepts_known_findings_and_reports_stale_entries() {
         run.stdout
     );
 
-    // pre-commit honours the staged baseline.
+    // pre-commit honours the committed baseline.
+    repo.git(&["add", ".scopecheck-baseline.json"]);
+    repo.commit("baseline");
     repo.write("legacy/settings.py", format!("TOKEN = \"{pat}\"\n"));
     repo.git(&["add", "-A"]);
     let (code, r) = repo.precommit_json();
@@ -219,6 +221,7 @@ regex = '\bacme_[a-z0-9]{32}\b'
 entropy = 3.0
 "#,
     );
+    repo.commit("policy");
     repo.stage(
         "app.ts",
         "const t = \"acme_0f3k9x7q2m5n8b4v1c6z0l9p2r7t4w3y\";\n",
@@ -231,6 +234,7 @@ entropy = 3.0
         "scopecheck.toml",
         "[[secrets.rules]]\nid = \"acme/broken\"\nname = \"broken\"\nkeywords = [\"acme_\"]\nregex = 'acme_[a-z'\n",
     );
+    repo.commit("broken policy (hooks bypassed)");
     let run = repo.scopecheck(&["pre-commit"]);
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("invalid regex"), "{}", run.stderr);

@@ -1,8 +1,10 @@
 //! Which policy judges a change.
 //!
-//! For staged changes the policy is the `scopecheck.toml` *in the index*: the same file
-//! the commit records, never an unstaged working-tree edit (which would let anything
-//! that can write files loosen the gate without it ever being seen in a commit).
+//! A commit is judged by the policy already committed at `HEAD` — never by the version
+//! the commit brings (staged) nor by an unstaged working-tree edit. Otherwise a change
+//! could loosen the very rules that judge it: "raise fail-on to block" would wave its
+//! own review finding through. The edit itself is a `policy/self-edit` finding, and the
+//! new policy applies from the next commit on (CI does the same with the base branch).
 
 use std::path::Path;
 
@@ -32,11 +34,13 @@ fn parse_baseline(name: &str, bytes: Vec<u8>) -> Result<Baseline, CliError> {
     })
 }
 
-/// Adds the staged baseline (pre-commit judges the index, baseline included).
-pub fn with_staged_baseline(mut loaded: Loaded, repo: &Repo) -> Result<Loaded, CliError> {
+/// Adds the baseline committed at `HEAD` (see the module docs for why not the staged one).
+pub fn with_committed_baseline(mut loaded: Loaded, repo: &Repo) -> Result<Loaded, CliError> {
     let name = loaded.policy.baseline.clone();
-    if let Some(bytes) = repo.staged_file(&name)? {
-        loaded.baseline = Some(parse_baseline(&format!("{name} (staged)"), bytes)?);
+    if repo.head_commit()?.is_some() {
+        if let Some(bytes) = repo.file_at("HEAD", &name)? {
+            loaded.baseline = Some(parse_baseline(&format!("{name} (HEAD)"), bytes)?);
+        }
     }
     Ok(loaded)
 }
@@ -62,7 +66,7 @@ fn from_file(path: &Path) -> Result<Policy, CliError> {
     Ok(Policy::from_toml(&path.display().to_string(), &text)?)
 }
 
-/// Loads the policy for a check of the index of `repo`.
+/// Loads the policy for a check of the index of `repo`: the committed one.
 pub fn for_staged(args: &PolicyArgs, repo: &Repo) -> Result<Loaded, CliError> {
     if let Some(path) = &args.config {
         return Ok(Loaded {
@@ -75,41 +79,40 @@ pub fn for_staged(args: &PolicyArgs, repo: &Repo) -> Result<Loaded, CliError> {
     if args.default_policy {
         return Ok(embedded());
     }
+    let has_head = repo.head_commit()?.is_some();
     for name in CONFIG_FILE_NAMES {
-        let Some(bytes) = repo.staged_file(name)? else {
+        let committed = if has_head {
+            repo.file_at("HEAD", name)?
+        } else {
+            None
+        };
+        let staged = repo.staged_file(name)?;
+        let mut notes = Vec::new();
+        if staged.is_some() && staged != committed {
+            notes.push(format!(
+                "{name} is changed in this commit: the committed version judges it, the new one applies from the next commit"
+            ));
+        }
+        let Some(bytes) = committed else {
+            if !notes.is_empty() {
+                let mut loaded = embedded();
+                loaded.notes = notes;
+                return Ok(loaded);
+            }
             continue;
         };
-        let text = String::from_utf8(bytes)
-            .map_err(|_| CliError::usage(format!("the staged {name} is not valid UTF-8"), None))?;
-        let policy = Policy::from_toml(name, &text)?;
-        let mut notes = Vec::new();
-        if let Some(top) = repo.workdir() {
-            if let Ok(on_disk) = std::fs::read_to_string(top.join(name)) {
-                if on_disk != text {
-                    notes.push(format!(
-                        "{name} has unstaged changes: the staged version applies until you `git add` it"
-                    ));
-                }
-            }
-        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            CliError::usage(format!("the committed {name} is not valid UTF-8"), None)
+        })?;
+        let policy = Policy::from_toml(&format!("{name} (HEAD)"), &text)?;
         return Ok(Loaded {
             policy,
-            origin: format!("{name} (staged)"),
+            origin: format!("{name} at HEAD"),
             notes,
             baseline: None,
         });
     }
-    let mut loaded = embedded();
-    if let Some(top) = repo.workdir() {
-        for name in CONFIG_FILE_NAMES {
-            if top.join(name).exists() {
-                loaded.notes.push(format!(
-                    "{name} is not staged: the embedded default policy applies until you `git add` it"
-                ));
-            }
-        }
-    }
-    Ok(loaded)
+    Ok(embedded())
 }
 
 /// Loads the policy outside a repository check: `--config`, else the file at the top of
@@ -173,7 +176,9 @@ pub fn work_order(
         .and_then(|t| {
             let abs = std::fs::canonicalize(&path).ok()?;
             let top = std::fs::canonicalize(t).ok()?;
-            abs.strip_prefix(top).ok().map(|r| r.to_string_lossy().replace('\\', "/"))
+            abs.strip_prefix(top)
+                .ok()
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
         })
         .unwrap_or_else(|| path.display().to_string());
     Ok(Some(scopecheck_core::WorkOrder::parse(&shown, &text)?))
@@ -181,7 +186,11 @@ pub fn work_order(
 
 /// Adds what only the repository knows to the policy: the work order in force and the
 /// hooks directory, when it is inside the working tree (so editing hooks is self-edit).
-pub fn with_repo_context(mut loaded: Loaded, repo: &Repo, task: Option<&Path>) -> Result<Loaded, CliError> {
+pub fn with_repo_context(
+    mut loaded: Loaded,
+    repo: &Repo,
+    task: Option<&Path>,
+) -> Result<Loaded, CliError> {
     let top = repo.workdir().map(Path::to_path_buf);
     if let Some(order) = work_order(task, top.as_deref())? {
         loaded.policy.task = Some(std::sync::Arc::new(order));

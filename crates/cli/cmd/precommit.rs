@@ -16,7 +16,7 @@ pub fn run(args: &CheckArgs, style: &Style) -> Result<i32, CliError> {
             None,
         ));
     }
-    let loaded = policy::with_staged_baseline(policy::for_staged(&args.policy, &repo)?, &repo)?;
+    let loaded = policy::with_committed_baseline(policy::for_staged(&args.policy, &repo)?, &repo)?;
     let mut loaded = policy::with_repo_context(loaded, &repo, args.task.as_deref())?;
     if let Some(fail_on) = args.fail_on {
         loaded.policy.fail_on = fail_on;
@@ -33,7 +33,9 @@ pub fn run(args: &CheckArgs, style: &Style) -> Result<i32, CliError> {
         ));
     }
     if let Some(task) = &loaded.policy.task {
-        report.notes.push(format!("work order in force: {}", task.file));
+        report
+            .notes
+            .push(format!("work order in force: {}", task.file));
     }
     let out = match args.format {
         Format::Human => render::human::report(&report, &loaded.origin, style),

@@ -35,7 +35,7 @@ pub fn run(args: &ScanArgs, style: &Style) -> Result<i32, CliError> {
     report.notes.extend(loaded.notes.iter().cloned());
     let out = match args.format {
         Format::Human => render::human::report(&report, &loaded.origin, style),
-        Format::Json => render::json::report(&report, &Origin::Custom, &loaded.origin),
+        Format::Json => render::json::report(&report, &Origin::Scan, &loaded.origin),
     };
     print!("{out}");
     Ok(report.exit_code())
@@ -112,7 +112,7 @@ pub fn as_added(
     size: u64,
     content: Content,
 ) -> ChangeSet {
-    let mut cs = ChangeSet::new(Origin::Custom);
+    let mut cs = ChangeSet::new(Origin::Scan);
     cs.files.push(FileChange::new(
         path,
         None,

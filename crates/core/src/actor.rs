@@ -102,7 +102,10 @@ pub fn detect_in_message(message: &str) -> Option<Actor> {
             continue;
         }
         if let Some((_, name)) = AGENTS.iter().find(|(k, _)| lower.contains(k)) {
-            return Some(Actor::agent(name, format!("commit message: {}", line.trim())));
+            return Some(Actor::agent(
+                name,
+                format!("commit message: {}", line.trim()),
+            ));
         }
     }
     None
@@ -112,8 +115,13 @@ pub fn detect_in_message(message: &str) -> Option<Actor> {
 mod tests {
     use super::*;
 
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + '_ {
-        move |k| pairs.iter().find(|(a, _)| *a == k).map(|(_, v)| (*v).to_owned())
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(a, _)| *a == k)
+                .map(|(_, v)| (*v).to_owned())
+        }
     }
 
     #[test]

@@ -169,14 +169,24 @@ impl FileChange {
         match (text(self.old_contents()), text(self.new_contents())) {
             (None, None) => (0, 0),
             (None, Some(new)) => (count_lines(new), 0),
-            (Some(old), None) => (0, if self.new.is_none() { count_lines(old) } else { 0 }),
+            (Some(old), None) => (
+                0,
+                if self.new.is_none() {
+                    count_lines(old)
+                } else {
+                    0
+                },
+            ),
             (Some(old), Some(new)) => {
                 let input = InternedInput::new(
                     imara_diff::sources::byte_lines(old),
                     imara_diff::sources::byte_lines(new),
                 );
                 let diff = Diff::compute(Algorithm::Histogram, &input);
-                (diff.count_additions() as usize, diff.count_removals() as usize)
+                (
+                    diff.count_additions() as usize,
+                    diff.count_removals() as usize,
+                )
             }
         }
     }
@@ -267,6 +277,9 @@ pub enum Origin {
     },
     /// Built by a library user.
     Custom,
+    /// Files of a directory or of history, judged as content rather than as a change:
+    /// change-oriented checks (scope, migrations, policy self-edit) do not run.
+    Scan,
 }
 
 /// The change under review.
@@ -284,6 +297,11 @@ pub struct ChangeSet {
 }
 
 impl ChangeSet {
+    /// Whether this is a content scan rather than a change (see [`Origin::Scan`]).
+    pub fn is_scan(&self) -> bool {
+        self.origin == Origin::Scan
+    }
+
     /// An empty change set of the given origin.
     pub fn new(origin: Origin) -> Self {
         ChangeSet {

@@ -11,7 +11,6 @@
 
 mod action;
 pub mod actor;
-pub mod task;
 mod change;
 pub mod checks;
 pub mod config;
@@ -19,10 +18,10 @@ mod finding;
 mod report;
 pub mod secrets;
 pub mod suppress;
+pub mod task;
 
 pub use action::{Action, UnknownAction};
 pub use actor::Actor;
-pub use task::WorkOrder;
 pub use change::{
     looks_binary, AddedLine, ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Side,
 };
@@ -32,3 +31,4 @@ pub use report::{
     evaluate, evaluate_with, Report, Suppressed, EXIT_BLOCKED, EXIT_ERROR, EXIT_PASS,
 };
 pub use suppress::Baseline;
+pub use task::WorkOrder;

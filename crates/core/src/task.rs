@@ -220,8 +220,14 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(w.outside("src/orders/api.rs"), None);
-        assert!(w.outside("src/orders/migrations/0002.py").expect("out").contains("src/orders/migrations/**"));
-        assert!(w.outside("src/billing/x.rs").expect("out").contains("`src/orders/**`"));
+        assert!(w
+            .outside("src/orders/migrations/0002.py")
+            .expect("out")
+            .contains("src/orders/migrations/**"));
+        assert!(w
+            .outside("src/billing/x.rs")
+            .expect("out")
+            .contains("`src/orders/**`"));
         let again = WorkOrder::parse("t", &w.to_toml()).expect("round trip");
         assert_eq!(again.scope, w.scope);
         assert_eq!(again.max_files, Some(5));

@@ -151,11 +151,15 @@ fn is_down_file(path: &str) -> bool {
 }
 
 fn is_repeatable(path: &str) -> bool {
-    path.rsplit('/').next().is_some_and(|n| n.starts_with("R__"))
+    path.rsplit('/')
+        .next()
+        .is_some_and(|n| n.starts_with("R__"))
 }
 
 fn is_liquibase_master(path: &str) -> bool {
-    path.rsplit('/').next().is_some_and(|n| n.contains("master"))
+    path.rsplit('/')
+        .next()
+        .is_some_and(|n| n.contains("master"))
 }
 
 /// A modification that only appends (no line removed), as when a changeset is added at
@@ -173,9 +177,15 @@ impl Check for Migrations {
     }
 
     fn run(&self, changes: &ChangeSet, policy: &Policy, out: &mut Vec<Finding>) {
+        if changes.is_scan() {
+            return;
+        }
         for change in &changes.files {
             let new_fw = framework(&change.path, policy);
-            let old_fw = change.old_path.as_deref().and_then(|p| framework(p, policy));
+            let old_fw = change
+                .old_path
+                .as_deref()
+                .and_then(|p| framework(p, policy));
             match change.status {
                 ChangeStatus::Added => {
                     let Some(fw) = new_fw else { continue };
@@ -215,13 +225,18 @@ impl Check for Migrations {
                     if is_repeatable(&change.path) {
                         continue;
                     }
-                    if fw == "Liquibase" && (is_liquibase_master(&change.path) || append_only(change)) {
+                    if fw == "Liquibase"
+                        && (is_liquibase_master(&change.path) || append_only(change))
+                    {
                         if !is_liquibase_master(&change.path) {
                             out.push(Finding::for_file(
                                 NEW,
                                 RULES[0].default_action,
                                 &change.path,
-                                format!("{} gains new Liquibase changesets: they need review", change.path),
+                                format!(
+                                    "{} gains new Liquibase changesets: they need review",
+                                    change.path
+                                ),
                                 RULES[0].how_to_fix.to_owned(),
                             ));
                             destructive_lines(change, out);
@@ -253,7 +268,9 @@ fn applied(change: &FileChange, path: &str, fw: &str, verb: &str) -> Finding {
 
 /// One finding per added line with a destructive operation outside a down migration.
 fn destructive_lines(change: &FileChange, out: &mut Vec<Finding>) {
-    let Some(data) = change.new_contents() else { return };
+    let Some(data) = change.new_contents() else {
+        return;
+    };
     let c = compiled();
     let added: std::collections::HashSet<u32> = if change.old.is_none() {
         std::collections::HashSet::new()
@@ -293,7 +310,11 @@ fn destructive_lines(change: &FileChange, out: &mut Vec<Finding>) {
                 DESTRUCTIVE,
                 RULES[2].default_action,
                 &change.path,
-                format!("{}:{n} destroys data: `{}`", change.path, truncate(&text, 120)),
+                format!(
+                    "{}:{n} destroys data: `{}`",
+                    change.path,
+                    truncate(&text, 120)
+                ),
                 RULES[2].how_to_fix.to_owned(),
             );
             f.line = n;

@@ -59,12 +59,17 @@ impl Check for Scope {
     }
 
     fn run(&self, changes: &ChangeSet, policy: &Policy, out: &mut Vec<Finding>) {
+        if changes.is_scan() {
+            return;
+        }
         let self_protected = |p: &str| policy.self_protected.iter().any(|s| s == p);
         if let Some(task) = &policy.task {
             for change in &changes.files {
                 // The policy's own files are judged by `policy/self-edit` (review), not here.
                 for path in sides(change).into_iter().filter(|p| !self_protected(p)) {
-                    let Some(why) = task.outside(path) else { continue };
+                    let Some(why) = task.outside(path) else {
+                        continue;
+                    };
                     let mut f = Finding::for_file(
                         OUT_OF_SCOPE,
                         RULES[0].default_action,
@@ -85,7 +90,10 @@ impl Check for Scope {
                     (a + r) as u64
                 })
                 .sum();
-            let anchor = changes.files.first().map_or(task.file.as_str(), |c| c.path.as_str());
+            let anchor = changes
+                .files
+                .first()
+                .map_or(task.file.as_str(), |c| c.path.as_str());
             let mut over = Vec::new();
             if let Some(max) = task.max_files.filter(|&m| files > m) {
                 over.push(format!("{files} files (limit {max})"));
@@ -98,7 +106,11 @@ impl Check for Scope {
                     TOO_LARGE,
                     RULES[1].default_action,
                     anchor,
-                    format!("the change touches {}, more than the work order ({}) allows", over.join(" and "), task.file),
+                    format!(
+                        "the change touches {}, more than the work order ({}) allows",
+                        over.join(" and "),
+                        task.file
+                    ),
                     RULES[1].how_to_fix.to_owned(),
                 ));
             }
@@ -106,7 +118,9 @@ impl Check for Scope {
         for change in &changes.files {
             for path in sides(change) {
                 for area in &policy.protected {
-                    let Some(glob) = area.matching(path) else { continue };
+                    let Some(glob) = area.matching(path) else {
+                        continue;
+                    };
                     let (action, verb) = match change.status {
                         ChangeStatus::Added => (area.added, "added"),
                         ChangeStatus::Deleted => (area.deleted, "deleted"),
@@ -117,7 +131,10 @@ impl Check for Scope {
                         PROTECTED,
                         action,
                         path,
-                        format!("{path} is {verb} in a protected area (`{glob}`): {}", area.reason),
+                        format!(
+                            "{path} is {verb} in a protected area (`{glob}`): {}",
+                            area.reason
+                        ),
                         RULES[2].how_to_fix.to_owned(),
                     );
                     f.line = first_line(change);

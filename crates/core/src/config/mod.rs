@@ -103,7 +103,10 @@ pub struct ProtectedArea {
 impl ProtectedArea {
     /// The first glob matching `path`, if any.
     pub fn matching(&self, path: &str) -> Option<&str> {
-        self.set.matches(path).first().map(|&i| self.patterns[i].as_str())
+        self.set
+            .matches(path)
+            .first()
+            .map(|&i| self.patterns[i].as_str())
     }
 }
 
@@ -463,7 +466,12 @@ impl Validator<'_> {
         let mut self_protected: Vec<String> =
             CONFIG_FILE_NAMES.iter().map(|s| (*s).to_owned()).collect();
         self_protected.push(crate::task::DEFAULT_TASK_FILE.to_owned());
-        for hook_config in [".pre-commit-config.yaml", "lefthook.yml", "lefthook.yaml", ".lefthook.yml"] {
+        for hook_config in [
+            ".pre-commit-config.yaml",
+            "lefthook.yml",
+            "lefthook.yaml",
+            ".lefthook.yml",
+        ] {
             self_protected.push(hook_config.to_owned());
         }
         let mut rules = BTreeMap::new();
@@ -508,7 +516,11 @@ impl Validator<'_> {
             let e = entry.into_inner();
             let (patterns, set) = self.globs(&e.paths, "scope.protected.paths");
             if e.paths.is_empty() {
-                self.problem(span.clone(), "`scope.protected`: an entry needs `paths`".into(), None);
+                self.problem(
+                    span.clone(),
+                    "`scope.protected`: an entry needs `paths`".into(),
+                    None,
+                );
             }
             let base = e
                 .action

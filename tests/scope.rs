@@ -1,0 +1,337 @@
+//! Work orders, protected areas, actor awareness and policy self-protection, end to end.
+
+mod common;
+
+use common::{findings, TestRepo};
+
+fn rules(r: &serde_json::Value) -> Vec<(String, String, String)> {
+    let mut v = findings(r);
+    v.sort();
+    v
+}
+
+fn start_task(repo: &TestRepo, extra: &[&str]) {
+    let mut args = vec![
+        "task",
+        "start",
+        "--goal",
+        "paginate the orders API",
+        "--scope",
+        "src/orders/**",
+        "--scope",
+        "tests/orders/**",
+        "--out-of-scope",
+        "src/orders/migrations/**",
+        "--allow-command",
+        "cargo test",
+        "--stop-when",
+        "a schema change is needed",
+    ];
+    args.extend_from_slice(extra);
+    let run = repo.scopecheck(&args);
+    assert_eq!(run.code, 0, "{}", run.all());
+}
+
+#[test]
+fn in_scope_passes_and_out_of_scope_is_blocked_naming_the_glob() {
+    let repo = TestRepo::new();
+    repo.stage("src/orders/api.rs", "fn list() {}\n");
+    repo.stage("src/billing/charge.rs", "fn charge() {}\n");
+    repo.commit("base");
+    start_task(&repo, &[]);
+
+    repo.stage("src/orders/api.rs", "fn list() {}\nfn page() {}\n");
+    repo.stage("tests/orders/page.rs", "#[test] fn t() {}\n");
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 0, "in-scope change: {r}");
+    assert!(
+        r["notes"].to_string().contains(".scopecheck/task.toml"),
+        "{r}"
+    );
+
+    repo.stage("src/billing/charge.rs", "fn charge() { refund() }\n");
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules(&r),
+        vec![(
+            "scope/out-of-scope-path".into(),
+            "block".into(),
+            "src/billing/charge.rs".into()
+        )]
+    );
+    let msg = r["findings"][0]["message"].as_str().expect("message");
+    assert!(
+        msg.contains("`src/orders/**`") && msg.contains("`tests/orders/**`"),
+        "{msg}"
+    );
+    repo.git(&["reset", "-q", "--hard"]);
+
+    repo.stage(
+        "src/orders/migrations/0002_x.sql",
+        "ALTER TABLE t ADD c int;\n",
+    );
+    let (_, r) = repo.precommit_json();
+    let out: Vec<_> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "scope/out-of-scope-path")
+        .collect();
+    assert_eq!(out.len(), 1);
+    assert!(out[0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("out-of-scope glob `src/orders/migrations/**`"));
+}
+
+#[test]
+fn renames_count_on_both_sides() {
+    let repo = TestRepo::new();
+    repo.stage("src/billing/util.rs", "fn u() {}\n");
+    repo.commit("base");
+    start_task(&repo, &[]);
+    std::fs::create_dir_all(repo.root.join("src/orders")).expect("mkdir");
+    repo.git(&["mv", "src/billing/util.rs", "src/orders/util.rs"]);
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "moving a file out of billing touches billing: {r}");
+    assert_eq!(
+        rules(&r),
+        vec![(
+            "scope/out-of-scope-path".into(),
+            "block".into(),
+            "src/billing/util.rs".into()
+        )]
+    );
+}
+
+#[test]
+fn editing_the_work_order_is_review_not_scope() {
+    let repo = TestRepo::new();
+    start_task(&repo, &[]);
+    repo.git(&["add", ".scopecheck/task.toml"]);
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "review stops the commit: {r}");
+    assert_eq!(
+        rules(&r),
+        vec![(
+            "policy/self-edit".into(),
+            "review".into(),
+            ".scopecheck/task.toml".into()
+        )]
+    );
+}
+
+#[test]
+fn size_limits() {
+    let repo = TestRepo::new();
+    start_task(&repo, &["--max-files", "2", "--max-lines", "5"]);
+    for i in 0..3 {
+        repo.stage(&format!("src/orders/f{i}.rs"), "a\nb\n");
+    }
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1);
+    let f = &r["findings"][0];
+    assert_eq!(f["rule"], "scope/change-too-large");
+    let msg = f["message"].as_str().expect("message");
+    assert!(
+        msg.contains("3 files (limit 2)") && msg.contains("6 changed lines (limit 5)"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn task_show_and_end() {
+    let repo = TestRepo::new();
+    start_task(&repo, &[]);
+    let run = repo.scopecheck(&["task", "show"]);
+    assert!(
+        run.stdout.contains("Goal: paginate the orders API"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("You must not change:\n  - src/orders/migrations/**"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("cargo test"));
+    assert_eq!(
+        repo.scopecheck(&["task", "start", "--goal", "again"]).code,
+        2,
+        "no silent overwrite"
+    );
+    let run = repo.scopecheck(&["task", "end"]);
+    assert_eq!(run.code, 0);
+    assert!(!repo.root.join(".scopecheck/task.toml").exists());
+    // Without a work order there is no scope to leave.
+    repo.stage("anywhere/x.rs", "x\n");
+    assert_eq!(repo.precommit_json().0, 0);
+}
+
+#[test]
+fn a_named_work_order_via_flag_or_environment() {
+    let repo = TestRepo::new();
+    repo.write(
+        "../order.toml",
+        "goal = \"docs only\"\nscope = [\"docs/**\"]\n",
+    );
+    let order = repo.root.parent().expect("parent").join("order.toml");
+    let order = order.to_str().expect("utf8");
+    repo.stage("src/x.rs", "x\n");
+    let run = repo.scopecheck(&["pre-commit", "--task", order]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let run = repo.scopecheck_env(&["pre-commit"], &[("SCOPECHECK_TASK", order)]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    std::fs::write(repo.root.join("../bad.toml"), "scope = [\"a/[\"]\n").expect("write");
+    let bad = repo.root.parent().expect("parent").join("bad.toml");
+    let run = repo.scopecheck(&["pre-commit", "--task", bad.to_str().expect("utf8")]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("invalid glob"), "{}", run.stderr);
+}
+
+const PROTECTED: &str = r#"[[scope.protected]]
+paths = ["infra/**", ".github/workflows/**"]
+action = "review"
+deleted = "block"
+reason = "the platform team owns these"
+"#;
+
+#[test]
+fn protected_areas_with_per_status_actions_and_reasons() {
+    let repo = TestRepo::new();
+    repo.stage("scopecheck.toml", PROTECTED);
+    repo.stage("infra/main.tf", "resource \"x\" \"y\" {}\n");
+    repo.stage(".github/workflows/ci.yml", "on: push\n");
+    repo.commit("base");
+
+    repo.stage("infra/main.tf", "resource \"x\" \"z\" {}\n");
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules(&r),
+        vec![(
+            "scope/protected-path".into(),
+            "review".into(),
+            "infra/main.tf".into()
+        )]
+    );
+    assert!(r["findings"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("the platform team owns these"));
+    repo.git(&["reset", "-q", "--hard"]);
+
+    repo.git(&["rm", "-q", ".github/workflows/ci.yml"]);
+    let (_, r) = repo.precommit_json();
+    assert_eq!(
+        rules(&r),
+        vec![(
+            "scope/protected-path".into(),
+            "block".into(),
+            ".github/workflows/ci.yml".into()
+        )]
+    );
+}
+
+#[test]
+fn protected_areas_need_a_reason() {
+    let repo = TestRepo::new();
+    repo.write(
+        "p.toml",
+        "[[scope.protected]]\npaths = [\"infra/**\"]\naction = \"block\"\n",
+    );
+    let run = repo.scopecheck(&["config", "--config", "p.toml"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("needs a `reason`"), "{}", run.stderr);
+    assert!(run.stderr.contains("line 1"), "{}", run.stderr);
+}
+
+#[test]
+fn agents_get_the_agent_floor_and_cannot_claim_to_be_human() {
+    let repo = TestRepo::new();
+    repo.stage(
+        "scopecheck.toml",
+        "[defaults]\nagent-action-floor = \"block\"\nmax-file-size = 64\n",
+    );
+    repo.commit("policy");
+    repo.stage("data/big.csv", "x,y\n".repeat(100));
+    // A person: the large-file finding is a warning and the commit passes.
+    let run = repo.scopecheck(&["pre-commit", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    // An agent (Claude Code's shell sets CLAUDECODE=1): the floor makes it block.
+    let run = repo.scopecheck_env(&["pre-commit", "--format", "json"], &[("CLAUDECODE", "1")]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(r["actor"]["kind"], "agent");
+    assert_eq!(r["actor"]["name"], "Claude Code");
+    assert_eq!(r["findings"][0]["action"], "block");
+    let run = repo.scopecheck_env(
+        &["pre-commit"],
+        &[("CLAUDECODE", "1"), ("SCOPECHECK_ACTOR", "human")],
+    );
+    assert_eq!(run.code, 1, "an agent saying it is human is still an agent");
+    let run = repo.scopecheck_env(&["pre-commit"], &[("SCOPECHECK_ACTOR", "agent")]);
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn per_rule_agent_action() {
+    let repo = TestRepo::new();
+    repo.stage(
+        "scopecheck.toml",
+        "[rules.\"migration/new-migration\"]\naction = \"warn\"\nagent-action = \"block\"\nreason = \"people may add migrations; agents may not\"\n",
+    );
+    repo.commit("policy");
+    repo.stage("db/migrate/20240101000000_add.rb", "class Add; end\n");
+    assert_eq!(repo.scopecheck(&["pre-commit"]).code, 0);
+    let run = repo.scopecheck_env(&["pre-commit"], &[("GEMINI_CLI", "1")]);
+    assert_eq!(run.code, 1, "{}", run.all());
+}
+
+#[test]
+fn editing_the_policy_or_baseline_is_review() {
+    let repo = TestRepo::new();
+    repo.stage("scopecheck.toml", "[defaults]\nfail-on = \"review\"\n");
+    repo.commit("policy");
+    repo.stage("scopecheck.toml", "[defaults]\nfail-on = \"block\"\n");
+    repo.stage(
+        ".scopecheck-baseline.json",
+        "{\"version\": 1, \"entries\": []}\n",
+    );
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(
+        rules(&r),
+        vec![
+            (
+                "policy/self-edit".into(),
+                "review".into(),
+                ".scopecheck-baseline.json".into()
+            ),
+            (
+                "policy/self-edit".into(),
+                "review".into(),
+                "scopecheck.toml".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn hooks_in_a_committed_hooks_directory_are_protected() {
+    let repo = TestRepo::new();
+    repo.git(&["config", "core.hooksPath", ".githooks"]);
+    assert_eq!(repo.scopecheck(&["install"]).code, 0);
+    repo.git(&["add", ".githooks/pre-commit"]);
+    let (_, r) = repo.precommit_json();
+    assert_eq!(
+        rules(&r),
+        vec![(
+            "policy/self-edit".into(),
+            "review".into(),
+            ".githooks/pre-commit".into()
+        )]
+    );
+}
