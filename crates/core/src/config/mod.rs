@@ -284,6 +284,20 @@ impl Policy {
                 builtin_paths: checks::sensitive_files::builtin_patterns(),
                 extra_paths: self.sensitive_files.extra_patterns.clone(),
             },
+            protected: self
+                .protected
+                .iter()
+                .map(|a| EffectiveProtected {
+                    paths: a.patterns.clone(),
+                    added: a.added,
+                    modified: a.modified,
+                    deleted: a.deleted,
+                    reason: a.reason.clone(),
+                })
+                .collect(),
+            migration_paths: self.migrations.extra_patterns.clone(),
+            agent_action_floor: self.agent_action_floor,
+            self_protected: self.self_protected.clone(),
             secrets: EffectiveSecrets {
                 enabled: self.secrets.enabled,
                 exclude_paths: self.secrets.exclude_patterns.clone(),
@@ -305,6 +319,15 @@ pub struct EffectivePolicy {
     pub defaults: EffectiveDefaults,
     /// The sensitive-file check.
     pub sensitive_files: EffectiveSensitive,
+    /// Protected areas.
+    pub protected: Vec<EffectiveProtected>,
+    /// Extra migration globs.
+    pub migration_paths: Vec<String>,
+    /// The agent floor, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_action_floor: Option<Action>,
+    /// Files whose change is `policy/self-edit`.
+    pub self_protected: Vec<String>,
     /// The secret check.
     pub secrets: EffectiveSecrets,
     /// Every rule with its action.
@@ -333,6 +356,22 @@ pub struct EffectiveSensitive {
     pub builtin_paths: Vec<String>,
     /// The user's globs.
     pub extra_paths: Vec<String>,
+}
+
+/// A protected area in force.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct EffectiveProtected {
+    /// Its globs.
+    pub paths: Vec<String>,
+    /// Action for added files.
+    pub added: Action,
+    /// Action for modified files.
+    pub modified: Action,
+    /// Action for deleted files.
+    pub deleted: Action,
+    /// Why.
+    pub reason: String,
 }
 
 /// The secret check in force.
