@@ -2,6 +2,7 @@
 //! rule's default action; the engine then applies the policy. Checks do no I/O: the
 //! adapter that built the change set supplied every byte they read.
 
+pub mod dependencies;
 pub mod migrations;
 pub mod policy_files;
 pub mod scope;
@@ -44,6 +45,7 @@ pub fn builtin() -> Vec<Box<dyn Check>> {
         Box::new(scope::Scope),
         Box::new(policy_files::PolicyFiles),
         Box::new(migrations::Migrations),
+        Box::new(dependencies::Dependencies),
     ]
 }
 
@@ -55,6 +57,7 @@ pub fn all_rules() -> Vec<&'static RuleMeta> {
         scope::RULES,
         policy_files::RULES,
         migrations::RULES,
+        dependencies::RULES,
         crate::secrets::builtin_rule_meta(),
     ]
     .into_iter()

@@ -140,6 +140,8 @@ pub struct Policy {
     pub protected: Vec<ProtectedArea>,
     /// Migration detection.
     pub migrations: MigrationSettings,
+    /// Dependency policy.
+    pub dependencies: crate::checks::dependencies::DependencySettings,
     /// Findings in changes made by an agent never go below this (from `warn` up).
     pub agent_action_floor: Option<Action>,
     /// Paths whose change is a `policy/self-edit` finding: the policy, baseline, work
@@ -497,6 +499,7 @@ impl Validator<'_> {
             extra,
             exclude,
         };
+        let dependencies = self.dependencies(raw.dependencies);
         let agent_action_floor = raw
             .defaults
             .agent_action_floor
@@ -541,6 +544,7 @@ impl Validator<'_> {
             secrets,
             protected,
             migrations,
+            dependencies,
             agent_action_floor,
             self_protected,
             task: None,
@@ -594,6 +598,89 @@ impl Validator<'_> {
             });
         }
         out
+    }
+
+    fn dependencies(
+        &mut self,
+        raw: raw::RawDependencies,
+    ) -> crate::checks::dependencies::DependencySettings {
+        use crate::checks::dependencies::{DependencySettings, ECOSYSTEMS};
+        let mut d = DependencySettings::default();
+        d.enabled = raw.enabled.unwrap_or(true);
+        if let Some(a) = raw.new.as_ref().and_then(|a| self.action(a, "dependencies.new")) {
+            d.new_action = a;
+        }
+        if let Some(a) = raw
+            .transitive
+            .as_ref()
+            .and_then(|a| self.action(a, "dependencies.transitive"))
+        {
+            d.transitive_action = a;
+        }
+        for (eco, action) in &raw.ecosystems {
+            if !ECOSYSTEMS.contains(&eco.get_ref().as_str()) {
+                self.problem(
+                    eco.span(),
+                    format!("`dependencies.ecosystems`: unknown ecosystem `{}`", eco.get_ref()),
+                    Some(format!("one of {}", ECOSYSTEMS.join(", "))),
+                );
+                continue;
+            }
+            if let Some(a) = self.action(action, &format!("dependencies.ecosystems.{}", eco.get_ref())) {
+                d.ecosystems.insert(eco.get_ref().clone(), a);
+            }
+        }
+        // Entries are "name", "ecosystem:name", or { name, ecosystem, reason }.
+        let mut entry = |v: &toml::Spanned<toml::Value>, key: &str, need_reason: bool| {
+            let (spec, eco, reason) = match v.get_ref() {
+                toml::Value::String(s) => (s.clone(), None, None),
+                toml::Value::Table(t) => (
+                    t.get("name").and_then(|n| n.as_str()).unwrap_or("").to_owned(),
+                    t.get("ecosystem").and_then(|e| e.as_str()).map(str::to_owned),
+                    t.get("reason").and_then(|r| r.as_str()).map(str::to_owned),
+                ),
+                _ => (String::new(), None, None),
+            };
+            let (eco, name) = match (eco, spec.split_once(':')) {
+                (Some(e), _) => (Some(e), spec),
+                (None, Some((e, n))) if ECOSYSTEMS.contains(&e) => (Some(e.to_owned()), n.to_owned()),
+                (None, _) => (None, spec),
+            };
+            if name.is_empty() {
+                self.problem(
+                    v.span(),
+                    format!("`dependencies.{key}`: an entry is \"name\", \"ecosystem:name\" or {{ name = …, reason = … }}"),
+                    None,
+                );
+                return None;
+            }
+            if let Some(e) = &eco {
+                if !ECOSYSTEMS.contains(&e.as_str()) {
+                    self.problem(v.span(), format!("`dependencies.{key}`: unknown ecosystem `{e}`"), None);
+                    return None;
+                }
+            }
+            if need_reason && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                self.problem(
+                    v.span(),
+                    format!("`dependencies.{key}`: `{name}` needs a `reason`, shown to whoever adds it"),
+                    None,
+                );
+                return None;
+            }
+            Some((eco, name, reason.unwrap_or_default()))
+        };
+        for v in &raw.allow {
+            if let Some((eco, name, _)) = entry(v, "allow", false) {
+                d.allow.push((eco, name));
+            }
+        }
+        for v in &raw.deny {
+            if let Some(e) = entry(v, "deny", true) {
+                d.deny.push(e);
+            }
+        }
+        d
     }
 
     fn secrets(&mut self, raw: raw::RawSecrets) -> SecretsSettings {

@@ -20,6 +20,8 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub migrations: RawMigrations,
     #[serde(default)]
+    pub dependencies: RawDependencies,
+    #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, RawRule>,
 }
 
@@ -85,4 +87,18 @@ pub(super) struct RawRule {
     #[serde(default)]
     pub exclude_paths: Vec<Spanned<String>>,
     pub reason: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawDependencies {
+    pub enabled: Option<bool>,
+    pub new: Option<Spanned<String>>,
+    pub transitive: Option<Spanned<String>>,
+    #[serde(default)]
+    pub ecosystems: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    pub allow: Vec<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub deny: Vec<Spanned<toml::Value>>,
 }

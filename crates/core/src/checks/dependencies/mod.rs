@@ -1,0 +1,306 @@
+//! Dependencies: packages a change adds, removes, re-versions or re-sources, read from the
+//! old and new versions of manifests and lockfiles (never from diff text), offline.
+
+pub mod parse;
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use super::{Check, RuleMeta};
+use crate::{Action, ChangeSet, Finding, Policy};
+use parse::Dep;
+
+/// A package is added.
+pub const NEW: &str = "dependency/new-package";
+/// A package on the deny list is added.
+pub const DENIED: &str = "dependency/denied-package";
+/// A package's source changes (registry → git, path, URL).
+pub const SOURCE: &str = "dependency/source-changed";
+/// A new npm package runs install scripts.
+pub const INSTALL_SCRIPT: &str = "dependency/install-script";
+/// A package's version changes.
+pub const VERSION: &str = "dependency/version-changed";
+/// A package is removed.
+pub const REMOVED: &str = "dependency/removed-package";
+/// A manifest or lockfile cannot be parsed.
+pub const UNPARSEABLE: &str = "dependency/unparseable-manifest";
+
+const HOW: &str = "Check the package (maintainers, downloads, age, install scripts, licence) before accepting it; add it to `[dependencies] allow` with a reason once approved, or remove it.";
+
+/// This check's rules.
+pub const RULES: &[RuleMeta] = &[
+    RuleMeta {
+        id: NEW,
+        default_action: Action::Review,
+        summary: "A package is added to a manifest or lockfile",
+        what_it_does: "Parses the old and new versions of manifests and lockfiles (Cargo, npm, Yarn, pnpm, pip requirements, pyproject/Poetry/uv, Pipfile, Go modules, Bundler, Maven, Gradle and version catalogs, Composer, NuGet, Mix) and reports every package name that appears, as direct (manifest) or transitive (lockfile only). Version bumps of existing packages are not new packages.",
+        why_is_this_bad: "Every new dependency is code from someone else that runs in your build or product; typosquats and hijacked packages arrive exactly this way, and an agent told to make something work will happily install one.",
+        how_to_fix: HOW,
+    },
+    RuleMeta {
+        id: DENIED,
+        default_action: Action::Block,
+        summary: "A package on the policy's deny list is added",
+        what_it_does: "Reports added packages named in `[dependencies] deny`, with the entry's reason.",
+        why_is_this_bad: "The package was banned on purpose (unmaintained, vulnerable, licence, replaced by something better).",
+        how_to_fix: "Use the alternative the deny entry's reason names, or have the policy owners remove the entry.",
+    },
+    RuleMeta {
+        id: SOURCE,
+        default_action: Action::Review,
+        summary: "A package's source changes (registry, git, path or URL)",
+        what_it_does: "Reports packages whose source differs between the old and new file: a registry package now fetched from a git repository, a path or a tarball URL, or the reverse.",
+        why_is_this_bad: "A source switch bypasses the registry's integrity and provenance: a fork or an unpinned branch can carry anything.",
+        how_to_fix: "Point the package back at the registry, or review the fork and pin it to a commit.",
+    },
+    RuleMeta {
+        id: INSTALL_SCRIPT,
+        default_action: Action::Review,
+        summary: "A new npm package runs install scripts",
+        what_it_does: "Reports packages added to package-lock.json (hasInstallScript) or pnpm-lock.yaml (requiresBuild) that run scripts on install.",
+        why_is_this_bad: "Install scripts run arbitrary code on every developer machine and CI runner at `npm install` time, the favourite vector of npm supply-chain attacks.",
+        how_to_fix: "Review what the script does; prefer packages without one, or install with --ignore-scripts.",
+    },
+    RuleMeta {
+        id: VERSION,
+        default_action: Action::Allow,
+        summary: "A package's version changes",
+        what_it_does: "Records version changes of packages present before and after (recorded, not shown, unless the policy raises the action).",
+        why_is_this_bad: "Usually routine; recorded so reports show the full dependency picture and policies can require review of upgrades.",
+        how_to_fix: "Nothing, unless your policy asks for upgrades to be reviewed.",
+    },
+    RuleMeta {
+        id: REMOVED,
+        default_action: Action::Allow,
+        summary: "A package is removed",
+        what_it_does: "Records packages that disappear from a manifest or lockfile.",
+        why_is_this_bad: "Removing dependencies is usually good; recorded for completeness.",
+        how_to_fix: "Nothing.",
+    },
+    RuleMeta {
+        id: UNPARSEABLE,
+        default_action: Action::Review,
+        summary: "A manifest or lockfile cannot be parsed",
+        what_it_does: "Reports a changed manifest or lockfile whose new version does not parse, with the parser's message.",
+        why_is_this_bad: "A file nobody can parse cannot be checked: waving it through would let any dependency in unseen, and the build will likely fail on it too.",
+        how_to_fix: "Fix the file (regenerate a lockfile with its package manager).",
+    },
+];
+
+/// Dependency policy after validation.
+#[derive(Debug, Clone)]
+pub struct DependencySettings {
+    /// Whether the check runs.
+    pub enabled: bool,
+    /// Action for a new direct package (default review).
+    pub new_action: Action,
+    /// Action for a package only added to a lockfile (default warn).
+    pub transitive_action: Action,
+    /// Per-ecosystem action for new packages (`npm = "block"`).
+    pub ecosystems: BTreeMap<String, Action>,
+    /// Accepted packages: (ecosystem or any, name).
+    pub allow: Vec<(Option<String>, String)>,
+    /// Banned packages: (ecosystem or any, name, reason).
+    pub deny: Vec<(Option<String>, String, String)>,
+}
+
+impl Default for DependencySettings {
+    fn default() -> Self {
+        DependencySettings {
+            enabled: true,
+            new_action: Action::Review,
+            transitive_action: Action::Warn,
+            ecosystems: BTreeMap::new(),
+            allow: Vec::new(),
+            deny: Vec::new(),
+        }
+    }
+}
+
+/// Known ecosystem names, as used in policy entries (`npm:react`).
+pub const ECOSYSTEMS: &[&str] = &["npm", "cargo", "pypi", "go", "rubygems", "maven", "composer", "nuget", "hex"];
+
+fn matches(entry: &(Option<String>, String), d: &Dep) -> bool {
+    entry.0.as_deref().is_none_or(|e| e == d.ecosystem) && names_equal(&entry.1, d)
+}
+
+fn names_equal(name: &str, d: &Dep) -> bool {
+    if d.ecosystem == "pypi" {
+        name.to_ascii_lowercase().replace(['_', '.'], "-") == d.name
+    } else {
+        name == d.name
+    }
+}
+
+/// The line of `data` that first names `name`, for the finding's location.
+fn line_of(data: Option<&[u8]>, name: &str) -> u32 {
+    let Some(data) = data else { return 1 };
+    let text = String::from_utf8_lossy(data);
+    let short = name.rsplit(':').next().unwrap_or(name);
+    for needle in [format!("\"{name}\""), format!("'{name}'"), name.to_owned(), short.to_owned()] {
+        if let Some(i) = text.find(&needle) {
+            return u32::try_from(text[..i].matches('\n').count() + 1).unwrap_or(1);
+        }
+    }
+    1
+}
+
+struct FileDeps<'a> {
+    path: &'a str,
+    format: &'static str,
+    data: Option<&'a [u8]>,
+    old: Vec<Dep>,
+    new: Vec<Dep>,
+}
+
+/// See the module docs.
+pub struct Dependencies;
+
+impl Check for Dependencies {
+    fn rules(&self) -> &'static [RuleMeta] {
+        RULES
+    }
+
+    fn run(&self, changes: &ChangeSet, policy: &Policy, out: &mut Vec<Finding>) {
+        let settings = &policy.dependencies;
+        if changes.is_scan() || !settings.enabled {
+            return;
+        }
+        let mut files = Vec::new();
+        for change in &changes.files {
+            let Some(format) = parse::format_of(&change.path) else { continue };
+            let new = match change.new_contents() {
+                None => Vec::new(),
+                Some(data) => match parse::parse(format, data) {
+                    Ok(d) => d,
+                    Err(e) => {
+                        out.push(Finding::for_file(
+                            UNPARSEABLE,
+                            RULES[6].default_action,
+                            &change.path,
+                            format!("{} cannot be parsed as {format}: {e}", change.path),
+                            RULES[6].how_to_fix.to_owned(),
+                        ));
+                        continue;
+                    }
+                },
+            };
+            // An old side that no longer parses is compared as empty only if there was
+            // none; otherwise its packages are unknown and nothing is reported as new.
+            let old = match change.old_contents() {
+                None => Vec::new(),
+                Some(data) => match parse::parse(format, data) {
+                    Ok(d) => d,
+                    Err(_) => new.clone(),
+                },
+            };
+            files.push(FileDeps {
+                path: &change.path,
+                format,
+                data: change.new_contents(),
+                old,
+                new,
+            });
+        }
+        // Packages a manifest adds in this change: the lockfile entries for them are the
+        // same additions, not transitive ones.
+        let mut direct_added: HashSet<(&'static str, String)> = HashSet::new();
+        for f in &files {
+            let old: HashSet<(&str, &str)> = f.old.iter().map(|d| (d.ecosystem, d.name.as_str())).collect();
+            for d in f.new.iter().filter(|d| d.direct) {
+                if !old.contains(&(d.ecosystem, d.name.as_str())) {
+                    direct_added.insert((d.ecosystem, d.name.clone()));
+                }
+            }
+        }
+        for f in &files {
+            diff_file(f, settings, &direct_added, out);
+        }
+    }
+}
+
+fn finding(rule: &str, action: Action, f: &FileDeps<'_>, d: &Dep, message: String, help: &str) -> Finding {
+    let mut x = Finding::for_file(rule, action, f.path, message, help.to_owned());
+    x.line = line_of(f.data, &d.name);
+    x.fingerprint = crate::fingerprint(rule, f.path, format!("{}:{}", d.ecosystem, d.name).as_bytes());
+    x
+}
+
+fn diff_file(
+    f: &FileDeps<'_>,
+    settings: &DependencySettings,
+    direct_added: &HashSet<(&'static str, String)>,
+    out: &mut Vec<Finding>,
+) {
+    let key = |d: &Dep| (d.ecosystem, d.name.clone());
+    let old: BTreeMap<(&str, String), Vec<&Dep>> = f.old.iter().fold(BTreeMap::new(), |mut m, d| {
+        m.entry(key(d)).or_insert_with(Vec::new).push(d);
+        m
+    });
+    let new: BTreeMap<(&str, String), Vec<&Dep>> = f.new.iter().fold(BTreeMap::new(), |mut m, d| {
+        m.entry(key(d)).or_insert_with(Vec::new).push(d);
+        m
+    });
+    for ((eco, name), deps) in &new {
+        let d = deps[0];
+        let kind = if d.direct { "direct" } else { "transitive" };
+        let version = if d.version.is_empty() { String::new() } else { format!(" {}", d.version) };
+        match old.get(&(*eco, name.clone())) {
+            None => {
+                if let Some(deny) = settings.deny.iter().find(|e| matches(&(e.0.clone(), e.1.clone()), d)) {
+                    out.push(finding(DENIED, RULES[1].default_action, f, d,
+                        format!("{eco} package `{name}`{version} is denied by the policy: {}", deny.2),
+                        RULES[1].how_to_fix));
+                    continue;
+                }
+                if settings.allow.iter().any(|e| matches(e, d)) {
+                    continue;
+                }
+                if !d.direct && direct_added.contains(&(*eco, name.clone())) {
+                    continue;
+                }
+                let action = if d.direct {
+                    settings.ecosystems.get(*eco).copied().unwrap_or(settings.new_action)
+                } else {
+                    settings.transitive_action
+                };
+                let source = if d.source == "registry" { String::new() } else { format!(" from {}", d.source) };
+                out.push(finding(NEW, action, f, d,
+                    format!("new {kind} {eco} package `{name}`{version}{source} in {} ({})", f.path, f.format),
+                    HOW));
+                if deps.iter().any(|d| d.install_script) {
+                    out.push(finding(INSTALL_SCRIPT, RULES[3].default_action, f, d,
+                        format!("new npm package `{name}`{version} runs install scripts"),
+                        RULES[3].how_to_fix));
+                }
+            }
+            Some(before) => {
+                let old_sources: BTreeSet<&str> = before.iter().map(|d| d.source.as_str()).collect();
+                let new_sources: BTreeSet<&str> = deps.iter().map(|d| d.source.as_str()).collect();
+                if old_sources != new_sources {
+                    out.push(finding(SOURCE, RULES[2].default_action, f, d,
+                        format!("{eco} package `{name}` changes source: {} → {}",
+                            old_sources.into_iter().collect::<Vec<_>>().join(", "),
+                            new_sources.into_iter().collect::<Vec<_>>().join(", ")),
+                        RULES[2].how_to_fix));
+                }
+                let old_versions: BTreeSet<&str> = before.iter().map(|d| d.version.as_str()).collect();
+                let new_versions: BTreeSet<&str> = deps.iter().map(|d| d.version.as_str()).collect();
+                if old_versions != new_versions {
+                    out.push(finding(VERSION, RULES[4].default_action, f, d,
+                        format!("{eco} package `{name}` changes version: {} → {}",
+                            old_versions.into_iter().collect::<Vec<_>>().join(", "),
+                            new_versions.into_iter().collect::<Vec<_>>().join(", ")),
+                        RULES[4].how_to_fix));
+                }
+            }
+        }
+    }
+    for ((eco, name), deps) in &old {
+        if !new.contains_key(&(*eco, name.clone())) {
+            let mut x = finding(REMOVED, RULES[5].default_action, f, deps[0],
+                format!("{eco} package `{name}` is removed from {}", f.path), RULES[5].how_to_fix);
+            x.line = 1;
+            out.push(x);
+        }
+    }
+}

@@ -1,0 +1,952 @@
+//! One parser per manifest and lockfile format. Each takes the file's bytes and returns
+//! the packages it declares; structured formats use real parsers (TOML, JSON, YAML, XML),
+//! line formats (requirements.txt, go.mod, Gemfile, yarn v1) are read line by line.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
+use toml::Value as Toml;
+
+/// One declared package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dep {
+    /// npm, cargo, pypi, go, rubygems, maven, composer, nuget, hex.
+    pub ecosystem: &'static str,
+    /// Package name as the ecosystem spells it.
+    pub name: String,
+    /// Version or requirement ("" when none is given).
+    pub version: String,
+    /// `registry`, or where else it comes from (`git+…`, `path:…`, a URL).
+    pub source: String,
+    /// Declared in a manifest (direct) rather than only resolved in a lockfile.
+    pub direct: bool,
+    /// npm lockfiles: the package runs install scripts.
+    pub install_script: bool,
+}
+
+fn dep(eco: &'static str, name: &str, version: &str, source: &str, direct: bool) -> Dep {
+    Dep {
+        ecosystem: eco,
+        name: name.to_owned(),
+        version: version.to_owned(),
+        source: source.to_owned(),
+        direct,
+        install_script: false,
+    }
+}
+
+/// The format of a file, by name.
+pub fn format_of(path: &str) -> Option<&'static str> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    Some(match lower.as_str() {
+        "cargo.toml" => "Cargo.toml",
+        "cargo.lock" => "Cargo.lock",
+        "package.json" => "package.json",
+        "package-lock.json" | "npm-shrinkwrap.json" => "package-lock.json",
+        "yarn.lock" => "yarn.lock",
+        "pnpm-lock.yaml" => "pnpm-lock.yaml",
+        "pyproject.toml" => "pyproject.toml",
+        "poetry.lock" => "poetry.lock",
+        "uv.lock" => "uv.lock",
+        "pipfile" => "Pipfile",
+        "pipfile.lock" => "Pipfile.lock",
+        "go.mod" => "go.mod",
+        "go.sum" => "go.sum",
+        "gemfile" => "Gemfile",
+        "gemfile.lock" => "Gemfile.lock",
+        "pom.xml" => "pom.xml",
+        "build.gradle" | "build.gradle.kts" => "build.gradle",
+        "libs.versions.toml" => "libs.versions.toml",
+        "composer.json" => "composer.json",
+        "composer.lock" => "composer.lock",
+        "packages.lock.json" => "packages.lock.json",
+        "mix.exs" => "mix.exs",
+        "mix.lock" => "mix.lock",
+        _ if lower.starts_with("requirements") && lower.ends_with(".txt") => "requirements.txt",
+        _ if lower.ends_with(".csproj") || lower.ends_with(".fsproj") || lower.ends_with(".vbproj") => "csproj",
+        _ => return None,
+    })
+}
+
+/// Parses `data` as `format`.
+pub fn parse(format: &str, data: &[u8]) -> Result<Vec<Dep>, String> {
+    let text = std::str::from_utf8(data).map_err(|_| "not valid UTF-8".to_owned())?;
+    match format {
+        "Cargo.toml" => cargo_toml(text),
+        "Cargo.lock" => cargo_lock(text),
+        "package.json" => package_json(text),
+        "package-lock.json" => package_lock(text),
+        "yarn.lock" => yarn_lock(text),
+        "pnpm-lock.yaml" => pnpm_lock(text),
+        "pyproject.toml" => pyproject(text),
+        "poetry.lock" | "uv.lock" => toml_packages(text, "pypi"),
+        "Pipfile" => pipfile(text),
+        "Pipfile.lock" => pipfile_lock(text),
+        "requirements.txt" => Ok(requirements(text)),
+        "go.mod" => Ok(go_mod(text)),
+        "go.sum" => Ok(go_sum(text)),
+        "Gemfile" => Ok(gemfile(text)),
+        "Gemfile.lock" => Ok(gemfile_lock(text)),
+        "pom.xml" => pom(text),
+        "build.gradle" => Ok(gradle(text)),
+        "libs.versions.toml" => version_catalog(text),
+        "composer.json" => composer_json(text),
+        "composer.lock" => composer_lock(text),
+        "csproj" => csproj(text),
+        "packages.lock.json" => nuget_lock(text),
+        "mix.exs" => Ok(mix_exs(text)),
+        "mix.lock" => Ok(mix_lock(text)),
+        other => Err(format!("unknown format {other}")),
+    }
+}
+
+fn toml_of(text: &str) -> Result<Toml, String> {
+    toml::from_str::<Toml>(text).map_err(|e| e.message().to_owned())
+}
+
+fn json_of(text: &str) -> Result<Json, String> {
+    serde_json::from_str::<Json>(text).map_err(|e| e.to_string())
+}
+
+// ---- Rust ---------------------------------------------------------------------------
+
+fn cargo_table(deps: Option<&Toml>, out: &mut Vec<Dep>) {
+    let Some(Toml::Table(t)) = deps else { return };
+    for (key, spec) in t {
+        let (name, version, source) = match spec {
+            Toml::String(v) => (key.clone(), v.clone(), "registry".to_owned()),
+            Toml::Table(s) => {
+                let name = s
+                    .get("package")
+                    .and_then(Toml::as_str)
+                    .unwrap_or(key)
+                    .to_owned();
+                let version = s.get("version").and_then(Toml::as_str).unwrap_or("").to_owned();
+                let source = if let Some(g) = s.get("git").and_then(Toml::as_str) {
+                    format!("git+{g}")
+                } else if let Some(p) = s.get("path").and_then(Toml::as_str) {
+                    format!("path:{p}")
+                } else if let Some(r) = s.get("registry").and_then(Toml::as_str) {
+                    format!("registry:{r}")
+                } else if s.get("workspace").and_then(Toml::as_bool) == Some(true) {
+                    "workspace".to_owned()
+                } else {
+                    "registry".to_owned()
+                };
+                (name, version, source)
+            }
+            _ => continue,
+        };
+        out.push(dep("cargo", &name, &version, &source, true));
+    }
+}
+
+fn cargo_toml(text: &str) -> Result<Vec<Dep>, String> {
+    let v = toml_of(text)?;
+    let mut out = Vec::new();
+    for section in ["dependencies", "dev-dependencies", "build-dependencies"] {
+        cargo_table(v.get(section), &mut out);
+    }
+    if let Some(Toml::Table(targets)) = v.get("target") {
+        for t in targets.values() {
+            for section in ["dependencies", "dev-dependencies", "build-dependencies"] {
+                cargo_table(t.get(section), &mut out);
+            }
+        }
+    }
+    cargo_table(v.get("workspace").and_then(|w| w.get("dependencies")), &mut out);
+    Ok(out)
+}
+
+fn toml_packages(text: &str, eco: &'static str) -> Result<Vec<Dep>, String> {
+    let v = toml_of(text)?;
+    let mut out = Vec::new();
+    for p in v.get("package").and_then(Toml::as_array).into_iter().flatten() {
+        let Some(name) = p.get("name").and_then(Toml::as_str) else { continue };
+        let version = p.get("version").and_then(Toml::as_str).unwrap_or("");
+        let source = match p.get("source") {
+            Some(Toml::String(s)) if s.starts_with("registry+") || s.starts_with("sparse+") => "registry".to_owned(),
+            Some(Toml::String(s)) => s.clone(),
+            // poetry.lock / uv.lock: `source = { type = "git", url = … }` or `{ registry = … }`.
+            Some(Toml::Table(t)) => match (t.get("type").and_then(Toml::as_str), t.get("url").and_then(Toml::as_str)) {
+                (Some(kind), Some(url)) if kind != "legacy" => format!("{kind}+{url}"),
+                _ => t
+                    .get("git")
+                    .and_then(Toml::as_str)
+                    .map(|g| format!("git+{g}"))
+                    .or_else(|| t.get("path").and_then(Toml::as_str).map(|p| format!("path:{p}")))
+                    .or_else(|| t.get("editable").and_then(Toml::as_str).map(|p| format!("path:{p}")))
+                    .or_else(|| t.get("virtual").and_then(Toml::as_str).map(|p| format!("path:{p}")))
+                    .unwrap_or_else(|| "registry".to_owned()),
+            },
+            _ => if eco == "cargo" { "path".to_owned() } else { "registry".to_owned() },
+        };
+        out.push(dep(eco, name, version, &source, false));
+    }
+    Ok(out)
+}
+
+fn cargo_lock(text: &str) -> Result<Vec<Dep>, String> {
+    toml_packages(text, "cargo")
+}
+
+// ---- npm / yarn / pnpm ---------------------------------------------------------------
+
+fn npm_source(spec: &str) -> String {
+    let s = spec.trim();
+    if s.starts_with("git")
+        || s.starts_with("github:")
+        || s.starts_with("http:")
+        || s.starts_with("https:")
+        || s.starts_with("file:")
+        || s.starts_with("link:")
+        || s.contains("://")
+    {
+        s.to_owned()
+    } else if s.contains('/') && !s.starts_with('@') && !s.starts_with("npm:") {
+        // `user/repo` is a GitHub shorthand.
+        format!("github:{s}")
+    } else {
+        "registry".to_owned()
+    }
+}
+
+fn package_json(text: &str) -> Result<Vec<Dep>, String> {
+    let v = json_of(text)?;
+    let mut out = Vec::new();
+    for section in ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"] {
+        for (name, spec) in v.get(section).and_then(Json::as_object).into_iter().flatten() {
+            let spec = spec.as_str().unwrap_or("");
+            out.push(dep("npm", name, spec, &npm_source(spec), true));
+        }
+    }
+    Ok(out)
+}
+
+fn lock_source(resolved: Option<&str>) -> String {
+    match resolved {
+        Some(r) if r.contains("registry.npmjs.org") || r.contains("registry.yarnpkg.com") => "registry".to_owned(),
+        Some(r) if r.starts_with("https://") && r.ends_with(".tgz") && r.contains("/-/") => "registry".to_owned(),
+        Some(r) => r.to_owned(),
+        None => "registry".to_owned(),
+    }
+}
+
+fn package_lock(text: &str) -> Result<Vec<Dep>, String> {
+    let v = json_of(text)?;
+    let mut out = Vec::new();
+    if let Some(packages) = v.get("packages").and_then(Json::as_object) {
+        // lockfileVersion 2 and 3: keys are install paths.
+        for (path, p) in packages {
+            if path.is_empty() {
+                continue;
+            }
+            let name = p
+                .get("name")
+                .and_then(Json::as_str)
+                .map(str::to_owned)
+                .unwrap_or_else(|| path.rsplit("node_modules/").next().unwrap_or(path).to_owned());
+            if p.get("link").and_then(Json::as_bool) == Some(true) {
+                continue;
+            }
+            let mut d = dep(
+                "npm",
+                &name,
+                p.get("version").and_then(Json::as_str).unwrap_or(""),
+                &lock_source(p.get("resolved").and_then(Json::as_str)),
+                false,
+            );
+            d.install_script = p.get("hasInstallScript").and_then(Json::as_bool) == Some(true);
+            out.push(d);
+        }
+    } else if let Some(deps) = v.get("dependencies").and_then(Json::as_object) {
+        // lockfileVersion 1: nested `dependencies`.
+        fn walk(deps: &serde_json::Map<String, Json>, out: &mut Vec<Dep>) {
+            for (name, p) in deps {
+                out.push(dep(
+                    "npm",
+                    name,
+                    p.get("version").and_then(Json::as_str).unwrap_or(""),
+                    &lock_source(p.get("resolved").and_then(Json::as_str)),
+                    false,
+                ));
+                if let Some(inner) = p.get("dependencies").and_then(Json::as_object) {
+                    walk(inner, out);
+                }
+            }
+        }
+        walk(deps, &mut out);
+    }
+    Ok(out)
+}
+
+/// `"@scope/name@^1.0.0, @scope/name@^1.1.0":` → `@scope/name`.
+fn name_from_spec(spec: &str) -> &str {
+    let first = spec.split(',').next().unwrap_or(spec).trim().trim_matches('"');
+    let at = if let Some(rest) = first.strip_prefix('@') {
+        rest.find('@').map(|i| i + 1)
+    } else {
+        first.find('@')
+    };
+    match at {
+        Some(i) => &first[..i],
+        None => first,
+    }
+}
+
+fn yarn_lock(text: &str) -> Result<Vec<Dep>, String> {
+    if text.contains("__metadata:") {
+        // Berry: YAML.
+        let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        for (key, entry) in v.as_mapping().into_iter().flatten() {
+            let Some(key) = key.as_str() else { continue };
+            if key == "__metadata" {
+                continue;
+            }
+            let name = name_from_spec(key);
+            let resolution = entry.get("resolution").and_then(|r| r.as_str()).unwrap_or("");
+            if resolution.contains("@workspace:") {
+                continue;
+            }
+            let source = if resolution.contains("@npm:") { "registry".to_owned() } else { resolution.to_owned() };
+            out.push(dep("npm", name, entry.get("version").and_then(|r| r.as_str()).unwrap_or(""), &source, false));
+        }
+        return Ok(out);
+    }
+    // v1: `spec[, spec]:` blocks with indented `version "x"` and `resolved "url"`.
+    let mut out = Vec::new();
+    let mut current: Option<Dep> = None;
+    for line in text.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if !line.starts_with(' ') && line.ends_with(':') {
+            out.extend(current.take());
+            current = Some(dep("npm", name_from_spec(line.trim_end_matches(':')), "", "registry", false));
+        } else if let Some(d) = current.as_mut() {
+            let t = line.trim();
+            if let Some(v) = t.strip_prefix("version ") {
+                d.version = v.trim_matches('"').to_owned();
+            } else if let Some(r) = t.strip_prefix("resolved ") {
+                d.source = lock_source(Some(r.trim_matches('"')));
+            }
+        }
+    }
+    out.extend(current);
+    if out.is_empty() && !text.trim().is_empty() && !text.contains("yarn lockfile") {
+        return Err("no package entries found".into());
+    }
+    Ok(out)
+}
+
+fn pnpm_lock(text: &str) -> Result<Vec<Dep>, String> {
+    let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for (key, entry) in v.get("packages").and_then(|p| p.as_mapping()).into_iter().flatten() {
+        let Some(key) = key.as_str() else { continue };
+        // v5/v6: `/name@1.0.0` or `/name/1.0.0`; v9: `name@1.0.0`; peers in parentheses.
+        let key = key.trim_start_matches('/');
+        let key = key.split('(').next().unwrap_or(key);
+        let (name, version) = match name_from_spec(key) {
+            n if n.len() < key.len() => (n, &key[n.len() + 1..]),
+            _ => match key.rfind('/') {
+                Some(i) => (&key[..i], &key[i + 1..]),
+                None => (key, ""),
+            },
+        };
+        let source = entry
+            .get("resolution")
+            .and_then(|r| r.get("tarball").or_else(|| r.get("repo")))
+            .and_then(|t| t.as_str())
+            .map_or_else(|| "registry".to_owned(), str::to_owned);
+        let mut d = dep("npm", name, version, &source, false);
+        d.install_script = entry.get("requiresBuild").and_then(|b| b.as_bool()) == Some(true);
+        out.push(d);
+    }
+    Ok(out)
+}
+
+// ---- Python --------------------------------------------------------------------------
+
+/// Name and the rest of a PEP 508 requirement (`Django[argon2]>=4.2; python_version>"3"`).
+fn pep508(req: &str) -> Option<(String, String, String)> {
+    let req = req.split('#').next().unwrap_or("").trim();
+    if req.is_empty() {
+        return None;
+    }
+    let end = req
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+        .unwrap_or(req.len());
+    let name = &req[..end];
+    if name.is_empty() {
+        return None;
+    }
+    let rest = req[end..].split(';').next().unwrap_or("");
+    let rest = match rest.find(']') {
+        Some(i) if rest.trim_start().starts_with('[') => &rest[i + 1..],
+        _ => rest,
+    };
+    let (version, source) = match rest.find('@') {
+        Some(i) => ("".to_owned(), rest[i + 1..].trim().to_owned()),
+        None => (rest.trim().to_owned(), "registry".to_owned()),
+    };
+    Some((normalise_py(name), version, source))
+}
+
+fn normalise_py(name: &str) -> String {
+    name.to_ascii_lowercase().replace(['_', '.'], "-")
+}
+
+fn requirements(text: &str) -> Vec<Dep> {
+    let mut out = Vec::new();
+    for raw in text.lines() {
+        let line = raw.trim();
+        // Options (-r includes, -e editables, --index-url…) are not packages of this file;
+        // an included file is checked when it is itself part of the change.
+        if line.is_empty() || line.starts_with('#') || line.starts_with('-') {
+            if let Some(target) = line.strip_prefix("-e ").or_else(|| line.strip_prefix("--editable ")) {
+                if let Some(egg) = target.split("#egg=").nth(1) {
+                    out.push(dep("pypi", &normalise_py(egg), "", target.trim(), true));
+                }
+            }
+            continue;
+        }
+        if line.contains("://") && !line.contains('@') {
+            continue;
+        }
+        if let Some((name, version, source)) = pep508(line) {
+            out.push(dep("pypi", &name, &version, &source, true));
+        }
+    }
+    out
+}
+
+fn pyproject(text: &str) -> Result<Vec<Dep>, String> {
+    let v = toml_of(text)?;
+    let mut out = Vec::new();
+    let mut reqs = |list: Option<&Toml>| {
+        for r in list.and_then(Toml::as_array).into_iter().flatten() {
+            if let Some((n, ver, src)) = r.as_str().and_then(pep508) {
+                out.push(dep("pypi", &n, &ver, &src, true));
+            }
+        }
+    };
+    let project = v.get("project");
+    reqs(project.and_then(|p| p.get("dependencies")));
+    for group in project
+        .and_then(|p| p.get("optional-dependencies"))
+        .and_then(Toml::as_table)
+        .into_iter()
+        .flat_map(|t| t.values())
+    {
+        reqs(Some(group));
+    }
+    for group in v
+        .get("dependency-groups")
+        .and_then(Toml::as_table)
+        .into_iter()
+        .flat_map(|t| t.values())
+    {
+        reqs(Some(group));
+    }
+    let poetry = v.get("tool").and_then(|t| t.get("poetry"));
+    let mut tables: Vec<&Toml> = Vec::new();
+    if let Some(p) = poetry {
+        tables.extend(p.get("dependencies"));
+        tables.extend(p.get("dev-dependencies"));
+        for g in p.get("group").and_then(Toml::as_table).into_iter().flat_map(|t| t.values()) {
+            tables.extend(g.get("dependencies"));
+        }
+    }
+    for t in tables {
+        for (name, spec) in t.as_table().into_iter().flatten() {
+            if name == "python" {
+                continue;
+            }
+            let (version, source) = match spec {
+                Toml::String(s) => (s.clone(), "registry".to_owned()),
+                Toml::Table(s) => (
+                    s.get("version").and_then(Toml::as_str).unwrap_or("").to_owned(),
+                    s.get("git")
+                        .and_then(Toml::as_str)
+                        .map(|g| format!("git+{g}"))
+                        .or_else(|| s.get("path").and_then(Toml::as_str).map(|p| format!("path:{p}")))
+                        .or_else(|| s.get("url").and_then(Toml::as_str).map(str::to_owned))
+                        .unwrap_or_else(|| "registry".to_owned()),
+                ),
+                _ => continue,
+            };
+            out.push(dep("pypi", &normalise_py(name), &version, &source, true));
+        }
+    }
+    Ok(out)
+}
+
+fn pipfile(text: &str) -> Result<Vec<Dep>, String> {
+    let v = toml_of(text)?;
+    let mut out = Vec::new();
+    for section in ["packages", "dev-packages"] {
+        for (name, spec) in v.get(section).and_then(Toml::as_table).into_iter().flatten() {
+            let (version, source) = match spec {
+                Toml::String(s) => (s.clone(), "registry".to_owned()),
+                Toml::Table(s) => (
+                    s.get("version").and_then(Toml::as_str).unwrap_or("").to_owned(),
+                    s.get("git")
+                        .and_then(Toml::as_str)
+                        .map(|g| format!("git+{g}"))
+                        .or_else(|| s.get("path").and_then(Toml::as_str).map(|p| format!("path:{p}")))
+                        .unwrap_or_else(|| "registry".to_owned()),
+                ),
+                _ => continue,
+            };
+            out.push(dep("pypi", &normalise_py(name), &version, &source, true));
+        }
+    }
+    Ok(out)
+}
+
+fn pipfile_lock(text: &str) -> Result<Vec<Dep>, String> {
+    let v = json_of(text)?;
+    let mut out = Vec::new();
+    for section in ["default", "develop"] {
+        for (name, p) in v.get(section).and_then(Json::as_object).into_iter().flatten() {
+            let source = p
+                .get("git")
+                .and_then(Json::as_str)
+                .map(|g| format!("git+{g}"))
+                .unwrap_or_else(|| "registry".to_owned());
+            out.push(dep(
+                "pypi",
+                &normalise_py(name),
+                p.get("version").and_then(Json::as_str).unwrap_or("").trim_start_matches("=="),
+                &source,
+                false,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+// ---- Go ------------------------------------------------------------------------------
+
+fn go_mod(text: &str) -> Vec<Dep> {
+    let mut out = Vec::new();
+    let mut replaces: BTreeMap<String, String> = BTreeMap::new();
+    let mut block: Option<&str> = None;
+    for raw in text.lines() {
+        let line = raw.split("//").next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line == ")" {
+            block = None;
+            continue;
+        }
+        let (kind, rest) = if let Some(b) = block {
+            (b, line)
+        } else if let Some(r) = line.strip_prefix("require ") {
+            if r.trim() == "(" {
+                block = Some("require");
+                continue;
+            }
+            ("require", r)
+        } else if let Some(r) = line.strip_prefix("replace ") {
+            if r.trim() == "(" {
+                block = Some("replace");
+                continue;
+            }
+            ("replace", r)
+        } else {
+            if line.ends_with('(') {
+                block = Some("other");
+            }
+            continue;
+        };
+        let parts: Vec<&str> = rest.split_whitespace().collect();
+        match kind {
+            "require" if parts.len() >= 2 => out.push(dep("go", parts[0], parts[1], "registry", true)),
+            "replace" => {
+                if let Some(arrow) = parts.iter().position(|p| *p == "=>") {
+                    let target = parts[arrow + 1..].join(" ");
+                    replaces.insert(parts[0].to_owned(), format!("replace:{target}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    for d in &mut out {
+        if let Some(r) = replaces.get(&d.name) {
+            d.source = r.clone();
+        }
+    }
+    out
+}
+
+fn go_sum(text: &str) -> Vec<Dep> {
+    let mut out: Vec<Dep> = Vec::new();
+    for line in text.lines() {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        if parts.len() < 3 {
+            continue;
+        }
+        let version = parts[1].trim_end_matches("/go.mod");
+        if !out.iter().any(|d| d.name == parts[0] && d.version == version) {
+            out.push(dep("go", parts[0], version, "registry", false));
+        }
+    }
+    out
+}
+
+// ---- Ruby ----------------------------------------------------------------------------
+
+fn gemfile(text: &str) -> Vec<Dep> {
+    let mut out = Vec::new();
+    for raw in text.lines() {
+        let line = raw.trim();
+        let Some(rest) = line.strip_prefix("gem ").or_else(|| line.strip_prefix("gem(")) else {
+            continue;
+        };
+        let args: Vec<&str> = rest.split(',').map(str::trim).collect();
+        let unquote = |s: &str| s.trim_matches(|c| c == '"' || c == '\'' || c == ')').to_owned();
+        let Some(name) = args.first().map(|s| unquote(s)) else { continue };
+        let version = args
+            .get(1)
+            .filter(|a| a.starts_with('"') || a.starts_with('\''))
+            .map(|s| unquote(s))
+            .unwrap_or_default();
+        let source = args
+            .iter()
+            .find_map(|a| {
+                let a = a.replace(' ', "");
+                for key in ["git:", ":git=>", "github:", ":github=>", "path:", ":path=>"] {
+                    if let Some(v) = a.strip_prefix(key) {
+                        return Some(format!("{}{}", key.trim_matches(|c| c == ':' || c == '=' || c == '>'), unquote(v)));
+                    }
+                }
+                None
+            })
+            .unwrap_or_else(|| "registry".to_owned());
+        out.push(dep("rubygems", &name, &version, &source, true));
+    }
+    out
+}
+
+fn gemfile_lock(text: &str) -> Vec<Dep> {
+    let mut out = Vec::new();
+    let mut section = "";
+    let mut remote = String::from("registry");
+    for line in text.lines() {
+        if !line.starts_with(' ') {
+            section = line.trim();
+            remote = "registry".to_owned();
+            continue;
+        }
+        if let Some(r) = line.trim().strip_prefix("remote: ") {
+            if section == "GIT" || section == "PATH" {
+                remote = format!("{}:{r}", section.to_ascii_lowercase());
+            }
+            continue;
+        }
+        // Specs are indented exactly four spaces: `    name (1.2.3)`.
+        if line.starts_with("    ") && !line.starts_with("     ") && matches!(section, "GEM" | "GIT" | "PATH") {
+            let t = line.trim();
+            if let Some((name, version)) = t.split_once(' ') {
+                out.push(dep("rubygems", name, version.trim_matches(|c| c == '(' || c == ')'), &remote, false));
+            }
+        }
+    }
+    out
+}
+
+// ---- JVM -----------------------------------------------------------------------------
+
+fn pom(text: &str) -> Result<Vec<Dep>, String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut out = Vec::new();
+    let mut stack: Vec<String> = Vec::new();
+    let (mut group, mut artifact, mut version) = (String::new(), String::new(), String::new());
+    loop {
+        match reader.read_event().map_err(|e| format!("XML error at byte {}: {e}", reader.error_position()))? {
+            Event::Start(e) => {
+                let name = AsRef::<str>::as_ref(&e.name()).to_owned();
+                if name == "dependency" || name == "plugin" {
+                    group.clear();
+                    artifact.clear();
+                    version.clear();
+                }
+                stack.push(name);
+            }
+            Event::End(e) => {
+                let name = AsRef::<str>::as_ref(&e.name()).to_owned();
+                stack.pop();
+                if name == "dependency" && !artifact.is_empty() {
+                    out.push(dep("maven", &format!("{group}:{artifact}"), &version, "registry", true));
+                }
+            }
+            Event::Text(t) => {
+                let value = AsRef::<str>::as_ref(&t).trim().to_owned();
+                let in_dep = stack.iter().rev().nth(1).is_some_and(|p| p == "dependency");
+                match stack.last().map(String::as_str) {
+                    Some("groupId") if in_dep => group = value,
+                    Some("artifactId") if in_dep => artifact = value,
+                    Some("version") if in_dep => version = value,
+                    _ => {}
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn gradle(text: &str) -> Vec<Dep> {
+    // `implementation "g:a:v"`, `api("g:a:v")`, `testImplementation 'g:a:v'`,
+    // `implementation(libs.foo)` (catalog aliases are reported by the catalog).
+    const CONFIGS: &[&str] = &[
+        "implementation", "api", "compileOnly", "runtimeOnly", "testImplementation",
+        "testRuntimeOnly", "testCompileOnly", "androidTestImplementation", "kapt", "ksp",
+        "annotationProcessor", "classpath", "compile", "testCompile", "debugImplementation",
+        "releaseImplementation",
+    ];
+    let mut out = Vec::new();
+    for raw in text.lines() {
+        let line = raw.trim();
+        let Some(cfg) = CONFIGS.iter().find(|c| {
+            line.strip_prefix(**c)
+                .is_some_and(|r| r.starts_with([' ', '(', '\t']))
+        }) else {
+            continue;
+        };
+        let rest = &line[cfg.len()..];
+        let Some(start) = rest.find(['"', '\'']) else { continue };
+        let quote = rest.as_bytes()[start] as char;
+        let inner = &rest[start + 1..];
+        let Some(end) = inner.find(quote) else { continue };
+        let coord = &inner[..end];
+        let parts: Vec<&str> = coord.split(':').collect();
+        if parts.len() >= 2 {
+            out.push(dep(
+                "maven",
+                &format!("{}:{}", parts[0], parts[1]),
+                parts.get(2).copied().unwrap_or(""),
+                "registry",
+                true,
+            ));
+        }
+    }
+    out
+}
+
+fn version_catalog(text: &str) -> Result<Vec<Dep>, String> {
+    let v = toml_of(text)?;
+    let versions = v.get("versions").and_then(Toml::as_table);
+    let mut out = Vec::new();
+    for lib in v.get("libraries").and_then(Toml::as_table).into_iter().flat_map(|t| t.values()) {
+        let (name, version) = match lib {
+            Toml::String(s) => {
+                let parts: Vec<&str> = s.split(':').collect();
+                if parts.len() < 2 {
+                    continue;
+                }
+                (format!("{}:{}", parts[0], parts[1]), parts.get(2).copied().unwrap_or("").to_owned())
+            }
+            Toml::Table(t) => {
+                let name = match (t.get("module").and_then(Toml::as_str), t.get("group").and_then(Toml::as_str), t.get("name").and_then(Toml::as_str)) {
+                    (Some(m), _, _) => m.to_owned(),
+                    (None, Some(g), Some(n)) => format!("{g}:{n}"),
+                    _ => continue,
+                };
+                let version = match t.get("version") {
+                    Some(Toml::String(s)) => s.clone(),
+                    Some(Toml::Table(vt)) => vt
+                        .get("ref")
+                        .and_then(Toml::as_str)
+                        .and_then(|r| versions.and_then(|vs| vs.get(r)).and_then(Toml::as_str))
+                        .unwrap_or("")
+                        .to_owned(),
+                    _ => String::new(),
+                };
+                (name, version)
+            }
+            _ => continue,
+        };
+        out.push(dep("maven", &name, &version, "registry", true));
+    }
+    Ok(out)
+}
+
+// ---- PHP, .NET, Elixir ---------------------------------------------------------------
+
+fn composer_json(text: &str) -> Result<Vec<Dep>, String> {
+    let v = json_of(text)?;
+    let mut out = Vec::new();
+    for section in ["require", "require-dev"] {
+        for (name, spec) in v.get(section).and_then(Json::as_object).into_iter().flatten() {
+            // Platform requirements (`php`, `ext-json`) are not packages.
+            if name == "php" || name.starts_with("ext-") || name.starts_with("lib-") || !name.contains('/') {
+                continue;
+            }
+            out.push(dep("composer", name, spec.as_str().unwrap_or(""), "registry", true));
+        }
+    }
+    Ok(out)
+}
+
+fn composer_lock(text: &str) -> Result<Vec<Dep>, String> {
+    let v = json_of(text)?;
+    let mut out = Vec::new();
+    for section in ["packages", "packages-dev"] {
+        for p in v.get(section).and_then(Json::as_array).into_iter().flatten() {
+            let Some(name) = p.get("name").and_then(Json::as_str) else { continue };
+            let source = match p.get("dist").and_then(|d| d.get("url")).and_then(Json::as_str) {
+                Some(u) if u.contains("api.github.com") || u.contains("packagist") || u.contains("repo.packagist.org") => "registry".to_owned(),
+                Some(u) => u.to_owned(),
+                None => p
+                    .get("source")
+                    .and_then(|s| s.get("url"))
+                    .and_then(Json::as_str)
+                    .unwrap_or("registry")
+                    .to_owned(),
+            };
+            out.push(dep("composer", name, p.get("version").and_then(Json::as_str).unwrap_or(""), &source, false));
+        }
+    }
+    Ok(out)
+}
+
+fn csproj(text: &str) -> Result<Vec<Dep>, String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut out = Vec::new();
+    let mut open: Option<(String, String)> = None;
+    let mut in_version = false;
+    loop {
+        match reader.read_event().map_err(|e| format!("XML error at byte {}: {e}", reader.error_position()))? {
+            Event::Start(e) | Event::Empty(e) if AsRef::<str>::as_ref(&e.name()) == "PackageReference" => {
+                let attr = |k: &str| {
+                    e.attributes()
+                        .flatten()
+                        .find(|a| AsRef::<str>::as_ref(&a.key) == k)
+                        .map(|a| a.value.to_string())
+                };
+                let name = attr("Include").or_else(|| attr("Update")).unwrap_or_default();
+                let version = attr("Version").unwrap_or_default();
+                if !name.is_empty() {
+                    out.push(dep("nuget", &name, &version, "registry", true));
+                    open = Some((name, version));
+                }
+            }
+            Event::Start(e) if AsRef::<str>::as_ref(&e.name()) == "Version" && open.is_some() => in_version = true,
+            Event::Text(t) if in_version => {
+                if let Some(last) = out.last_mut() {
+                    last.version = AsRef::<str>::as_ref(&t).trim().to_owned();
+                }
+            }
+            Event::End(e) if AsRef::<str>::as_ref(&e.name()) == "Version" => in_version = false,
+            Event::End(e) if AsRef::<str>::as_ref(&e.name()) == "PackageReference" => open = None,
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn nuget_lock(text: &str) -> Result<Vec<Dep>, String> {
+    let v = json_of(text)?;
+    let mut out = Vec::new();
+    for framework in v.get("dependencies").and_then(Json::as_object).into_iter().flat_map(|m| m.values()) {
+        for (name, p) in framework.as_object().into_iter().flatten() {
+            let kind = p.get("type").and_then(Json::as_str).unwrap_or("");
+            if kind == "Project" {
+                continue;
+            }
+            let version = p.get("resolved").and_then(Json::as_str).unwrap_or("");
+            if !out.iter().any(|d: &Dep| &d.name == name && d.version == version) {
+                out.push(dep("nuget", name, version, "registry", false));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn mix_exs(text: &str) -> Vec<Dep> {
+    // `{:phoenix, "~> 1.7"}`, `{:dep, git: "https://…"}`, `{:local, path: "../x"}`.
+    let mut out = Vec::new();
+    for raw in text.lines() {
+        let mut rest = raw;
+        while let Some(i) = rest.find("{:") {
+            let t = &rest[i + 2..];
+            let end = t.find('}').unwrap_or(t.len());
+            let tuple = &t[..end];
+            rest = &t[end..];
+            let mut parts = tuple.splitn(2, ',');
+            let name = parts.next().unwrap_or("").trim();
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                continue;
+            }
+            let args = parts.next().unwrap_or("").trim();
+            let version = if args.starts_with('"') {
+                args.split('"').nth(1).unwrap_or("").to_owned()
+            } else {
+                String::new()
+            };
+            let source = ["git:", "github:", "path:"]
+                .iter()
+                .find_map(|k| {
+                    args.find(k).map(|p| {
+                        format!("{}{}", k, args[p + k.len()..].split('"').nth(1).unwrap_or(""))
+                    })
+                })
+                .unwrap_or_else(|| "registry".to_owned());
+            out.push(dep("hex", name, &version, &source, true));
+        }
+    }
+    out
+}
+
+fn mix_lock(text: &str) -> Vec<Dep> {
+    // `  "name": {:hex, :name, "1.2.3", …}` or `{:git, "url", "sha", …}`.
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let t = line.trim();
+        let Some(rest) = t.strip_prefix('"') else { continue };
+        let Some((name, rest)) = rest.split_once("\":") else { continue };
+        let rest = rest.trim().trim_start_matches('{');
+        let fields: Vec<&str> = rest.split(',').map(str::trim).collect();
+        match fields.first().copied() {
+            Some(":hex") => out.push(dep(
+                "hex",
+                name,
+                fields.get(2).map(|v| v.trim_matches('"')).unwrap_or(""),
+                "registry",
+                false,
+            )),
+            Some(":git") => out.push(dep(
+                "hex",
+                name,
+                fields.get(2).map(|v| v.trim_matches('"')).unwrap_or(""),
+                &format!("git+{}", fields.get(1).map(|v| v.trim_matches('"')).unwrap_or("")),
+                false,
+            )),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_names() {
+        assert_eq!(name_from_spec("\"@babel/core@^7.0.0, @babel/core@^7.1.0\""), "@babel/core");
+        assert_eq!(name_from_spec("lodash@^4.17.21"), "lodash");
+        assert_eq!(pep508("Django[argon2]>=4.2; python_version > \"3\"").map(|p| p.0), Some("django".into()));
+        assert_eq!(pep508("pkg @ git+https://x/y.git").map(|p| p.2), Some("git+https://x/y.git".into()));
+    }
+}
