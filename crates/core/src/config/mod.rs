@@ -605,9 +605,15 @@ impl Validator<'_> {
         raw: raw::RawDependencies,
     ) -> crate::checks::dependencies::DependencySettings {
         use crate::checks::dependencies::{DependencySettings, ECOSYSTEMS};
-        let mut d = DependencySettings::default();
-        d.enabled = raw.enabled.unwrap_or(true);
-        if let Some(a) = raw.new.as_ref().and_then(|a| self.action(a, "dependencies.new")) {
+        let mut d = DependencySettings {
+            enabled: raw.enabled.unwrap_or(true),
+            ..DependencySettings::default()
+        };
+        if let Some(a) = raw
+            .new
+            .as_ref()
+            .and_then(|a| self.action(a, "dependencies.new"))
+        {
             d.new_action = a;
         }
         if let Some(a) = raw
@@ -621,12 +627,18 @@ impl Validator<'_> {
             if !ECOSYSTEMS.contains(&eco.get_ref().as_str()) {
                 self.problem(
                     eco.span(),
-                    format!("`dependencies.ecosystems`: unknown ecosystem `{}`", eco.get_ref()),
+                    format!(
+                        "`dependencies.ecosystems`: unknown ecosystem `{}`",
+                        eco.get_ref()
+                    ),
                     Some(format!("one of {}", ECOSYSTEMS.join(", "))),
                 );
                 continue;
             }
-            if let Some(a) = self.action(action, &format!("dependencies.ecosystems.{}", eco.get_ref())) {
+            if let Some(a) = self.action(
+                action,
+                &format!("dependencies.ecosystems.{}", eco.get_ref()),
+            ) {
                 d.ecosystems.insert(eco.get_ref().clone(), a);
             }
         }
@@ -635,15 +647,22 @@ impl Validator<'_> {
             let (spec, eco, reason) = match v.get_ref() {
                 toml::Value::String(s) => (s.clone(), None, None),
                 toml::Value::Table(t) => (
-                    t.get("name").and_then(|n| n.as_str()).unwrap_or("").to_owned(),
-                    t.get("ecosystem").and_then(|e| e.as_str()).map(str::to_owned),
+                    t.get("name")
+                        .and_then(|n| n.as_str())
+                        .unwrap_or("")
+                        .to_owned(),
+                    t.get("ecosystem")
+                        .and_then(|e| e.as_str())
+                        .map(str::to_owned),
                     t.get("reason").and_then(|r| r.as_str()).map(str::to_owned),
                 ),
                 _ => (String::new(), None, None),
             };
             let (eco, name) = match (eco, spec.split_once(':')) {
                 (Some(e), _) => (Some(e), spec),
-                (None, Some((e, n))) if ECOSYSTEMS.contains(&e) => (Some(e.to_owned()), n.to_owned()),
+                (None, Some((e, n))) if ECOSYSTEMS.contains(&e) => {
+                    (Some(e.to_owned()), n.to_owned())
+                }
                 (None, _) => (None, spec),
             };
             if name.is_empty() {
@@ -656,14 +675,20 @@ impl Validator<'_> {
             }
             if let Some(e) = &eco {
                 if !ECOSYSTEMS.contains(&e.as_str()) {
-                    self.problem(v.span(), format!("`dependencies.{key}`: unknown ecosystem `{e}`"), None);
+                    self.problem(
+                        v.span(),
+                        format!("`dependencies.{key}`: unknown ecosystem `{e}`"),
+                        None,
+                    );
                     return None;
                 }
             }
             if need_reason && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
                 self.problem(
                     v.span(),
-                    format!("`dependencies.{key}`: `{name}` needs a `reason`, shown to whoever adds it"),
+                    format!(
+                        "`dependencies.{key}`: `{name}` needs a `reason`, shown to whoever adds it"
+                    ),
                     None,
                 );
                 return None;

@@ -66,7 +66,7 @@ pub const RULES: &[RuleMeta] = &[
         summary: "A package's version changes",
         what_it_does: "Records version changes of packages present before and after (recorded, not shown, unless the policy raises the action).",
         why_is_this_bad: "Usually routine; recorded so reports show the full dependency picture and policies can require review of upgrades.",
-        how_to_fix: "Nothing, unless your policy asks for upgrades to be reviewed.",
+        how_to_fix: "Nothing is required; raise `[rules.\"dependency/version-changed\"] action` if upgrades must be reviewed in your repository.",
     },
     RuleMeta {
         id: REMOVED,
@@ -74,7 +74,7 @@ pub const RULES: &[RuleMeta] = &[
         summary: "A package is removed",
         what_it_does: "Records packages that disappear from a manifest or lockfile.",
         why_is_this_bad: "Removing dependencies is usually good; recorded for completeness.",
-        how_to_fix: "Nothing.",
+        how_to_fix: "Nothing is required; make sure the lockfile was regenerated so no stale entry keeps the package installed.",
     },
     RuleMeta {
         id: UNPARSEABLE,
@@ -117,7 +117,9 @@ impl Default for DependencySettings {
 }
 
 /// Known ecosystem names, as used in policy entries (`npm:react`).
-pub const ECOSYSTEMS: &[&str] = &["npm", "cargo", "pypi", "go", "rubygems", "maven", "composer", "nuget", "hex"];
+pub const ECOSYSTEMS: &[&str] = &[
+    "npm", "cargo", "pypi", "go", "rubygems", "maven", "composer", "nuget", "hex",
+];
 
 fn matches(entry: &(Option<String>, String), d: &Dep) -> bool {
     entry.0.as_deref().is_none_or(|e| e == d.ecosystem) && names_equal(&entry.1, d)
@@ -136,7 +138,12 @@ fn line_of(data: Option<&[u8]>, name: &str) -> u32 {
     let Some(data) = data else { return 1 };
     let text = String::from_utf8_lossy(data);
     let short = name.rsplit(':').next().unwrap_or(name);
-    for needle in [format!("\"{name}\""), format!("'{name}'"), name.to_owned(), short.to_owned()] {
+    for needle in [
+        format!("\"{name}\""),
+        format!("'{name}'"),
+        name.to_owned(),
+        short.to_owned(),
+    ] {
         if let Some(i) = text.find(&needle) {
             return u32::try_from(text[..i].matches('\n').count() + 1).unwrap_or(1);
         }
@@ -167,7 +174,9 @@ impl Check for Dependencies {
         }
         let mut files = Vec::new();
         for change in &changes.files {
-            let Some(format) = parse::format_of(&change.path) else { continue };
+            let Some(format) = parse::format_of(&change.path) else {
+                continue;
+            };
             let new = match change.new_contents() {
                 None => Vec::new(),
                 Some(data) => match parse::parse(format, data) {
@@ -205,7 +214,11 @@ impl Check for Dependencies {
         // same additions, not transitive ones.
         let mut direct_added: HashSet<(&'static str, String)> = HashSet::new();
         for f in &files {
-            let old: HashSet<(&str, &str)> = f.old.iter().map(|d| (d.ecosystem, d.name.as_str())).collect();
+            let old: HashSet<(&str, &str)> = f
+                .old
+                .iter()
+                .map(|d| (d.ecosystem, d.name.as_str()))
+                .collect();
             for d in f.new.iter().filter(|d| d.direct) {
                 if !old.contains(&(d.ecosystem, d.name.as_str())) {
                     direct_added.insert((d.ecosystem, d.name.clone()));
@@ -218,10 +231,21 @@ impl Check for Dependencies {
     }
 }
 
-fn finding(rule: &str, action: Action, f: &FileDeps<'_>, d: &Dep, message: String, help: &str) -> Finding {
+fn finding(
+    rule: &str,
+    action: Action,
+    f: &FileDeps<'_>,
+    d: &Dep,
+    message: String,
+    help: &str,
+) -> Finding {
     let mut x = Finding::for_file(rule, action, f.path, message, help.to_owned());
     x.line = line_of(f.data, &d.name);
-    x.fingerprint = crate::fingerprint(rule, f.path, format!("{}:{}", d.ecosystem, d.name).as_bytes());
+    x.fingerprint = crate::fingerprint(
+        rule,
+        f.path,
+        format!("{}:{}", d.ecosystem, d.name).as_bytes(),
+    );
     x
 }
 
@@ -232,73 +256,137 @@ fn diff_file(
     out: &mut Vec<Finding>,
 ) {
     let key = |d: &Dep| (d.ecosystem, d.name.clone());
-    let old: BTreeMap<(&str, String), Vec<&Dep>> = f.old.iter().fold(BTreeMap::new(), |mut m, d| {
-        m.entry(key(d)).or_insert_with(Vec::new).push(d);
-        m
-    });
-    let new: BTreeMap<(&str, String), Vec<&Dep>> = f.new.iter().fold(BTreeMap::new(), |mut m, d| {
-        m.entry(key(d)).or_insert_with(Vec::new).push(d);
-        m
-    });
+    let old: BTreeMap<(&str, String), Vec<&Dep>> =
+        f.old.iter().fold(BTreeMap::new(), |mut m, d| {
+            m.entry(key(d)).or_insert_with(Vec::new).push(d);
+            m
+        });
+    let new: BTreeMap<(&str, String), Vec<&Dep>> =
+        f.new.iter().fold(BTreeMap::new(), |mut m, d| {
+            m.entry(key(d)).or_insert_with(Vec::new).push(d);
+            m
+        });
     for ((eco, name), deps) in &new {
         let d = deps[0];
         let kind = if d.direct { "direct" } else { "transitive" };
-        let version = if d.version.is_empty() { String::new() } else { format!(" {}", d.version) };
+        let version = if d.version.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", d.version)
+        };
         match old.get(&(*eco, name.clone())) {
             None => {
-                if let Some(deny) = settings.deny.iter().find(|e| matches(&(e.0.clone(), e.1.clone()), d)) {
-                    out.push(finding(DENIED, RULES[1].default_action, f, d,
-                        format!("{eco} package `{name}`{version} is denied by the policy: {}", deny.2),
-                        RULES[1].how_to_fix));
+                if let Some(deny) = settings
+                    .deny
+                    .iter()
+                    .find(|e| matches(&(e.0.clone(), e.1.clone()), d))
+                {
+                    out.push(finding(
+                        DENIED,
+                        RULES[1].default_action,
+                        f,
+                        d,
+                        format!(
+                            "{eco} package `{name}`{version} is denied by the policy: {}",
+                            deny.2
+                        ),
+                        RULES[1].how_to_fix,
+                    ));
                     continue;
                 }
                 if settings.allow.iter().any(|e| matches(e, d)) {
                     continue;
                 }
+                // Install scripts are only known from lockfiles: report them even when the
+                // manifest already reported the package itself.
+                if deps.iter().any(|d| d.install_script) {
+                    out.push(finding(
+                        INSTALL_SCRIPT,
+                        RULES[3].default_action,
+                        f,
+                        d,
+                        format!("new npm package `{name}`{version} runs install scripts"),
+                        RULES[3].how_to_fix,
+                    ));
+                }
                 if !d.direct && direct_added.contains(&(*eco, name.clone())) {
                     continue;
                 }
                 let action = if d.direct {
-                    settings.ecosystems.get(*eco).copied().unwrap_or(settings.new_action)
+                    settings
+                        .ecosystems
+                        .get(*eco)
+                        .copied()
+                        .unwrap_or(settings.new_action)
                 } else {
                     settings.transitive_action
                 };
-                let source = if d.source == "registry" { String::new() } else { format!(" from {}", d.source) };
-                out.push(finding(NEW, action, f, d,
-                    format!("new {kind} {eco} package `{name}`{version}{source} in {} ({})", f.path, f.format),
-                    HOW));
-                if deps.iter().any(|d| d.install_script) {
-                    out.push(finding(INSTALL_SCRIPT, RULES[3].default_action, f, d,
-                        format!("new npm package `{name}`{version} runs install scripts"),
-                        RULES[3].how_to_fix));
-                }
+                let source = if d.source == "registry" {
+                    String::new()
+                } else {
+                    format!(" from {}", d.source)
+                };
+                out.push(finding(
+                    NEW,
+                    action,
+                    f,
+                    d,
+                    format!(
+                        "new {kind} {eco} package `{name}`{version}{source} in {} ({})",
+                        f.path, f.format
+                    ),
+                    HOW,
+                ));
             }
             Some(before) => {
-                let old_sources: BTreeSet<&str> = before.iter().map(|d| d.source.as_str()).collect();
+                let old_sources: BTreeSet<&str> =
+                    before.iter().map(|d| d.source.as_str()).collect();
                 let new_sources: BTreeSet<&str> = deps.iter().map(|d| d.source.as_str()).collect();
                 if old_sources != new_sources {
-                    out.push(finding(SOURCE, RULES[2].default_action, f, d,
-                        format!("{eco} package `{name}` changes source: {} → {}",
+                    out.push(finding(
+                        SOURCE,
+                        RULES[2].default_action,
+                        f,
+                        d,
+                        format!(
+                            "{eco} package `{name}` changes source: {} → {}",
                             old_sources.into_iter().collect::<Vec<_>>().join(", "),
-                            new_sources.into_iter().collect::<Vec<_>>().join(", ")),
-                        RULES[2].how_to_fix));
+                            new_sources.into_iter().collect::<Vec<_>>().join(", ")
+                        ),
+                        RULES[2].how_to_fix,
+                    ));
                 }
-                let old_versions: BTreeSet<&str> = before.iter().map(|d| d.version.as_str()).collect();
-                let new_versions: BTreeSet<&str> = deps.iter().map(|d| d.version.as_str()).collect();
+                let old_versions: BTreeSet<&str> =
+                    before.iter().map(|d| d.version.as_str()).collect();
+                let new_versions: BTreeSet<&str> =
+                    deps.iter().map(|d| d.version.as_str()).collect();
                 if old_versions != new_versions {
-                    out.push(finding(VERSION, RULES[4].default_action, f, d,
-                        format!("{eco} package `{name}` changes version: {} → {}",
+                    out.push(finding(
+                        VERSION,
+                        RULES[4].default_action,
+                        f,
+                        d,
+                        format!(
+                            "{eco} package `{name}` changes version: {} → {}",
                             old_versions.into_iter().collect::<Vec<_>>().join(", "),
-                            new_versions.into_iter().collect::<Vec<_>>().join(", ")),
-                        RULES[4].how_to_fix));
+                            new_versions.into_iter().collect::<Vec<_>>().join(", ")
+                        ),
+                        RULES[4].how_to_fix,
+                    ));
                 }
             }
         }
     }
     for ((eco, name), deps) in &old {
         if !new.contains_key(&(*eco, name.clone())) {
-            let mut x = finding(REMOVED, RULES[5].default_action, f, deps[0],
-                format!("{eco} package `{name}` is removed from {}", f.path), RULES[5].how_to_fix);
+            let mut x = finding(
+                REMOVED,
+                RULES[5].default_action,
+                f,
+                deps[0],
+                format!("{eco} package `{name}` is removed from {}", f.path),
+                RULES[5].how_to_fix,
+            );
             x.line = 1;
             out.push(x);
         }

@@ -64,7 +64,12 @@ pub fn format_of(path: &str) -> Option<&'static str> {
         "mix.exs" => "mix.exs",
         "mix.lock" => "mix.lock",
         _ if lower.starts_with("requirements") && lower.ends_with(".txt") => "requirements.txt",
-        _ if lower.ends_with(".csproj") || lower.ends_with(".fsproj") || lower.ends_with(".vbproj") => "csproj",
+        _ if lower.ends_with(".csproj")
+            || lower.ends_with(".fsproj")
+            || lower.ends_with(".vbproj") =>
+        {
+            "csproj"
+        }
         _ => return None,
     })
 }
@@ -122,7 +127,11 @@ fn cargo_table(deps: Option<&Toml>, out: &mut Vec<Dep>) {
                     .and_then(Toml::as_str)
                     .unwrap_or(key)
                     .to_owned();
-                let version = s.get("version").and_then(Toml::as_str).unwrap_or("").to_owned();
+                let version = s
+                    .get("version")
+                    .and_then(Toml::as_str)
+                    .unwrap_or("")
+                    .to_owned();
                 let source = if let Some(g) = s.get("git").and_then(Toml::as_str) {
                     format!("git+{g}")
                 } else if let Some(p) = s.get("path").and_then(Toml::as_str) {
@@ -155,32 +164,65 @@ fn cargo_toml(text: &str) -> Result<Vec<Dep>, String> {
             }
         }
     }
-    cargo_table(v.get("workspace").and_then(|w| w.get("dependencies")), &mut out);
+    cargo_table(
+        v.get("workspace").and_then(|w| w.get("dependencies")),
+        &mut out,
+    );
     Ok(out)
 }
 
 fn toml_packages(text: &str, eco: &'static str) -> Result<Vec<Dep>, String> {
     let v = toml_of(text)?;
     let mut out = Vec::new();
-    for p in v.get("package").and_then(Toml::as_array).into_iter().flatten() {
-        let Some(name) = p.get("name").and_then(Toml::as_str) else { continue };
+    for p in v
+        .get("package")
+        .and_then(Toml::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(name) = p.get("name").and_then(Toml::as_str) else {
+            continue;
+        };
         let version = p.get("version").and_then(Toml::as_str).unwrap_or("");
         let source = match p.get("source") {
-            Some(Toml::String(s)) if s.starts_with("registry+") || s.starts_with("sparse+") => "registry".to_owned(),
+            Some(Toml::String(s)) if s.starts_with("registry+") || s.starts_with("sparse+") => {
+                "registry".to_owned()
+            }
             Some(Toml::String(s)) => s.clone(),
             // poetry.lock / uv.lock: `source = { type = "git", url = … }` or `{ registry = … }`.
-            Some(Toml::Table(t)) => match (t.get("type").and_then(Toml::as_str), t.get("url").and_then(Toml::as_str)) {
+            Some(Toml::Table(t)) => match (
+                t.get("type").and_then(Toml::as_str),
+                t.get("url").and_then(Toml::as_str),
+            ) {
                 (Some(kind), Some(url)) if kind != "legacy" => format!("{kind}+{url}"),
                 _ => t
                     .get("git")
                     .and_then(Toml::as_str)
                     .map(|g| format!("git+{g}"))
-                    .or_else(|| t.get("path").and_then(Toml::as_str).map(|p| format!("path:{p}")))
-                    .or_else(|| t.get("editable").and_then(Toml::as_str).map(|p| format!("path:{p}")))
-                    .or_else(|| t.get("virtual").and_then(Toml::as_str).map(|p| format!("path:{p}")))
+                    .or_else(|| {
+                        t.get("path")
+                            .and_then(Toml::as_str)
+                            .map(|p| format!("path:{p}"))
+                    })
+                    .or_else(|| {
+                        t.get("editable")
+                            .and_then(Toml::as_str)
+                            .map(|p| format!("path:{p}"))
+                    })
+                    .or_else(|| {
+                        t.get("virtual")
+                            .and_then(Toml::as_str)
+                            .map(|p| format!("path:{p}"))
+                    })
                     .unwrap_or_else(|| "registry".to_owned()),
             },
-            _ => if eco == "cargo" { "path".to_owned() } else { "registry".to_owned() },
+            _ => {
+                if eco == "cargo" {
+                    "path".to_owned()
+                } else {
+                    "registry".to_owned()
+                }
+            }
         };
         out.push(dep(eco, name, version, &source, false));
     }
@@ -215,8 +257,18 @@ fn npm_source(spec: &str) -> String {
 fn package_json(text: &str) -> Result<Vec<Dep>, String> {
     let v = json_of(text)?;
     let mut out = Vec::new();
-    for section in ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"] {
-        for (name, spec) in v.get(section).and_then(Json::as_object).into_iter().flatten() {
+    for section in [
+        "dependencies",
+        "devDependencies",
+        "peerDependencies",
+        "optionalDependencies",
+    ] {
+        for (name, spec) in v
+            .get(section)
+            .and_then(Json::as_object)
+            .into_iter()
+            .flatten()
+        {
             let spec = spec.as_str().unwrap_or("");
             out.push(dep("npm", name, spec, &npm_source(spec), true));
         }
@@ -226,8 +278,12 @@ fn package_json(text: &str) -> Result<Vec<Dep>, String> {
 
 fn lock_source(resolved: Option<&str>) -> String {
     match resolved {
-        Some(r) if r.contains("registry.npmjs.org") || r.contains("registry.yarnpkg.com") => "registry".to_owned(),
-        Some(r) if r.starts_with("https://") && r.ends_with(".tgz") && r.contains("/-/") => "registry".to_owned(),
+        Some(r) if r.contains("registry.npmjs.org") || r.contains("registry.yarnpkg.com") => {
+            "registry".to_owned()
+        }
+        Some(r) if r.starts_with("https://") && r.ends_with(".tgz") && r.contains("/-/") => {
+            "registry".to_owned()
+        }
         Some(r) => r.to_owned(),
         None => "registry".to_owned(),
     }
@@ -246,7 +302,12 @@ fn package_lock(text: &str) -> Result<Vec<Dep>, String> {
                 .get("name")
                 .and_then(Json::as_str)
                 .map(str::to_owned)
-                .unwrap_or_else(|| path.rsplit("node_modules/").next().unwrap_or(path).to_owned());
+                .unwrap_or_else(|| {
+                    path.rsplit("node_modules/")
+                        .next()
+                        .unwrap_or(path)
+                        .to_owned()
+                });
             if p.get("link").and_then(Json::as_bool) == Some(true) {
                 continue;
             }
@@ -283,7 +344,12 @@ fn package_lock(text: &str) -> Result<Vec<Dep>, String> {
 
 /// `"@scope/name@^1.0.0, @scope/name@^1.1.0":` → `@scope/name`.
 fn name_from_spec(spec: &str) -> &str {
-    let first = spec.split(',').next().unwrap_or(spec).trim().trim_matches('"');
+    let first = spec
+        .split(',')
+        .next()
+        .unwrap_or(spec)
+        .trim()
+        .trim_matches('"');
     let at = if let Some(rest) = first.strip_prefix('@') {
         rest.find('@').map(|i| i + 1)
     } else {
@@ -306,12 +372,25 @@ fn yarn_lock(text: &str) -> Result<Vec<Dep>, String> {
                 continue;
             }
             let name = name_from_spec(key);
-            let resolution = entry.get("resolution").and_then(|r| r.as_str()).unwrap_or("");
+            let resolution = entry
+                .get("resolution")
+                .and_then(|r| r.as_str())
+                .unwrap_or("");
             if resolution.contains("@workspace:") {
                 continue;
             }
-            let source = if resolution.contains("@npm:") { "registry".to_owned() } else { resolution.to_owned() };
-            out.push(dep("npm", name, entry.get("version").and_then(|r| r.as_str()).unwrap_or(""), &source, false));
+            let source = if resolution.contains("@npm:") {
+                "registry".to_owned()
+            } else {
+                resolution.to_owned()
+            };
+            out.push(dep(
+                "npm",
+                name,
+                entry.get("version").and_then(|r| r.as_str()).unwrap_or(""),
+                &source,
+                false,
+            ));
         }
         return Ok(out);
     }
@@ -324,7 +403,13 @@ fn yarn_lock(text: &str) -> Result<Vec<Dep>, String> {
         }
         if !line.starts_with(' ') && line.ends_with(':') {
             out.extend(current.take());
-            current = Some(dep("npm", name_from_spec(line.trim_end_matches(':')), "", "registry", false));
+            current = Some(dep(
+                "npm",
+                name_from_spec(line.trim_end_matches(':')),
+                "",
+                "registry",
+                false,
+            ));
         } else if let Some(d) = current.as_mut() {
             let t = line.trim();
             if let Some(v) = t.strip_prefix("version ") {
@@ -344,7 +429,12 @@ fn yarn_lock(text: &str) -> Result<Vec<Dep>, String> {
 fn pnpm_lock(text: &str) -> Result<Vec<Dep>, String> {
     let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
     let mut out = Vec::new();
-    for (key, entry) in v.get("packages").and_then(|p| p.as_mapping()).into_iter().flatten() {
+    for (key, entry) in v
+        .get("packages")
+        .and_then(|p| p.as_mapping())
+        .into_iter()
+        .flatten()
+    {
         let Some(key) = key.as_str() else { continue };
         // v5/v6: `/name@1.0.0` or `/name/1.0.0`; v9: `name@1.0.0`; peers in parentheses.
         let key = key.trim_start_matches('/');
@@ -406,7 +496,10 @@ fn requirements(text: &str) -> Vec<Dep> {
         // Options (-r includes, -e editables, --index-url…) are not packages of this file;
         // an included file is checked when it is itself part of the change.
         if line.is_empty() || line.starts_with('#') || line.starts_with('-') {
-            if let Some(target) = line.strip_prefix("-e ").or_else(|| line.strip_prefix("--editable ")) {
+            if let Some(target) = line
+                .strip_prefix("-e ")
+                .or_else(|| line.strip_prefix("--editable "))
+            {
                 if let Some(egg) = target.split("#egg=").nth(1) {
                     out.push(dep("pypi", &normalise_py(egg), "", target.trim(), true));
                 }
@@ -456,7 +549,12 @@ fn pyproject(text: &str) -> Result<Vec<Dep>, String> {
     if let Some(p) = poetry {
         tables.extend(p.get("dependencies"));
         tables.extend(p.get("dev-dependencies"));
-        for g in p.get("group").and_then(Toml::as_table).into_iter().flat_map(|t| t.values()) {
+        for g in p
+            .get("group")
+            .and_then(Toml::as_table)
+            .into_iter()
+            .flat_map(|t| t.values())
+        {
             tables.extend(g.get("dependencies"));
         }
     }
@@ -468,11 +566,18 @@ fn pyproject(text: &str) -> Result<Vec<Dep>, String> {
             let (version, source) = match spec {
                 Toml::String(s) => (s.clone(), "registry".to_owned()),
                 Toml::Table(s) => (
-                    s.get("version").and_then(Toml::as_str).unwrap_or("").to_owned(),
+                    s.get("version")
+                        .and_then(Toml::as_str)
+                        .unwrap_or("")
+                        .to_owned(),
                     s.get("git")
                         .and_then(Toml::as_str)
                         .map(|g| format!("git+{g}"))
-                        .or_else(|| s.get("path").and_then(Toml::as_str).map(|p| format!("path:{p}")))
+                        .or_else(|| {
+                            s.get("path")
+                                .and_then(Toml::as_str)
+                                .map(|p| format!("path:{p}"))
+                        })
                         .or_else(|| s.get("url").and_then(Toml::as_str).map(str::to_owned))
                         .unwrap_or_else(|| "registry".to_owned()),
                 ),
@@ -488,15 +593,27 @@ fn pipfile(text: &str) -> Result<Vec<Dep>, String> {
     let v = toml_of(text)?;
     let mut out = Vec::new();
     for section in ["packages", "dev-packages"] {
-        for (name, spec) in v.get(section).and_then(Toml::as_table).into_iter().flatten() {
+        for (name, spec) in v
+            .get(section)
+            .and_then(Toml::as_table)
+            .into_iter()
+            .flatten()
+        {
             let (version, source) = match spec {
                 Toml::String(s) => (s.clone(), "registry".to_owned()),
                 Toml::Table(s) => (
-                    s.get("version").and_then(Toml::as_str).unwrap_or("").to_owned(),
+                    s.get("version")
+                        .and_then(Toml::as_str)
+                        .unwrap_or("")
+                        .to_owned(),
                     s.get("git")
                         .and_then(Toml::as_str)
                         .map(|g| format!("git+{g}"))
-                        .or_else(|| s.get("path").and_then(Toml::as_str).map(|p| format!("path:{p}")))
+                        .or_else(|| {
+                            s.get("path")
+                                .and_then(Toml::as_str)
+                                .map(|p| format!("path:{p}"))
+                        })
                         .unwrap_or_else(|| "registry".to_owned()),
                 ),
                 _ => continue,
@@ -511,7 +628,12 @@ fn pipfile_lock(text: &str) -> Result<Vec<Dep>, String> {
     let v = json_of(text)?;
     let mut out = Vec::new();
     for section in ["default", "develop"] {
-        for (name, p) in v.get(section).and_then(Json::as_object).into_iter().flatten() {
+        for (name, p) in v
+            .get(section)
+            .and_then(Json::as_object)
+            .into_iter()
+            .flatten()
+        {
             let source = p
                 .get("git")
                 .and_then(Json::as_str)
@@ -520,7 +642,10 @@ fn pipfile_lock(text: &str) -> Result<Vec<Dep>, String> {
             out.push(dep(
                 "pypi",
                 &normalise_py(name),
-                p.get("version").and_then(Json::as_str).unwrap_or("").trim_start_matches("=="),
+                p.get("version")
+                    .and_then(Json::as_str)
+                    .unwrap_or("")
+                    .trim_start_matches("=="),
                 &source,
                 false,
             ));
@@ -566,7 +691,9 @@ fn go_mod(text: &str) -> Vec<Dep> {
         };
         let parts: Vec<&str> = rest.split_whitespace().collect();
         match kind {
-            "require" if parts.len() >= 2 => out.push(dep("go", parts[0], parts[1], "registry", true)),
+            "require" if parts.len() >= 2 => {
+                out.push(dep("go", parts[0], parts[1], "registry", true))
+            }
             "replace" => {
                 if let Some(arrow) = parts.iter().position(|p| *p == "=>") {
                     let target = parts[arrow + 1..].join(" ");
@@ -592,7 +719,10 @@ fn go_sum(text: &str) -> Vec<Dep> {
             continue;
         }
         let version = parts[1].trim_end_matches("/go.mod");
-        if !out.iter().any(|d| d.name == parts[0] && d.version == version) {
+        if !out
+            .iter()
+            .any(|d| d.name == parts[0] && d.version == version)
+        {
             out.push(dep("go", parts[0], version, "registry", false));
         }
     }
@@ -605,12 +735,20 @@ fn gemfile(text: &str) -> Vec<Dep> {
     let mut out = Vec::new();
     for raw in text.lines() {
         let line = raw.trim();
-        let Some(rest) = line.strip_prefix("gem ").or_else(|| line.strip_prefix("gem(")) else {
+        let Some(rest) = line
+            .strip_prefix("gem ")
+            .or_else(|| line.strip_prefix("gem("))
+        else {
             continue;
         };
         let args: Vec<&str> = rest.split(',').map(str::trim).collect();
-        let unquote = |s: &str| s.trim_matches(|c| c == '"' || c == '\'' || c == ')').to_owned();
-        let Some(name) = args.first().map(|s| unquote(s)) else { continue };
+        let unquote = |s: &str| {
+            s.trim_matches(|c| c == '"' || c == '\'' || c == ')')
+                .to_owned()
+        };
+        let Some(name) = args.first().map(|s| unquote(s)) else {
+            continue;
+        };
         let version = args
             .get(1)
             .filter(|a| a.starts_with('"') || a.starts_with('\''))
@@ -622,7 +760,11 @@ fn gemfile(text: &str) -> Vec<Dep> {
                 let a = a.replace(' ', "");
                 for key in ["git:", ":git=>", "github:", ":github=>", "path:", ":path=>"] {
                     if let Some(v) = a.strip_prefix(key) {
-                        return Some(format!("{}{}", key.trim_matches(|c| c == ':' || c == '=' || c == '>'), unquote(v)));
+                        return Some(format!(
+                            "{}{}",
+                            key.trim_matches(|c| c == ':' || c == '=' || c == '>'),
+                            unquote(v)
+                        ));
                     }
                 }
                 None
@@ -650,10 +792,19 @@ fn gemfile_lock(text: &str) -> Vec<Dep> {
             continue;
         }
         // Specs are indented exactly four spaces: `    name (1.2.3)`.
-        if line.starts_with("    ") && !line.starts_with("     ") && matches!(section, "GEM" | "GIT" | "PATH") {
+        if line.starts_with("    ")
+            && !line.starts_with("     ")
+            && matches!(section, "GEM" | "GIT" | "PATH")
+        {
             let t = line.trim();
             if let Some((name, version)) = t.split_once(' ') {
-                out.push(dep("rubygems", name, version.trim_matches(|c| c == '(' || c == ')'), &remote, false));
+                out.push(dep(
+                    "rubygems",
+                    name,
+                    version.trim_matches(|c| c == '(' || c == ')'),
+                    &remote,
+                    false,
+                ));
             }
         }
     }
@@ -669,7 +820,10 @@ fn pom(text: &str) -> Result<Vec<Dep>, String> {
     let mut stack: Vec<String> = Vec::new();
     let (mut group, mut artifact, mut version) = (String::new(), String::new(), String::new());
     loop {
-        match reader.read_event().map_err(|e| format!("XML error at byte {}: {e}", reader.error_position()))? {
+        match reader
+            .read_event()
+            .map_err(|e| format!("XML error at byte {}: {e}", reader.error_position()))?
+        {
             Event::Start(e) => {
                 let name = AsRef::<str>::as_ref(&e.name()).to_owned();
                 if name == "dependency" || name == "plugin" {
@@ -683,7 +837,13 @@ fn pom(text: &str) -> Result<Vec<Dep>, String> {
                 let name = AsRef::<str>::as_ref(&e.name()).to_owned();
                 stack.pop();
                 if name == "dependency" && !artifact.is_empty() {
-                    out.push(dep("maven", &format!("{group}:{artifact}"), &version, "registry", true));
+                    out.push(dep(
+                        "maven",
+                        &format!("{group}:{artifact}"),
+                        &version,
+                        "registry",
+                        true,
+                    ));
                 }
             }
             Event::Text(t) => {
@@ -707,9 +867,21 @@ fn gradle(text: &str) -> Vec<Dep> {
     // `implementation "g:a:v"`, `api("g:a:v")`, `testImplementation 'g:a:v'`,
     // `implementation(libs.foo)` (catalog aliases are reported by the catalog).
     const CONFIGS: &[&str] = &[
-        "implementation", "api", "compileOnly", "runtimeOnly", "testImplementation",
-        "testRuntimeOnly", "testCompileOnly", "androidTestImplementation", "kapt", "ksp",
-        "annotationProcessor", "classpath", "compile", "testCompile", "debugImplementation",
+        "implementation",
+        "api",
+        "compileOnly",
+        "runtimeOnly",
+        "testImplementation",
+        "testRuntimeOnly",
+        "testCompileOnly",
+        "androidTestImplementation",
+        "kapt",
+        "ksp",
+        "annotationProcessor",
+        "classpath",
+        "compile",
+        "testCompile",
+        "debugImplementation",
         "releaseImplementation",
     ];
     let mut out = Vec::new();
@@ -722,10 +894,14 @@ fn gradle(text: &str) -> Vec<Dep> {
             continue;
         };
         let rest = &line[cfg.len()..];
-        let Some(start) = rest.find(['"', '\'']) else { continue };
+        let Some(start) = rest.find(['"', '\'']) else {
+            continue;
+        };
         let quote = rest.as_bytes()[start] as char;
         let inner = &rest[start + 1..];
-        let Some(end) = inner.find(quote) else { continue };
+        let Some(end) = inner.find(quote) else {
+            continue;
+        };
         let coord = &inner[..end];
         let parts: Vec<&str> = coord.split(':').collect();
         if parts.len() >= 2 {
@@ -745,17 +921,29 @@ fn version_catalog(text: &str) -> Result<Vec<Dep>, String> {
     let v = toml_of(text)?;
     let versions = v.get("versions").and_then(Toml::as_table);
     let mut out = Vec::new();
-    for lib in v.get("libraries").and_then(Toml::as_table).into_iter().flat_map(|t| t.values()) {
+    for lib in v
+        .get("libraries")
+        .and_then(Toml::as_table)
+        .into_iter()
+        .flat_map(|t| t.values())
+    {
         let (name, version) = match lib {
             Toml::String(s) => {
                 let parts: Vec<&str> = s.split(':').collect();
                 if parts.len() < 2 {
                     continue;
                 }
-                (format!("{}:{}", parts[0], parts[1]), parts.get(2).copied().unwrap_or("").to_owned())
+                (
+                    format!("{}:{}", parts[0], parts[1]),
+                    parts.get(2).copied().unwrap_or("").to_owned(),
+                )
             }
             Toml::Table(t) => {
-                let name = match (t.get("module").and_then(Toml::as_str), t.get("group").and_then(Toml::as_str), t.get("name").and_then(Toml::as_str)) {
+                let name = match (
+                    t.get("module").and_then(Toml::as_str),
+                    t.get("group").and_then(Toml::as_str),
+                    t.get("name").and_then(Toml::as_str),
+                ) {
                     (Some(m), _, _) => m.to_owned(),
                     (None, Some(g), Some(n)) => format!("{g}:{n}"),
                     _ => continue,
@@ -785,12 +973,27 @@ fn composer_json(text: &str) -> Result<Vec<Dep>, String> {
     let v = json_of(text)?;
     let mut out = Vec::new();
     for section in ["require", "require-dev"] {
-        for (name, spec) in v.get(section).and_then(Json::as_object).into_iter().flatten() {
+        for (name, spec) in v
+            .get(section)
+            .and_then(Json::as_object)
+            .into_iter()
+            .flatten()
+        {
             // Platform requirements (`php`, `ext-json`) are not packages.
-            if name == "php" || name.starts_with("ext-") || name.starts_with("lib-") || !name.contains('/') {
+            if name == "php"
+                || name.starts_with("ext-")
+                || name.starts_with("lib-")
+                || !name.contains('/')
+            {
                 continue;
             }
-            out.push(dep("composer", name, spec.as_str().unwrap_or(""), "registry", true));
+            out.push(dep(
+                "composer",
+                name,
+                spec.as_str().unwrap_or(""),
+                "registry",
+                true,
+            ));
         }
     }
     Ok(out)
@@ -800,10 +1003,27 @@ fn composer_lock(text: &str) -> Result<Vec<Dep>, String> {
     let v = json_of(text)?;
     let mut out = Vec::new();
     for section in ["packages", "packages-dev"] {
-        for p in v.get(section).and_then(Json::as_array).into_iter().flatten() {
-            let Some(name) = p.get("name").and_then(Json::as_str) else { continue };
-            let source = match p.get("dist").and_then(|d| d.get("url")).and_then(Json::as_str) {
-                Some(u) if u.contains("api.github.com") || u.contains("packagist") || u.contains("repo.packagist.org") => "registry".to_owned(),
+        for p in v
+            .get(section)
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(name) = p.get("name").and_then(Json::as_str) else {
+                continue;
+            };
+            let source = match p
+                .get("dist")
+                .and_then(|d| d.get("url"))
+                .and_then(Json::as_str)
+            {
+                Some(u)
+                    if u.contains("api.github.com")
+                        || u.contains("packagist")
+                        || u.contains("repo.packagist.org") =>
+                {
+                    "registry".to_owned()
+                }
                 Some(u) => u.to_owned(),
                 None => p
                     .get("source")
@@ -812,7 +1032,13 @@ fn composer_lock(text: &str) -> Result<Vec<Dep>, String> {
                     .unwrap_or("registry")
                     .to_owned(),
             };
-            out.push(dep("composer", name, p.get("version").and_then(Json::as_str).unwrap_or(""), &source, false));
+            out.push(dep(
+                "composer",
+                name,
+                p.get("version").and_then(Json::as_str).unwrap_or(""),
+                &source,
+                false,
+            ));
         }
     }
     Ok(out)
@@ -825,22 +1051,31 @@ fn csproj(text: &str) -> Result<Vec<Dep>, String> {
     let mut open: Option<(String, String)> = None;
     let mut in_version = false;
     loop {
-        match reader.read_event().map_err(|e| format!("XML error at byte {}: {e}", reader.error_position()))? {
-            Event::Start(e) | Event::Empty(e) if AsRef::<str>::as_ref(&e.name()) == "PackageReference" => {
+        match reader
+            .read_event()
+            .map_err(|e| format!("XML error at byte {}: {e}", reader.error_position()))?
+        {
+            Event::Start(e) | Event::Empty(e)
+                if AsRef::<str>::as_ref(&e.name()) == "PackageReference" =>
+            {
                 let attr = |k: &str| {
                     e.attributes()
                         .flatten()
                         .find(|a| AsRef::<str>::as_ref(&a.key) == k)
                         .map(|a| a.value.to_string())
                 };
-                let name = attr("Include").or_else(|| attr("Update")).unwrap_or_default();
+                let name = attr("Include")
+                    .or_else(|| attr("Update"))
+                    .unwrap_or_default();
                 let version = attr("Version").unwrap_or_default();
                 if !name.is_empty() {
                     out.push(dep("nuget", &name, &version, "registry", true));
                     open = Some((name, version));
                 }
             }
-            Event::Start(e) if AsRef::<str>::as_ref(&e.name()) == "Version" && open.is_some() => in_version = true,
+            Event::Start(e) if AsRef::<str>::as_ref(&e.name()) == "Version" && open.is_some() => {
+                in_version = true
+            }
             Event::Text(t) if in_version => {
                 if let Some(last) = out.last_mut() {
                     last.version = AsRef::<str>::as_ref(&t).trim().to_owned();
@@ -858,14 +1093,22 @@ fn csproj(text: &str) -> Result<Vec<Dep>, String> {
 fn nuget_lock(text: &str) -> Result<Vec<Dep>, String> {
     let v = json_of(text)?;
     let mut out = Vec::new();
-    for framework in v.get("dependencies").and_then(Json::as_object).into_iter().flat_map(|m| m.values()) {
+    for framework in v
+        .get("dependencies")
+        .and_then(Json::as_object)
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
         for (name, p) in framework.as_object().into_iter().flatten() {
             let kind = p.get("type").and_then(Json::as_str).unwrap_or("");
             if kind == "Project" {
                 continue;
             }
             let version = p.get("resolved").and_then(Json::as_str).unwrap_or("");
-            if !out.iter().any(|d: &Dep| &d.name == name && d.version == version) {
+            if !out
+                .iter()
+                .any(|d: &Dep| &d.name == name && d.version == version)
+            {
                 out.push(dep("nuget", name, version, "registry", false));
             }
         }
@@ -898,7 +1141,11 @@ fn mix_exs(text: &str) -> Vec<Dep> {
                 .iter()
                 .find_map(|k| {
                     args.find(k).map(|p| {
-                        format!("{}{}", k, args[p + k.len()..].split('"').nth(1).unwrap_or(""))
+                        format!(
+                            "{}{}",
+                            k,
+                            args[p + k.len()..].split('"').nth(1).unwrap_or("")
+                        )
                     })
                 })
                 .unwrap_or_else(|| "registry".to_owned());
@@ -913,8 +1160,12 @@ fn mix_lock(text: &str) -> Vec<Dep> {
     let mut out = Vec::new();
     for line in text.lines() {
         let t = line.trim();
-        let Some(rest) = t.strip_prefix('"') else { continue };
-        let Some((name, rest)) = rest.split_once("\":") else { continue };
+        let Some(rest) = t.strip_prefix('"') else {
+            continue;
+        };
+        let Some((name, rest)) = rest.split_once("\":") else {
+            continue;
+        };
         let rest = rest.trim().trim_start_matches('{');
         let fields: Vec<&str> = rest.split(',').map(str::trim).collect();
         match fields.first().copied() {
@@ -929,7 +1180,10 @@ fn mix_lock(text: &str) -> Vec<Dep> {
                 "hex",
                 name,
                 fields.get(2).map(|v| v.trim_matches('"')).unwrap_or(""),
-                &format!("git+{}", fields.get(1).map(|v| v.trim_matches('"')).unwrap_or("")),
+                &format!(
+                    "git+{}",
+                    fields.get(1).map(|v| v.trim_matches('"')).unwrap_or("")
+                ),
                 false,
             )),
             _ => {}
@@ -944,9 +1198,18 @@ mod tests {
 
     #[test]
     fn spec_names() {
-        assert_eq!(name_from_spec("\"@babel/core@^7.0.0, @babel/core@^7.1.0\""), "@babel/core");
+        assert_eq!(
+            name_from_spec("\"@babel/core@^7.0.0, @babel/core@^7.1.0\""),
+            "@babel/core"
+        );
         assert_eq!(name_from_spec("lodash@^4.17.21"), "lodash");
-        assert_eq!(pep508("Django[argon2]>=4.2; python_version > \"3\"").map(|p| p.0), Some("django".into()));
-        assert_eq!(pep508("pkg @ git+https://x/y.git").map(|p| p.2), Some("git+https://x/y.git".into()));
+        assert_eq!(
+            pep508("Django[argon2]>=4.2; python_version > \"3\"").map(|p| p.0),
+            Some("django".into())
+        );
+        assert_eq!(
+            pep508("pkg @ git+https://x/y.git").map(|p| p.2),
+            Some("git+https://x/y.git".into())
+        );
     }
 }
