@@ -71,7 +71,7 @@ pub const RULES: &[RuleMeta] = &[
     RuleMeta {
         id: REMOVED,
         default_action: Action::Allow,
-        summary: "A package is removed",
+        summary: "A package is removed from a manifest or lockfile",
         what_it_does: "Records packages that disappear from a manifest or lockfile.",
         why_is_this_bad: "Removing dependencies is usually good; recorded for completeness.",
         how_to_fix: "Nothing is required; make sure the lockfile was regenerated so no stale entry keeps the package installed.",
