@@ -63,7 +63,11 @@ pub fn format_of(path: &str) -> Option<&'static str> {
         "packages.lock.json" => "packages.lock.json",
         "mix.exs" => "mix.exs",
         "mix.lock" => "mix.lock",
-        _ if lower.starts_with("requirements") && lower.ends_with(".txt") => "requirements.txt",
+        _ if lower.ends_with(".txt")
+            && (lower.contains("requirements") || path.contains("requirements/")) =>
+        {
+            "requirements.txt"
+        }
         _ if lower.ends_with(".csproj")
             || lower.ends_with(".fsproj")
             || lower.ends_with(".vbproj") =>
@@ -1195,6 +1199,19 @@ fn mix_lock(text: &str) -> Vec<Dep> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn requirement_file_names() {
+        for p in [
+            "requirements.txt",
+            "requirements-dev.txt",
+            "dev-requirements.txt",
+            "requirements/prod.txt",
+        ] {
+            assert_eq!(format_of(p), Some("requirements.txt"), "{p}");
+        }
+        assert_eq!(format_of("docs/notes.txt"), None);
+    }
 
     #[test]
     fn spec_names() {
