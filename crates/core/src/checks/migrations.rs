@@ -139,6 +139,15 @@ pub fn framework(path: &str, policy: &Policy) -> Option<&'static str> {
     if policy.migrations.extra.is_match(path) {
         return Some("migrations.paths");
     }
+    // Every built-in layout names its directory or file pattern: skip building the glob
+    // set (a few milliseconds per run) for the paths of an ordinary commit.
+    let lower = path.to_ascii_lowercase();
+    if !["migrat", "changelog", "alembic", "__"]
+        .iter()
+        .any(|k| lower.contains(k))
+    {
+        return None;
+    }
     compiled()
         .globs
         .matches(path)
