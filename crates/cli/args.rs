@@ -57,6 +57,14 @@ pub enum Format {
     Human,
     /// Stable machine-readable report (schema in README.md).
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML, for CI test reports.
+    Junit,
+    /// GitHub Actions annotations (`::error file=…`).
+    Github,
+    /// A Markdown summary (PR comment, $GITHUB_STEP_SUMMARY).
+    Markdown,
 }
 
 /// Where the policy comes from.
@@ -74,6 +82,9 @@ pub struct PolicyArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
+    /// Write the report in --format to FILE, and the human report to stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// The work order in force (default: .scopecheck/task.toml if it exists).
     #[arg(long, value_name = "FILE", env = "SCOPECHECK_TASK")]
     pub task: Option<PathBuf>,
@@ -115,6 +126,9 @@ pub struct ScanTarget {
 pub struct ScanArgs {
     #[command(flatten)]
     pub target: ScanTarget,
+    /// Write the report in --format to FILE, and the human report to stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

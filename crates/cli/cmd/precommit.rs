@@ -3,7 +3,7 @@
 use scopecheck_core::evaluate_with;
 use scopecheck_git::ReadOptions;
 
-use crate::args::{CheckArgs, Format};
+use crate::args::CheckArgs;
 use crate::error::CliError;
 use crate::render::{self, Style};
 use crate::{cmd, policy};
@@ -37,10 +37,13 @@ pub fn run(args: &CheckArgs, style: &Style) -> Result<i32, CliError> {
             .notes
             .push(format!("work order in force: {}", task.file));
     }
-    let out = match args.format {
-        Format::Human => render::human::report(&report, &loaded.origin, style),
-        Format::Json => render::json::report(&report, &changes.origin, &loaded.origin),
-    };
-    print!("{out}");
+    render::emit(
+        args.format,
+        args.output.as_deref(),
+        &report,
+        &changes.origin,
+        &loaded.origin,
+        style,
+    )?;
     Ok(report.exit_code())
 }

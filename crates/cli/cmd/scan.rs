@@ -12,7 +12,7 @@ use scopecheck_core::{
 };
 use scopecheck_git::Repo;
 
-use crate::args::{BaselineArgs, Format, ScanArgs, ScanTarget};
+use crate::args::{BaselineArgs, ScanArgs, ScanTarget};
 use crate::cmd::current_dir;
 use crate::error::CliError;
 use crate::policy::{self, Loaded};
@@ -33,11 +33,14 @@ pub fn run(args: &ScanArgs, style: &Style) -> Result<i32, CliError> {
         }
     }
     report.notes.extend(loaded.notes.iter().cloned());
-    let out = match args.format {
-        Format::Human => render::human::report(&report, &loaded.origin, style),
-        Format::Json => render::json::report(&report, &Origin::Scan, &loaded.origin),
-    };
-    print!("{out}");
+    render::emit(
+        args.format,
+        args.output.as_deref(),
+        &report,
+        &Origin::Scan,
+        &loaded.origin,
+        style,
+    )?;
     Ok(report.exit_code())
 }
 

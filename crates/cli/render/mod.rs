@@ -1,5 +1,6 @@
 //! Renderers: one module per output format.
 
+pub mod formats;
 pub mod human;
 pub mod json;
 
@@ -53,4 +54,44 @@ impl Progress {
             eprint!("\r\x1b[2K");
         }
     }
+}
+
+/// Renders `report` in `format` (the one place every command goes through).
+pub fn render(
+    format: crate::args::Format,
+    report: &scopecheck_core::Report,
+    origin: &scopecheck_core::Origin,
+    policy: &str,
+    style: &Style,
+) -> String {
+    use crate::args::Format;
+    match format {
+        Format::Human => human::report(report, policy, style),
+        Format::Json => json::report(report, origin, policy),
+        Format::Sarif => formats::sarif(report),
+        Format::Junit => formats::junit(report),
+        Format::Github => formats::github(report),
+        Format::Markdown => formats::markdown(report, policy),
+    }
+}
+
+/// Prints the report: to stdout in `format`, or, with `--output FILE`, the format to the
+/// file and the human report to stdout (so a pipeline log stays readable).
+pub fn emit(
+    format: crate::args::Format,
+    output: Option<&std::path::Path>,
+    report: &scopecheck_core::Report,
+    origin: &scopecheck_core::Origin,
+    policy: &str,
+    style: &Style,
+) -> Result<(), crate::error::CliError> {
+    match output {
+        None => print!("{}", render(format, report, origin, policy, style)),
+        Some(path) => {
+            std::fs::write(path, render(format, report, origin, policy, style))
+                .map_err(crate::error::CliError::io(path))?;
+            print!("{}", human::report(report, policy, style));
+        }
+    }
+    Ok(())
 }
