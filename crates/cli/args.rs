@@ -27,6 +27,10 @@ pub enum Command {
     Scan(ScanArgs),
     /// Record every current finding (of a scan) as accepted, in the baseline file.
     Baseline(BaselineArgs),
+    /// Check the commits being pushed (reads git's pre-push lines on standard input).
+    PrePush(PrePushArgs),
+    /// Check a pull/merge request: base..head, with the policy of the base.
+    Ci(CiArgs),
     /// Install scopecheck as a git hook (an existing hook is kept and still runs).
     Install(HookArgs),
     /// Remove scopecheck's git hook and restore a hook it had kept.
@@ -123,6 +127,52 @@ pub struct ScanTarget {
 }
 
 #[derive(Debug, ClapArgs)]
+pub struct PrePushArgs {
+    /// The remote's name (git passes it).
+    pub remote: Option<String>,
+    /// The remote's URL (git passes it; unused).
+    pub url: Option<String>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// A work order to apply (default: the one committed at the base, if any).
+    #[arg(long, value_name = "FILE", env = "SCOPECHECK_TASK")]
+    pub task: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report in --format to FILE, and the human report to stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The lowest action that fails the check (overrides the policy's `fail-on`).
+    #[arg(long, value_parser = parse_fail_on)]
+    pub fail_on: Option<Action>,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct CiArgs {
+    /// The base revision (default: from GitHub Actions, GitLab CI or SCOPECHECK_BASE).
+    #[arg(long)]
+    pub base: Option<String>,
+    /// The head revision (default: SCOPECHECK_HEAD or HEAD).
+    #[arg(long)]
+    pub head: Option<String>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// A work order to apply (default: the one committed at the base, if any).
+    #[arg(long, value_name = "FILE", env = "SCOPECHECK_TASK")]
+    pub task: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report in --format to FILE, and the human report to stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The lowest action that fails the check (overrides the policy's `fail-on`).
+    #[arg(long, value_parser = parse_fail_on)]
+    pub fail_on: Option<Action>,
+}
+
+#[derive(Debug, ClapArgs)]
 pub struct ScanArgs {
     #[command(flatten)]
     pub target: ScanTarget,
@@ -212,12 +262,15 @@ pub enum TaskFormat {
 pub enum Hook {
     /// Runs `scopecheck pre-commit` before every commit.
     PreCommit,
+    /// Runs `scopecheck pre-push` on the commits of every push.
+    PrePush,
 }
 
 impl Hook {
     pub fn name(self) -> &'static str {
         match self {
             Hook::PreCommit => "pre-commit",
+            Hook::PrePush => "pre-push",
         }
     }
 }

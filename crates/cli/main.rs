@@ -20,6 +20,8 @@ fn main() -> ExitCode {
     let result = match &args.command {
         Command::PreCommit(a) => cmd::precommit::run(a, &style),
         Command::Scan(a) => cmd::scan::run(a, &style),
+        Command::PrePush(a) => cmd::push::pre_push(a, &style),
+        Command::Ci(a) => cmd::push::ci(a, &style),
         Command::Baseline(a) => cmd::scan::baseline(a, &style),
         Command::Install(a) => cmd::install::install(a),
         Command::Uninstall(a) => cmd::install::uninstall(a),

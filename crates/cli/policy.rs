@@ -206,3 +206,40 @@ pub fn with_repo_context(
     }
     Ok(loaded)
 }
+
+/// The policy and baseline committed at `commit` (the base of a push or merge), or the
+/// embedded default when there is none. `--config` / `--default-policy` still win.
+pub fn at_commit(
+    args: &PolicyArgs,
+    repo: &Repo,
+    commit: Option<scopecheck_git::ObjectId>,
+) -> Result<Loaded, CliError> {
+    if args.config.is_some() || args.default_policy {
+        return for_directory(args, Path::new("."));
+    }
+    let Some(commit) = commit else {
+        return Ok(embedded());
+    };
+    let rev = commit.to_string();
+    let short = &rev[..12];
+    for name in CONFIG_FILE_NAMES {
+        let Some(bytes) = repo.file_at(&rev, name)? else {
+            continue;
+        };
+        let text = String::from_utf8(bytes)
+            .map_err(|_| CliError::usage(format!("{name} at {short} is not valid UTF-8"), None))?;
+        let policy = Policy::from_toml(&format!("{name} ({short})"), &text)?;
+        let mut loaded = Loaded {
+            policy,
+            origin: format!("{name} at {short} (the base)"),
+            notes: Vec::new(),
+            baseline: None,
+        };
+        let baseline = loaded.policy.baseline.clone();
+        if let Some(bytes) = repo.file_at(&rev, &baseline)? {
+            loaded.baseline = Some(parse_baseline(&format!("{baseline} ({short})"), bytes)?);
+        }
+        return Ok(loaded);
+    }
+    Ok(embedded())
+}

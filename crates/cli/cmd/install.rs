@@ -12,12 +12,14 @@ use crate::error::CliError;
 
 /// The shim, shared with `hooks/` so the file users can copy by hand is the file we write.
 const PRE_COMMIT_SHIM: &str = include_str!("../../../hooks/pre-commit");
+const PRE_PUSH_SHIM: &str = include_str!("../../../hooks/pre-push");
 const MARKER: &str = "# scopecheck-managed-hook";
 const DEFAULT_BIN_LINE: &str = "SCOPECHECK_BIN=scopecheck";
 
 fn shim(hook: Hook) -> &'static str {
     match hook {
         Hook::PreCommit => PRE_COMMIT_SHIM,
+        Hook::PrePush => PRE_PUSH_SHIM,
     }
 }
 

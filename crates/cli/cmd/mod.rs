@@ -4,6 +4,7 @@ pub mod config;
 pub mod init;
 pub mod install;
 pub mod precommit;
+pub mod push;
 pub mod rules;
 pub mod scan;
 pub mod task;

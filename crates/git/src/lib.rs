@@ -9,6 +9,7 @@
 //! - [`Repo::range`]: the difference between two revisions (`A..B`).
 #![deny(missing_docs)]
 
+mod commits;
 mod diff;
 mod error;
 mod history;
@@ -16,10 +17,11 @@ mod history;
 use std::path::{Path, PathBuf};
 
 use gix::bstr::{BStr, ByteSlice};
-use gix::ObjectId;
 use scopecheck_core::{ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Side};
 
+pub use commits::CommitInfo;
 pub use error::Error;
+pub use gix::ObjectId;
 pub use history::HistoryBlob;
 
 use diff::{Entry, Kind, RawChange};

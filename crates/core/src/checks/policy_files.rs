@@ -6,7 +6,11 @@ use crate::{Action, ChangeSet, Finding, Policy};
 /// The rule id.
 pub const SELF_EDIT: &str = "policy/self-edit";
 
-/// This check's rules.
+/// A pushed or merged commit carries findings a pre-commit hook would have stopped.
+pub const SKIPPED_HOOKS: &str = "policy/skipped-hooks";
+
+/// This check's rules. (`policy/skipped-hooks` is reported by the pre-push and CI front
+/// ends, which see commits one by one; it is registered here for its documentation.)
 pub const RULES: &[RuleMeta] = &[RuleMeta {
     id: SELF_EDIT,
     default_action: Action::Review,
@@ -14,6 +18,13 @@ pub const RULES: &[RuleMeta] = &[RuleMeta {
     what_it_does: "Flags changes to scopecheck.toml / .scopecheck.toml, the baseline file, the work order (.scopecheck/task.toml or the one in force), hook manager configuration (.pre-commit-config.yaml, lefthook.yml) and hook scripts in a committed hooks directory.",
     why_is_this_bad: "A change that loosens the rules it is judged by can disable the gate: an agent told to make the tests pass could as well exclude its path from every rule. CI judges a change by the base branch's policy, but the edit itself still needs a person's eyes.",
     how_to_fix: "Have a person review the policy change on its own, in a separate commit or pull request.",
+}, RuleMeta {
+    id: SKIPPED_HOOKS,
+    default_action: Action::Warn,
+    summary: "A commit carries findings that the pre-commit hook would have stopped",
+    what_it_does: "In pre-push and CI, judges every commit of the range on its own; a commit whose own findings reach `fail-on` could not have passed an installed pre-commit hook, so it was made with --no-verify, elsewhere, or without the hook.",
+    why_is_this_bad: "Bypassed hooks are how secrets and out-of-scope edits reach shared branches; knowing which commits skipped the gate shows where the local setup (or an agent's instructions) needs fixing.",
+    how_to_fix: "Install the hook (`scopecheck install`) where the commit was made, fix the findings the commit carries, and avoid --no-verify.",
 }];
 
 /// See the module docs.

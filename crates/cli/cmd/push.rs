@@ -1,0 +1,272 @@
+//! `scopecheck pre-push` and `scopecheck ci`: judge exactly the commits being pushed or
+//! merged. Secrets are checked commit by commit (a secret added and removed later in the
+//! range still counts); scope, migration and dependency checks run on the whole range.
+//! The policy, baseline and work order come from the base side, so a change cannot
+//! weaken the gate that judges it.
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::Path;
+
+use scopecheck_core::checks::policy_files::SKIPPED_HOOKS;
+use scopecheck_core::{actor, evaluate_with, Action, Actor, Finding, Origin, Report};
+use scopecheck_git::{CommitInfo, ObjectId, ReadOptions, Repo};
+
+use crate::args::{CiArgs, PrePushArgs};
+use crate::cmd::open_repo;
+use crate::error::CliError;
+use crate::policy::{self, Loaded};
+use crate::render::{self, Style};
+
+const ZERO: &str = "0000000000000000000000000000000000000000";
+
+fn shallow_help(repo: &Repo) -> Option<String> {
+    repo.is_shallow().then(|| {
+        "this is a shallow clone: fetch the history the range needs (`git fetch --deepen=200`, or `fetch-depth: 0` in actions/checkout)".to_owned()
+    })
+}
+
+/// Judges `commits` (oldest first) and the whole range `base..head`.
+fn judge(
+    repo: &Repo,
+    loaded: &Loaded,
+    base: Option<ObjectId>,
+    head: ObjectId,
+    commits: &[CommitInfo],
+) -> Result<Report, CliError> {
+    let opts = ReadOptions {
+        max_file_size: loaded.policy.max_file_size,
+    };
+    let env_actor = actor::detect(|k| std::env::var(k).ok());
+    let actor = if env_actor.is_agent() {
+        env_actor
+    } else {
+        commits
+            .iter()
+            .find_map(|c| actor::detect_in_message(&c.message))
+            .unwrap_or(Actor::Human)
+    };
+    let baseline = loaded.baseline.as_ref();
+    let mut range = repo.range_ids(base, head, &opts)?;
+    range.actor = actor.clone();
+    let mut report = evaluate_with(&loaded.policy, &range, baseline);
+    // Secrets are judged per commit below; the range view would only repeat them.
+    report.findings.retain(|f| !f.rule.starts_with("secret/"));
+    let mut seen = HashSet::new();
+    for commit in commits {
+        let mut cs = repo.commit_changes(commit, &opts)?;
+        cs.actor = actor.clone();
+        let per = evaluate_with(&loaded.policy, &cs, baseline);
+        let short = &commit.id.to_string()[..12];
+        if per.is_blocked() {
+            let rules: Vec<&str> = per
+                .findings
+                .iter()
+                .filter(|f| f.action >= per.fail_on)
+                .map(|f| f.rule.as_str())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let path = per
+                .findings
+                .first()
+                .map_or(String::new(), |f| f.path.clone());
+            let mut f = Finding::for_file(
+                SKIPPED_HOOKS,
+                Action::Warn,
+                &path,
+                format!(
+                    "commit {short} carries findings the pre-commit hook would have stopped ({}): it was made without the hook",
+                    rules.join(", ")
+                ),
+                "Install the hook (`scopecheck install`) where the commit was made and avoid --no-verify.".to_owned(),
+            );
+            f.commit = Some(commit.id.to_string());
+            f.fingerprint = scopecheck_core::fingerprint(
+                SKIPPED_HOOKS,
+                &path,
+                commit.id.to_string().as_bytes(),
+            );
+            if let Some(a) = loaded.policy.action_for(SKIPPED_HOOKS, &path, Action::Warn) {
+                f.action = a;
+                report.findings.push(f);
+            }
+        }
+        for mut f in per
+            .findings
+            .into_iter()
+            .filter(|f| f.rule.starts_with("secret/"))
+        {
+            if seen.insert(f.fingerprint.clone()) {
+                f.commit = Some(commit.id.to_string());
+                report.findings.push(f);
+            }
+        }
+        report.suppressed.extend(per.suppressed);
+    }
+    report
+        .findings
+        .sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
+    report
+        .notes
+        .push(format!("{} commit(s) checked", commits.len()));
+    Ok(report)
+}
+
+/// The policy, baseline and work order as of `base` (or the embedded default).
+fn load_at(
+    args: &crate::args::PolicyArgs,
+    task: Option<&Path>,
+    repo: &Repo,
+    base: Option<ObjectId>,
+) -> Result<Loaded, CliError> {
+    let mut loaded = policy::at_commit(args, repo, base)?;
+    if let Some(order) = policy::work_order(task, None)? {
+        loaded.policy.task = Some(std::sync::Arc::new(order));
+    } else if let Some(b) = base {
+        if let Some(bytes) =
+            repo.file_at(&b.to_string(), scopecheck_core::task::DEFAULT_TASK_FILE)?
+        {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let order =
+                scopecheck_core::WorkOrder::parse(scopecheck_core::task::DEFAULT_TASK_FILE, &text)?;
+            loaded.policy.task = Some(std::sync::Arc::new(order));
+        }
+    }
+    Ok(loaded)
+}
+
+fn base_from_env() -> Option<String> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    var("SCOPECHECK_BASE")
+        .or_else(|| var("GITHUB_BASE_REF").map(|b| format!("origin/{b}")))
+        .or_else(|| var("CI_MERGE_REQUEST_DIFF_BASE_SHA"))
+        .or_else(|| var("CI_MERGE_REQUEST_TARGET_BRANCH_NAME").map(|b| format!("origin/{b}")))
+        .or_else(|| var("CI_COMMIT_BEFORE_SHA").filter(|s| s != ZERO))
+}
+
+pub fn ci(args: &CiArgs, style: &Style) -> Result<i32, CliError> {
+    let repo = open_repo()?;
+    let Some(base_rev) = args.base.clone().or_else(base_from_env) else {
+        return Err(CliError::usage(
+            "cannot tell what to compare against",
+            Some("pass --base REV (e.g. origin/main), or run in GitHub Actions / GitLab CI, or set SCOPECHECK_BASE".to_owned()),
+        ));
+    };
+    let head_rev = args
+        .head
+        .clone()
+        .or_else(|| {
+            std::env::var("SCOPECHECK_HEAD")
+                .ok()
+                .filter(|s| !s.is_empty())
+        })
+        .unwrap_or_else(|| "HEAD".to_owned());
+    let resolve = |rev: &str| {
+        repo.resolve_commit(rev)
+            .map_err(|e| match shallow_help(&repo) {
+                Some(help) => CliError::usage(format!("cannot resolve `{rev}`: {e}"), Some(help)),
+                None => CliError::from(e),
+            })
+    };
+    let base = resolve(&base_rev)?;
+    let head = resolve(&head_rev)?;
+    let Some(merge_base) = repo.merge_base(base, head)? else {
+        return Err(CliError::usage(
+            format!("`{base_rev}` and `{head_rev}` have no common history"),
+            shallow_help(&repo),
+        ));
+    };
+    let mut loaded = load_at(&args.policy, args.task.as_deref(), &repo, Some(merge_base))?;
+    if let Some(f) = args.fail_on {
+        loaded.policy.fail_on = f;
+    }
+    let commits = repo.commits_between(&[merge_base], head)?;
+    let mut report = judge(&repo, &loaded, Some(merge_base), head, &commits)?;
+    report.fail_on = loaded.policy.fail_on;
+    report.notes.extend(loaded.notes.iter().cloned());
+    let origin = Origin::Range {
+        base: merge_base.to_string(),
+        head: head.to_string(),
+    };
+    render::emit(
+        args.format,
+        args.output.as_deref(),
+        &report,
+        &origin,
+        &loaded.origin,
+        style,
+    )?;
+    Ok(report.exit_code())
+}
+
+pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
+    let repo = open_repo()?;
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .map_err(CliError::io("standard input"))?;
+    let remote = args.remote.clone().unwrap_or_else(|| "origin".to_owned());
+    let mut total = Report::empty(Action::Review);
+    let mut loaded_origin = String::from("embedded default policy");
+    let mut any = false;
+    for line in input.lines().filter(|l| !l.trim().is_empty()) {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let [local_ref, local_sha, _remote_ref, remote_sha] = parts[..] else {
+            return Err(CliError::usage(
+                format!("unexpected pre-push input line: {line}"),
+                Some(
+                    "git passes `<local ref> <local sha> <remote ref> <remote sha>` lines"
+                        .to_owned(),
+                ),
+            ));
+        };
+        if local_sha == ZERO {
+            // Deleting a remote ref pushes no content.
+            continue;
+        }
+        let local = repo.resolve_commit(local_sha)?;
+        let known_remote = (remote_sha != ZERO)
+            .then(|| ObjectId::from_hex(remote_sha.as_bytes()).ok())
+            .flatten()
+            .filter(|id| repo.has_object(*id));
+        // Hide what the remote already has: the ref's old value, or for a new branch
+        // every remote-tracking branch of this remote.
+        let hidden: Vec<ObjectId> = match known_remote {
+            Some(id) => vec![id],
+            None => repo.remote_tips(&remote)?,
+        };
+        let commits = repo.commits_between(&hidden, local)?;
+        if commits.is_empty() {
+            continue;
+        }
+        any = true;
+        let base = commits.first().and_then(|c| c.parent);
+        let mut loaded = load_at(&args.policy, args.task.as_deref(), &repo, base)?;
+        if let Some(f) = args.fail_on {
+            loaded.policy.fail_on = f;
+        }
+        let mut report = judge(&repo, &loaded, base, local, &commits)?;
+        report.fail_on = loaded.policy.fail_on;
+        report
+            .notes
+            .push(format!("{local_ref}: {} new commit(s)", commits.len()));
+        report.notes.extend(loaded.notes.iter().cloned());
+        total.fail_on = loaded.policy.fail_on;
+        total.merge(report);
+        loaded_origin = loaded.origin.clone();
+    }
+    if !any {
+        total.notes.push("nothing new to push".to_owned());
+    }
+    let origin = Origin::Custom;
+    render::emit(
+        args.format,
+        args.output.as_deref(),
+        &total,
+        &origin,
+        &loaded_origin,
+        style,
+    )?;
+    Ok(total.exit_code())
+}

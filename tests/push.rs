@@ -1,0 +1,209 @@
+//! pre-push with a bare "remote" in a temp dir, and CI mode on ranges.
+
+mod common;
+
+use common::TestRepo;
+
+fn pat() -> String {
+    format!("ghp_{}", "Xq7Lm2Np9Rs4Tv6Wy8Za1Bc3De5Fg0Hj2Kk4")
+}
+
+/// A repository with a bare remote `origin` that already has `main`, and the
+/// pre-push hook installed.
+fn with_remote() -> TestRepo {
+    let repo = TestRepo::new();
+    let bare = repo.sibling("remote.git");
+    repo.git(&["init", "-q", "--bare", bare.to_str().expect("utf8")]);
+    repo.git(&["remote", "add", "origin", bare.to_str().expect("utf8")]);
+    repo.stage("README.md", "hello\n");
+    repo.commit("base");
+    repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
+    let run = repo.scopecheck(&["install", "--hook", "pre-push"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    repo
+}
+
+fn push(repo: &TestRepo, args: &[&str]) -> (bool, String) {
+    let mut full = vec!["push", "-q"];
+    full.extend_from_slice(args);
+    let out = repo.git_output(&full);
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn a_secret_in_an_earlier_pushed_commit_is_refused_even_if_removed_later() {
+    let repo = with_remote();
+    repo.stage("deploy.sh", format!("export GITHUB_TOKEN={}\n", pat()));
+    repo.commit("oops (hooks bypassed)");
+    repo.stage("deploy.sh", "export GITHUB_TOKEN=$GITHUB_TOKEN\n");
+    repo.commit("remove it");
+    let (ok, out) = push(&repo, &["origin", "main"]);
+    assert!(!ok, "the push went through:\n{out}");
+    assert!(out.contains("secret/github-pat"), "{out}");
+    assert!(out.contains("policy/skipped-hooks"), "{out}");
+    assert!(!out.contains(&pat()), "secret printed:\n{out}");
+}
+
+#[test]
+fn a_new_branch_checks_only_its_new_commits() {
+    let repo = with_remote();
+    // main on the remote already carries a secret (pushed with --no-verify long ago).
+    repo.stage("old.py", format!("T = \"{}\"\n", pat()));
+    repo.commit("old secret");
+    repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.stage("feature.txt", "clean work\n");
+    repo.commit("feature");
+    let (ok, out) = push(&repo, &["origin", "feature"]);
+    assert!(ok, "a clean new branch was refused:\n{out}");
+    // A dirty commit on the new branch is caught.
+    repo.stage(
+        "feature.txt",
+        format!(
+            "clean work\nSTRIPE = \"sk_live_{}\"\n",
+            "51HxQ2pLk9Vn3Rt7Ws8Yz4Ab6Cd0Ef1Gh2Ij"
+        ),
+    );
+    repo.commit("dirty");
+    let (ok, out) = push(&repo, &["origin", "feature"]);
+    assert!(!ok, "{out}");
+}
+
+#[test]
+fn deleting_a_remote_ref_passes() {
+    let repo = with_remote();
+    repo.git(&["checkout", "-q", "-b", "gone"]);
+    repo.stage("x.txt", "x\n");
+    repo.commit("x");
+    repo.git(&["push", "-q", "--no-verify", "origin", "gone"]);
+    let (ok, out) = push(&repo, &["origin", "--delete", "gone"]);
+    assert!(ok, "{out}");
+}
+
+#[test]
+fn pre_push_reads_several_refs_and_tags() {
+    let repo = with_remote();
+    repo.stage("a.txt", "a\n");
+    repo.commit("a");
+    repo.git(&["tag", "-a", "v1", "-m", "v1"]);
+    let (ok, out) = push(&repo, &["origin", "main", "v1"]);
+    assert!(ok, "{out}");
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let zero = "0".repeat(40);
+    let input = format!(
+        "refs/heads/main {head} refs/heads/main {head}\nrefs/heads/x {zero} refs/heads/x {head}\n"
+    );
+    let mut cmd = std::process::Command::new(common::BIN);
+    cmd.args(["pre-push", "origin", "url", "--format", "json"])
+        .current_dir(&repo.root)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .env_remove("GIT_DIR");
+    let mut child = cmd.spawn().expect("spawn");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        r["notes"].to_string().contains("nothing new to push"),
+        "{r}"
+    );
+}
+
+#[test]
+fn ci_uses_the_base_policy_and_reports_the_policy_edit() {
+    let repo = TestRepo::new();
+    repo.stage("README.md", "hello\n");
+    repo.commit("base");
+    repo.git(&["checkout", "-q", "-b", "pr"]);
+    // The PR switches secret scanning off in the policy it brings…
+    repo.stage(
+        "scopecheck.toml",
+        "[secrets]\nenabled = false\n[sensitive-files]\nenabled = false\n",
+    );
+    repo.stage("src/config.py", format!("TOKEN = \"{}\"\n", pat()));
+    repo.commit("disable the gate and add a token");
+    let run = repo.scopecheck(&["ci", "--base", "main", "--head", "HEAD", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let rules: Vec<&str> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap_or(""))
+        .collect();
+    // …but the base's policy judges it: the secret is found and the edit is reported.
+    assert!(rules.contains(&"secret/github-pat"), "{rules:?}");
+    assert!(rules.contains(&"policy/self-edit"), "{rules:?}");
+    let secret = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "secret/github-pat")
+        .expect("secret finding");
+    assert_eq!(secret["commit"].as_str().map(str::len), Some(40));
+}
+
+#[test]
+fn ci_base_from_the_environment_and_missing_base() {
+    let repo = TestRepo::new();
+    repo.stage("README.md", "hello\n");
+    repo.commit("base");
+    repo.git(&["branch", "base-branch"]);
+    repo.stage("db/migrate/20240101000000_x.rb", "class X; end\n");
+    repo.commit("migration");
+    let run = repo.scopecheck_env(
+        &["ci", "--format", "github"],
+        &[("SCOPECHECK_BASE", "base-branch")],
+    );
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stdout
+            .contains("::error file=db/migrate/20240101000000_x.rb"),
+        "{}",
+        run.stdout
+    );
+    let run = repo.scopecheck(&["ci"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("cannot tell what to compare against"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn ci_in_a_shallow_clone_says_how_to_fetch() {
+    let origin = TestRepo::new();
+    for i in 0..3 {
+        origin.stage(&format!("f{i}.txt"), format!("{i}\n"));
+        origin.commit(&format!("c{i}"));
+    }
+    let base = origin.git(&["rev-parse", "HEAD~2"]).trim().to_owned();
+    let clone = origin.sibling("shallow");
+    let url = format!("file://{}", origin.root.display());
+    origin.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        &url,
+        clone.to_str().expect("utf8"),
+    ]);
+    let run = origin.scopecheck_in(&clone, &["ci", "--base", &base]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.stderr.contains("shallow"), "{}", run.stderr);
+}
