@@ -207,3 +207,51 @@ fn ci_in_a_shallow_clone_says_how_to_fetch() {
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("shallow"), "{}", run.stderr);
 }
+
+#[test]
+fn agents_may_not_push_to_protected_branches() {
+    let repo = with_remote();
+    repo.stage(
+        "scopecheck.toml",
+        "[push]\nagent-protected-branches = [\"main\", \"release/*\"]\n",
+    );
+    repo.commit("policy");
+    repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
+    repo.stage("a.txt", "a\n");
+    repo.commit("work");
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let old = repo.git(&["rev-parse", "HEAD~1"]).trim().to_owned();
+    let stdin = format!("refs/heads/main {head} refs/heads/main {old}\n");
+    let run_push = |env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new(common::BIN);
+        cmd.args(["pre-push", "origin", "url"])
+            .current_dir(&repo.root)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .env_remove("CLAUDECODE")
+            .env_remove("SCOPECHECK_ACTOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write");
+        let out = child.wait_with_output().expect("wait");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    assert_eq!(run_push(&[]).0, Some(0), "a person may push to main");
+    let (code, out) = run_push(&[("CLAUDECODE", "1")]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("policy/agent-push-to-protected-branch"),
+        "{out}"
+    );
+}

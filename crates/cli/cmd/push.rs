@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 
-use scopecheck_core::checks::policy_files::SKIPPED_HOOKS;
+use scopecheck_core::checks::policy_files::{AGENT_PUSH, SKIPPED_HOOKS};
 use scopecheck_core::{actor, evaluate_with, Action, Actor, Finding, Origin, Report};
 use scopecheck_git::{CommitInfo, ObjectId, ReadOptions, Repo};
 
@@ -139,6 +139,8 @@ fn load_at(
 fn base_from_env() -> Option<String> {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
     var("SCOPECHECK_BASE")
+        // The pre-commit framework's pre-push stage.
+        .or_else(|| var("PRE_COMMIT_FROM_REF"))
         .or_else(|| var("GITHUB_BASE_REF").map(|b| format!("origin/{b}")))
         .or_else(|| var("CI_MERGE_REQUEST_DIFF_BASE_SHA"))
         .or_else(|| var("CI_MERGE_REQUEST_TARGET_BRANCH_NAME").map(|b| format!("origin/{b}")))
@@ -212,7 +214,7 @@ pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
     let mut any = false;
     for line in input.lines().filter(|l| !l.trim().is_empty()) {
         let parts: Vec<&str> = line.split_whitespace().collect();
-        let [local_ref, local_sha, _remote_ref, remote_sha] = parts[..] else {
+        let [local_ref, local_sha, remote_ref, remote_sha] = parts[..] else {
             return Err(CliError::usage(
                 format!("unexpected pre-push input line: {line}"),
                 Some(
@@ -251,6 +253,25 @@ pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
         report
             .notes
             .push(format!("{local_ref}: {} new commit(s)", commits.len()));
+        let branch = remote_ref.strip_prefix("refs/heads/").unwrap_or(remote_ref);
+        if let Actor::Agent { name, .. } = actor::detect(|k| std::env::var(k).ok()) {
+            if loaded.policy.agent_protected_branches.is_match(branch) {
+                if let Some(action) =
+                    loaded
+                        .policy
+                        .action_for(AGENT_PUSH, remote_ref, Action::Block)
+                {
+                    report.findings.push(Finding::for_file(
+                        AGENT_PUSH,
+                        action,
+                        remote_ref,
+                        format!("{name} is pushing directly to the protected branch `{branch}`"),
+                        "Push to a feature branch and open a pull request for a person to merge."
+                            .to_owned(),
+                    ));
+                }
+            }
+        }
         report.notes.extend(loaded.notes.iter().cloned());
         total.fail_on = loaded.policy.fail_on;
         total.merge(report);

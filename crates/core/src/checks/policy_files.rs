@@ -6,6 +6,9 @@ use crate::{Action, ChangeSet, Finding, Policy};
 /// The rule id.
 pub const SELF_EDIT: &str = "policy/self-edit";
 
+/// An agent pushes to a branch the policy reserves for people.
+pub const AGENT_PUSH: &str = "policy/agent-push-to-protected-branch";
+
 /// A pushed or merged commit carries findings a pre-commit hook would have stopped.
 pub const SKIPPED_HOOKS: &str = "policy/skipped-hooks";
 
@@ -25,6 +28,13 @@ pub const RULES: &[RuleMeta] = &[RuleMeta {
     what_it_does: "In pre-push and CI, judges every commit of the range on its own; a commit whose own findings reach `fail-on` could not have passed an installed pre-commit hook, so it was made with --no-verify, elsewhere, or without the hook.",
     why_is_this_bad: "Bypassed hooks are how secrets and out-of-scope edits reach shared branches; knowing which commits skipped the gate shows where the local setup (or an agent's instructions) needs fixing.",
     how_to_fix: "Install the hook (`scopecheck install`) where the commit was made, fix the findings the commit carries, and avoid --no-verify.",
+}, RuleMeta {
+    id: AGENT_PUSH,
+    default_action: Action::Block,
+    summary: "An AI agent pushes directly to a protected branch",
+    what_it_does: "In pre-push, when the pusher is an agent (see the README's agent signals) and the remote branch matches `[push] agent-protected-branches` (e.g. main, release/*).",
+    why_is_this_bad: "Protected branches deploy or release; an agent's work should reach them through a reviewed pull request, not a direct push.",
+    how_to_fix: "Push to a feature branch and open a pull request for a person to merge.",
 }];
 
 /// See the module docs.

@@ -142,6 +142,10 @@ pub struct Policy {
     pub migrations: MigrationSettings,
     /// Dependency policy.
     pub dependencies: crate::checks::dependencies::DependencySettings,
+    /// Branches (globs) an agent may not push to, e.g. `main`, `release/*`.
+    pub agent_protected_branches: GlobSet,
+    /// The same, as written.
+    pub agent_protected_branch_patterns: Vec<String>,
     /// Findings in changes made by an agent never go below this (from `warn` up).
     pub agent_action_floor: Option<Action>,
     /// Paths whose change is a `policy/self-edit` finding: the policy, baseline, work
@@ -500,6 +504,29 @@ impl Validator<'_> {
             exclude,
         };
         let dependencies = self.dependencies(raw.dependencies);
+        let mut branches = GlobSetBuilder::new();
+        let mut agent_protected_branch_patterns = Vec::new();
+        for b in &raw.push.agent_protected_branches {
+            match GlobBuilder::new(b.get_ref())
+                .literal_separator(true)
+                .build()
+            {
+                Ok(g) => {
+                    branches.add(g);
+                    agent_protected_branch_patterns.push(b.get_ref().clone());
+                }
+                Err(e) => self.problem(
+                    b.span(),
+                    format!(
+                        "`push.agent-protected-branches`: invalid glob `{}`: {}",
+                        b.get_ref(),
+                        e.kind()
+                    ),
+                    None,
+                ),
+            }
+        }
+        let agent_protected_branches = branches.build().unwrap_or_else(|_| GlobSet::empty());
         let agent_action_floor = raw
             .defaults
             .agent_action_floor
@@ -545,6 +572,8 @@ impl Validator<'_> {
             protected,
             migrations,
             dependencies,
+            agent_protected_branches,
+            agent_protected_branch_patterns,
             agent_action_floor,
             self_protected,
             task: None,

@@ -22,6 +22,8 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub dependencies: RawDependencies,
     #[serde(default)]
+    pub push: RawPush,
+    #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, RawRule>,
 }
 
@@ -101,4 +103,11 @@ pub(super) struct RawDependencies {
     pub allow: Vec<Spanned<toml::Value>>,
     #[serde(default)]
     pub deny: Vec<Spanned<toml::Value>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawPush {
+    #[serde(default)]
+    pub agent_protected_branches: Vec<Spanned<String>>,
 }

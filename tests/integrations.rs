@@ -1,0 +1,176 @@
+//! The integration files (pre-commit framework, lefthook, GitHub Action, GitLab CI) are
+//! parsed, and the exact command lines they contain are run against real repositories.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use common::{TestRepo, BIN};
+
+fn yaml(rel: &str) -> serde_yaml_ng::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    serde_yaml_ng::from_str(&std::fs::read_to_string(&path).expect("read")).expect("valid YAML")
+}
+
+/// Splits a command line the way sh would for these simple lines (double quotes only).
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Runs `line` (whose first word is the scopecheck binary) in `repo`.
+fn run(repo: &TestRepo, line: &str, env: &[(&str, &str)], stdin: &str) -> (i32, String) {
+    let w = words(line);
+    assert!(w[0].ends_with("scopecheck"), "{line}");
+    let mut cmd = Command::new(BIN);
+    cmd.args(&w[1..])
+        .current_dir(&repo.root)
+        .env("NO_COLOR", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("stdin");
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+fn repo_with_pr() -> (TestRepo, String) {
+    let repo = TestRepo::new();
+    repo.stage("README.md", "hello\n");
+    repo.commit("base");
+    let base = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.stage("config/.env", "TOKEN=x\n");
+    repo.commit("add env (hooks bypassed)");
+    (repo, base)
+}
+
+#[test]
+fn pre_commit_framework_hooks() {
+    let hooks = yaml(".pre-commit-hooks.yaml");
+    let hooks = hooks.as_sequence().expect("a list of hooks");
+    for h in hooks {
+        assert_eq!(
+            h["pass_filenames"],
+            serde_yaml_ng::Value::Bool(false),
+            "staged mode must not depend on file names"
+        );
+    }
+    let entry = |id: &str| {
+        hooks
+            .iter()
+            .find(|h| h["id"].as_str() == Some(id))
+            .and_then(|h| h["entry"].as_str())
+            .expect("hook")
+            .to_owned()
+    };
+    let repo = TestRepo::new();
+    repo.stage("a.txt", "a\n");
+    assert_eq!(run(&repo, &entry("scopecheck"), &[], "").0, 0);
+    repo.stage(".env", "K=v\n");
+    assert_eq!(run(&repo, &entry("scopecheck"), &[], "").0, 1);
+
+    let (repo, base) = repo_with_pr();
+    let (code, out) = run(
+        &repo,
+        &entry("scopecheck-pre-push"),
+        &[
+            ("PRE_COMMIT_FROM_REF", &base),
+            ("PRE_COMMIT_TO_REF", "HEAD"),
+        ],
+        "",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("config/.env"), "{out}");
+}
+
+#[test]
+fn lefthook_example() {
+    let cfg = yaml("hooks/lefthook.yml");
+    let pre_commit = cfg["pre-commit"]["commands"]["scopecheck"]["run"]
+        .as_str()
+        .expect("run");
+    let repo = TestRepo::new();
+    repo.stage(".env", "K=v\n");
+    assert_eq!(run(&repo, pre_commit, &[], "").0, 1);
+
+    let pre_push = cfg["pre-push"]["commands"]["scopecheck"]["run"]
+        .as_str()
+        .expect("run");
+    let (repo, base) = repo_with_pr();
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let line = pre_push
+        .replace("{1}", "origin")
+        .replace("{2}", "file:///remote.git");
+    let stdin = format!("refs/heads/main {head} refs/heads/main {base}\n");
+    let (code, out) = run(&repo, &line, &[], &stdin);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("secret/sensitive-file"), "{out}");
+}
+
+#[test]
+fn github_action_command_line() {
+    let action = yaml("action.yml");
+    let steps = action["runs"]["steps"].as_sequence().expect("steps");
+    let check = steps
+        .iter()
+        .find(|s| s["name"].as_str() == Some("Check the pull request"))
+        .and_then(|s| s["run"].as_str())
+        .expect("check step");
+    let line = check
+        .trim()
+        .replace("${{ runner.temp }}/scopecheck/bin/scopecheck", BIN)
+        .replace("${{ inputs.fail-on }}", "review");
+    let (repo, base) = repo_with_pr();
+    let (code, out) = run(&repo, &line, &[("SCOPECHECK_BASE", &base)], "");
+    assert_eq!(code, 1, "{out}");
+    let sarif = std::fs::read_to_string(repo.root.join("scopecheck.sarif")).expect("SARIF written");
+    assert!(sarif.contains("secret/sensitive-file"));
+}
+
+#[test]
+fn gitlab_template_command_line() {
+    let tpl = yaml("hooks/gitlab-ci.yml");
+    let script = tpl["scopecheck"]["script"][0].as_str().expect("script");
+    let (repo, base) = repo_with_pr();
+    let (code, out) = run(&repo, script, &[("CI_COMMIT_BEFORE_SHA", &base)], "");
+    assert_eq!(code, 1, "{out}");
+    let junit =
+        std::fs::read_to_string(repo.root.join("scopecheck-junit.xml")).expect("JUnit written");
+    assert!(junit.contains("<failure"), "{junit}");
+}
