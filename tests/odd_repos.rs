@@ -304,3 +304,24 @@ fn corrupt_index_is_an_error() {
     assert_eq!(run.code, 2, "{}", run.all());
     assert!(run.stderr.contains("index"), "{}", run.stderr);
 }
+
+#[test]
+fn sparse_checkout_with_a_sparse_index() {
+    let repo = TestRepo::new();
+    repo.stage("keep/a.txt", "a\n");
+    repo.stage("other/deep/b.txt", "b\n");
+    repo.commit("base");
+    let out = repo.git_output(&["sparse-checkout", "set", "--cone", "--sparse-index", "keep"]);
+    if !out.status.success() {
+        // Older git without sparse-index support: nothing to test here.
+        return;
+    }
+    repo.stage("keep/.env", "K=v\n");
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(findings(&r), vec![sensitive("keep/.env")]);
+    assert_eq!(
+        r["files_checked"], 1,
+        "collapsed directories are unchanged: {r}"
+    );
+}

@@ -255,3 +255,17 @@ fn agents_may_not_push_to_protected_branches() {
         "{out}"
     );
 }
+
+#[test]
+fn a_force_push_checks_the_rewritten_commits() {
+    let repo = with_remote();
+    repo.stage("a.txt", "a\n");
+    repo.commit("a");
+    repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
+    // Rewrite the last commit so that it also carries a credential file.
+    repo.stage("prod.env", "DB_PASSWORD=x\n");
+    repo.git(&["commit", "-q", "--no-verify", "--amend", "-m", "a, amended"]);
+    let (ok, out) = push(&repo, &["--force", "origin", "main"]);
+    assert!(!ok, "force push went through:\n{out}");
+    assert!(out.contains("prod.env"), "{out}");
+}
