@@ -131,7 +131,9 @@ fn walk(
     Ok(())
 }
 
-/// Tree against tree, recursively, skipping identical subtrees.
+/// Tree against tree, recursively, skipping identical subtrees. Both trees are walked in
+/// git's canonical order side by side, so a commit touching a few files costs a few tree
+/// reads and one pass over each.
 pub(crate) fn trees(
     repo: &gix::Repository,
     old: Option<ObjectId>,
@@ -142,36 +144,100 @@ pub(crate) fn trees(
     if old == new {
         return Ok(());
     }
-    let mut old_map = match old {
-        Some(id) => read_tree(repo, id)?,
-        None => HashMap::new(),
+    let old_entries = match old {
+        Some(id) => sorted_entries(repo, id)?,
+        None => Vec::new(),
     };
-    let new_map = match new {
-        Some(id) => read_tree(repo, id)?,
-        None => HashMap::new(),
+    let new_entries = match new {
+        Some(id) => sorted_entries(repo, id)?,
+        None => Vec::new(),
     };
-    let mut names: Vec<_> = new_map.into_iter().collect();
-    names.sort_by(|a, b| a.0.cmp(&b.0));
-    for ((name, is_tree), (mode, oid)) in names {
-        let previous = old_map.remove(&(name.clone(), is_tree));
-        let path = join(prefix, name.as_bstr());
-        if is_tree {
-            trees(repo, previous.map(|p| p.1), Some(oid), path.as_bstr(), out)?;
-        } else {
-            let new = Kind::from_tree(mode).map(|kind| Entry { kind, id: oid });
-            let old =
-                previous.and_then(|(m, id)| Kind::from_tree(m).map(|kind| Entry { kind, id }));
-            if old != new {
-                out.push(RawChange {
-                    path,
-                    old_path: None,
-                    old,
-                    new,
-                });
+    let (mut i, mut j) = (0, 0);
+    while i < old_entries.len() || j < new_entries.len() {
+        let order = match (old_entries.get(i), new_entries.get(j)) {
+            (Some(o), Some(n)) => {
+                gix::objs::tree::name_order(&o.0, o.1.is_tree(), &n.0, n.1.is_tree())
+            }
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        match order {
+            std::cmp::Ordering::Less => {
+                let (name, mode, oid) = &old_entries[i];
+                one_side(repo, prefix, name.as_bstr(), *mode, *oid, true, out)?;
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                let (name, mode, oid) = &new_entries[j];
+                one_side(repo, prefix, name.as_bstr(), *mode, *oid, false, out)?;
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                let (name, old_mode, old_id) = &old_entries[i];
+                let (_, new_mode, new_id) = &new_entries[j];
+                let path = join(prefix, name.as_bstr());
+                if new_mode.is_tree() {
+                    trees(repo, Some(*old_id), Some(*new_id), path.as_bstr(), out)?;
+                } else {
+                    let old = Kind::from_tree(*old_mode).map(|kind| Entry { kind, id: *old_id });
+                    let new = Kind::from_tree(*new_mode).map(|kind| Entry { kind, id: *new_id });
+                    if old != new {
+                        out.push(RawChange {
+                            path,
+                            old_path: None,
+                            old,
+                            new,
+                        });
+                    }
+                }
+                i += 1;
+                j += 1;
             }
         }
     }
-    deleted(repo, old_map, prefix, out)
+    Ok(())
+}
+
+/// A tree's entries in the order they are stored (git's canonical order).
+fn sorted_entries(
+    repo: &gix::Repository,
+    id: ObjectId,
+) -> Result<Vec<(BString, EntryMode, ObjectId)>, Error> {
+    let tree = repo
+        .find_tree(id)
+        .map_err(|source| Error::MissingObject { id, source })?;
+    gix::objs::TreeRefIter::from_bytes(&tree.data, repo.object_hash())
+        .map(|e| {
+            e.map(|e| (e.filename.to_owned(), e.mode, e.oid.to_owned()))
+                .map_err(|_| Error::CorruptTree { id })
+        })
+        .collect()
+}
+
+/// An entry present on one side only: a file, or every file of a subtree.
+fn one_side(
+    repo: &gix::Repository,
+    prefix: &BStr,
+    name: &BStr,
+    mode: EntryMode,
+    oid: ObjectId,
+    old_side: bool,
+    out: &mut Vec<RawChange>,
+) -> Result<(), Error> {
+    let path = join(prefix, name);
+    if mode.is_tree() {
+        return walk(repo, oid, path.as_bstr(), old_side, out);
+    }
+    if let Some(kind) = Kind::from_tree(mode) {
+        let e = Some(Entry { kind, id: oid });
+        out.push(RawChange {
+            path,
+            old_path: None,
+            old: if old_side { e } else { None },
+            new: if old_side { None } else { e },
+        });
+    }
+    Ok(())
 }
 
 fn deleted(

@@ -28,7 +28,12 @@ impl Repo {
     /// the first time a commit introduces it (compared to its first parent). Returns the
     /// blobs and the number of commits walked.
     pub fn history_blobs(&self) -> Result<(Vec<HistoryBlob>, usize), Error> {
-        let repo = &self.repo;
+        // Each commit's tree is read again as the next commit's parent tree: cache
+        // decoded objects instead of inflating them twice.
+        let mut repo = self.repo.clone();
+        repo.object_cache_size(64 * 1024 * 1024);
+        with_pack_cache(&mut repo);
+        let repo = &repo;
         let refs = repo
             .references()
             .map_err(Error::git("listing references"))?;
@@ -127,7 +132,9 @@ impl Repo {
             .map_init(
                 || {
                     let mut r = sync.to_thread_local();
-                    r.object_cache_size_if_unset(16 * 1024 * 1024);
+                    // Blobs are read once each; the cache serves delta bases in packs.
+                    r.object_cache_size(16 * 1024 * 1024);
+                    with_pack_cache(&mut r);
                     r
                 },
                 |repo, blob| {
@@ -135,11 +142,15 @@ impl Repo {
                         id: blob.id,
                         source,
                     };
-                    let size = repo.find_header(blob.id).map_err(missing)?.size();
+                    // One read per blob: a separate header lookup would inflate the
+                    // object's start a second time. Oversized blobs are dropped after
+                    // reading, so memory stays bounded by the largest file.
+                    let data = repo.find_blob(blob.id).map_err(missing)?.detach().data;
+                    let size = data.len() as u64;
                     let content = if size > opts.max_file_size {
                         Content::TooLarge
                     } else {
-                        Content::Loaded(repo.find_blob(blob.id).map_err(missing)?.detach().data)
+                        Content::Loaded(data)
                     };
                     let side = Side {
                         id: blob.id.to_string(),
@@ -156,4 +167,14 @@ impl Repo {
             )
             .collect()
     }
+}
+
+/// Successive versions of a file are stored as deltas on each other: without a cache of
+/// delta bases every version re-inflates its whole chain.
+fn with_pack_cache(repo: &mut gix::Repository) {
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            96 * 1024 * 1024,
+        ))
+    });
 }
