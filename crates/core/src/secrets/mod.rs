@@ -109,7 +109,6 @@ impl Check for Secrets {
         if !policy.secrets.enabled {
             return;
         }
-        let scanner = policy.secrets.scanner();
         let candidates: Vec<&FileChange> = changes
             .files
             .iter()
@@ -120,6 +119,11 @@ impl Check for Secrets {
                     && c.new_contents().is_some()
             })
             .collect();
+        if candidates.is_empty() {
+            // Nothing to read: do not even build the keyword automaton.
+            return;
+        }
+        let scanner = policy.secrets.scanner();
         let total: usize = candidates
             .iter()
             .map(|c| c.new_contents().map_or(0, <[u8]>::len))
