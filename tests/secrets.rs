@@ -254,3 +254,16 @@ fn rules_lists_the_pack_and_explain_covers_secret_rules() {
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("rotate"), "{}", run.stdout);
 }
+
+#[test]
+fn binary_files_are_not_scanned_for_text_secrets() {
+    let repo = TestRepo::new();
+    let mut blob = b"\x7fELF\x02\x01\x01\0\0\0".to_vec();
+    blob.extend_from_slice(format!("token={}\0", github_pat()).as_bytes());
+    repo.write("bin/tool", &blob);
+    repo.write("src/app.py", format!("TOKEN = \"{}\"\n", github_pat()));
+    let run = repo.scopecheck(&["scan", "--format", "json"]);
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let paths: Vec<String> = findings(&r).into_iter().map(|f| f.2).collect();
+    assert_eq!(paths, vec!["src/app.py"]);
+}

@@ -116,7 +116,9 @@ impl Check for Secrets {
                 c.status != ChangeStatus::Deleted
                     && !matches!(c.new.as_ref().map(|s| s.mode), Some(FileMode::Submodule))
                     && !policy.secrets.exclude.is_match(&c.path)
-                    && c.new_contents().is_some()
+                    // Binary files have no lines to add (git shows no text diff for
+                    // them); credential containers among them are sensitive files.
+                    && c.new_contents().is_some_and(|d| !crate::looks_binary(d))
             })
             .collect();
         if candidates.is_empty() {
