@@ -126,12 +126,9 @@ pub struct ScanTarget {
     pub policy: PolicyArgs,
 }
 
+/// What pre-push and ci share: where the policy and work order come from, and output.
 #[derive(Debug, ClapArgs)]
-pub struct PrePushArgs {
-    /// The remote's name (git passes it).
-    pub remote: Option<String>,
-    /// The remote's URL (git passes it; unused).
-    pub url: Option<String>,
+pub struct CommitCheckArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
     /// A work order to apply (default: the one committed at the base, if any).
@@ -149,6 +146,16 @@ pub struct PrePushArgs {
 }
 
 #[derive(Debug, ClapArgs)]
+pub struct PrePushArgs {
+    /// The remote's name (git passes it).
+    pub remote: Option<String>,
+    /// The remote's URL (git passes it; unused).
+    pub url: Option<String>,
+    #[command(flatten)]
+    pub check: CommitCheckArgs,
+}
+
+#[derive(Debug, ClapArgs)]
 pub struct CiArgs {
     /// The base revision (default: from GitHub Actions, GitLab CI or SCOPECHECK_BASE).
     #[arg(long)]
@@ -157,19 +164,7 @@ pub struct CiArgs {
     #[arg(long)]
     pub head: Option<String>,
     #[command(flatten)]
-    pub policy: PolicyArgs,
-    /// A work order to apply (default: the one committed at the base, if any).
-    #[arg(long, value_name = "FILE", env = "SCOPECHECK_TASK")]
-    pub task: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Write the report in --format to FILE, and the human report to stdout.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// The lowest action that fails the check (overrides the policy's `fail-on`).
-    #[arg(long, value_parser = parse_fail_on)]
-    pub fail_on: Option<Action>,
+    pub check: CommitCheckArgs,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -179,8 +179,13 @@ pub fn ci(args: &CiArgs, style: &Style) -> Result<i32, CliError> {
             shallow_help(&repo),
         ));
     };
-    let mut loaded = load_at(&args.policy, args.task.as_deref(), &repo, Some(merge_base))?;
-    if let Some(f) = args.fail_on {
+    let mut loaded = load_at(
+        &args.check.policy,
+        args.check.task.as_deref(),
+        &repo,
+        Some(merge_base),
+    )?;
+    if let Some(f) = args.check.fail_on {
         loaded.policy.fail_on = f;
     }
     let commits = repo.commits_between(&[merge_base], head)?;
@@ -192,8 +197,8 @@ pub fn ci(args: &CiArgs, style: &Style) -> Result<i32, CliError> {
         head: head.to_string(),
     };
     render::emit(
-        args.format,
-        args.output.as_deref(),
+        args.check.format,
+        args.check.output.as_deref(),
         &report,
         &origin,
         &loaded.origin,
@@ -244,8 +249,8 @@ pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
         }
         any = true;
         let base = commits.first().and_then(|c| c.parent);
-        let mut loaded = load_at(&args.policy, args.task.as_deref(), &repo, base)?;
-        if let Some(f) = args.fail_on {
+        let mut loaded = load_at(&args.check.policy, args.check.task.as_deref(), &repo, base)?;
+        if let Some(f) = args.check.fail_on {
             loaded.policy.fail_on = f;
         }
         let mut report = judge(&repo, &loaded, base, local, &commits)?;
@@ -282,8 +287,8 @@ pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
     }
     let origin = Origin::Custom;
     render::emit(
-        args.format,
-        args.output.as_deref(),
+        args.check.format,
+        args.check.output.as_deref(),
         &total,
         &origin,
         &loaded_origin,

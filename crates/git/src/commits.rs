@@ -87,24 +87,7 @@ impl Repo {
         commit: &CommitInfo,
         opts: &ReadOptions,
     ) -> Result<ChangeSet, Error> {
-        let tree = |id: ObjectId| -> Result<ObjectId, Error> {
-            Ok(self
-                .repo
-                .find_commit(id)
-                .and_then(|c| c.tree_id())
-                .map_err(Error::git("reading a commit's tree"))?
-                .detach())
-        };
-        let new = tree(commit.id)?;
-        let old = commit.parent.map(tree).transpose()?;
-        let mut raw = Vec::new();
-        diff::trees(&self.repo, old, Some(new), BStr::new(""), &mut raw)?;
-        let mut cs = ChangeSet::new(Origin::Range {
-            base: commit.parent.map(|p| p.to_string()).unwrap_or_default(),
-            head: commit.id.to_string(),
-        });
-        self.load(raw, opts, &mut cs)?;
-        Ok(cs)
+        self.range_ids(commit.parent, commit.id, opts)
     }
 
     /// The difference between two commits by id; no base means "everything in `head`".

@@ -248,18 +248,8 @@ fn deleted(
 ) -> Result<(), Error> {
     let mut rest: Vec<_> = rest.into_iter().collect();
     rest.sort_by(|a, b| a.0.cmp(&b.0));
-    for ((name, is_tree), (mode, oid)) in rest {
-        let path = join(prefix, name.as_bstr());
-        if is_tree {
-            walk(repo, oid, path.as_bstr(), true, out)?;
-        } else if let Some(kind) = Kind::from_tree(mode) {
-            out.push(RawChange {
-                path,
-                old_path: None,
-                old: Some(Entry { kind, id: oid }),
-                new: None,
-            });
-        }
+    for ((name, _), (mode, oid)) in rest {
+        one_side(repo, prefix, name.as_bstr(), mode, oid, true, out)?;
     }
     Ok(())
 }

@@ -462,6 +462,20 @@ fn pnpm_lock(text: &str) -> Result<Vec<Dep>, String> {
     Ok(out)
 }
 
+/// Where a TOML dependency table points: `git`, `path` or `url`, else the registry.
+fn table_source(t: &toml::map::Map<String, Toml>) -> String {
+    t.get("git")
+        .and_then(Toml::as_str)
+        .map(|g| format!("git+{g}"))
+        .or_else(|| {
+            t.get("path")
+                .and_then(Toml::as_str)
+                .map(|p| format!("path:{p}"))
+        })
+        .or_else(|| t.get("url").and_then(Toml::as_str).map(str::to_owned))
+        .unwrap_or_else(|| "registry".to_owned())
+}
+
 // ---- Python --------------------------------------------------------------------------
 
 /// Name and the rest of a PEP 508 requirement (`Django[argon2]>=4.2; python_version>"3"`).
@@ -574,16 +588,7 @@ fn pyproject(text: &str) -> Result<Vec<Dep>, String> {
                         .and_then(Toml::as_str)
                         .unwrap_or("")
                         .to_owned(),
-                    s.get("git")
-                        .and_then(Toml::as_str)
-                        .map(|g| format!("git+{g}"))
-                        .or_else(|| {
-                            s.get("path")
-                                .and_then(Toml::as_str)
-                                .map(|p| format!("path:{p}"))
-                        })
-                        .or_else(|| s.get("url").and_then(Toml::as_str).map(str::to_owned))
-                        .unwrap_or_else(|| "registry".to_owned()),
+                    table_source(s),
                 ),
                 _ => continue,
             };
@@ -610,15 +615,7 @@ fn pipfile(text: &str) -> Result<Vec<Dep>, String> {
                         .and_then(Toml::as_str)
                         .unwrap_or("")
                         .to_owned(),
-                    s.get("git")
-                        .and_then(Toml::as_str)
-                        .map(|g| format!("git+{g}"))
-                        .or_else(|| {
-                            s.get("path")
-                                .and_then(Toml::as_str)
-                                .map(|p| format!("path:{p}"))
-                        })
-                        .unwrap_or_else(|| "registry".to_owned()),
+                    table_source(s),
                 ),
                 _ => continue,
             };
