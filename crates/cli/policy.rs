@@ -66,15 +66,20 @@ fn from_file(path: &Path) -> Result<Policy, CliError> {
     Ok(Policy::from_toml(&path.display().to_string(), &text)?)
 }
 
+/// The file named by `--config`.
+fn explicit(path: &Path) -> Result<Loaded, CliError> {
+    Ok(Loaded {
+        policy: from_file(path)?,
+        origin: format!("{} (--config)", path.display()),
+        notes: Vec::new(),
+        baseline: None,
+    })
+}
+
 /// Loads the policy for a check of the index of `repo`: the committed one.
 pub fn for_staged(args: &PolicyArgs, repo: &Repo) -> Result<Loaded, CliError> {
     if let Some(path) = &args.config {
-        return Ok(Loaded {
-            policy: from_file(path)?,
-            origin: format!("{} (--config)", path.display()),
-            notes: Vec::new(),
-            baseline: None,
-        });
+        return explicit(path);
     }
     if args.default_policy {
         return Ok(embedded());
@@ -119,12 +124,7 @@ pub fn for_staged(args: &PolicyArgs, repo: &Repo) -> Result<Loaded, CliError> {
 /// the working tree (or the current directory), else the embedded default.
 pub fn for_directory(args: &PolicyArgs, top: &Path) -> Result<Loaded, CliError> {
     if let Some(path) = &args.config {
-        return Ok(Loaded {
-            policy: from_file(path)?,
-            origin: format!("{} (--config)", path.display()),
-            notes: Vec::new(),
-            baseline: None,
-        });
+        return explicit(path);
     }
     if !args.default_policy {
         for name in CONFIG_FILE_NAMES {

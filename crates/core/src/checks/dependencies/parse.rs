@@ -462,6 +462,22 @@ fn pnpm_lock(text: &str) -> Result<Vec<Dep>, String> {
     Ok(out)
 }
 
+/// A Poetry / Pipfile entry: `name = "^1.0"` or `name = { version = …, git = … }`.
+fn pypi_table_dep(name: &str, spec: &Toml) -> Option<Dep> {
+    let (version, source) = match spec {
+        Toml::String(s) => (s.clone(), "registry".to_owned()),
+        Toml::Table(s) => (
+            s.get("version")
+                .and_then(Toml::as_str)
+                .unwrap_or("")
+                .to_owned(),
+            table_source(s),
+        ),
+        _ => return None,
+    };
+    Some(dep("pypi", &normalise_py(name), &version, &source, true))
+}
+
 /// Where a TOML dependency table points: `git`, `path` or `url`, else the registry.
 fn table_source(t: &toml::map::Map<String, Toml>) -> String {
     t.get("git")
@@ -581,18 +597,7 @@ fn pyproject(text: &str) -> Result<Vec<Dep>, String> {
             if name == "python" {
                 continue;
             }
-            let (version, source) = match spec {
-                Toml::String(s) => (s.clone(), "registry".to_owned()),
-                Toml::Table(s) => (
-                    s.get("version")
-                        .and_then(Toml::as_str)
-                        .unwrap_or("")
-                        .to_owned(),
-                    table_source(s),
-                ),
-                _ => continue,
-            };
-            out.push(dep("pypi", &normalise_py(name), &version, &source, true));
+            out.extend(pypi_table_dep(name, spec));
         }
     }
     Ok(out)
@@ -608,18 +613,7 @@ fn pipfile(text: &str) -> Result<Vec<Dep>, String> {
             .into_iter()
             .flatten()
         {
-            let (version, source) = match spec {
-                Toml::String(s) => (s.clone(), "registry".to_owned()),
-                Toml::Table(s) => (
-                    s.get("version")
-                        .and_then(Toml::as_str)
-                        .unwrap_or("")
-                        .to_owned(),
-                    table_source(s),
-                ),
-                _ => continue,
-            };
-            out.push(dep("pypi", &normalise_py(name), &version, &source, true));
+            out.extend(pypi_table_dep(name, spec));
         }
     }
     Ok(out)
