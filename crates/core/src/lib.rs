@@ -17,6 +17,7 @@ pub mod config;
 mod finding;
 mod report;
 pub mod secrets;
+pub mod statement;
 pub mod suppress;
 pub mod task;
 
