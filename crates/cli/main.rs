@@ -2,6 +2,8 @@
 //! from `scopecheck-core`; everything it reads from git comes from `scopecheck-git`.
 
 mod args;
+mod audit;
+mod authority;
 mod cmd;
 mod error;
 mod policy;

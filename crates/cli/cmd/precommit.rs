@@ -1,12 +1,87 @@
 //! `scopecheck pre-commit`: judge what is staged.
 
-use scopecheck_core::evaluate_with;
-use scopecheck_git::ReadOptions;
+use std::sync::Arc;
+
+use serde_json::json;
+
+use scopecheck_core::{evaluate_with, ChangeSet, Report};
+use scopecheck_git::{ReadOptions, Repo};
 
 use crate::args::CheckArgs;
+use crate::authority::{self, Signers};
 use crate::error::CliError;
+use crate::policy::Loaded;
 use crate::render::{self, Style};
-use crate::{cmd, policy};
+use crate::{audit, cmd, policy};
+
+/// The allowed signers for a staged change: those committed at HEAD, or for a person's
+/// first commit of them, the staged file.
+pub fn staged_signers(
+    repo: &Repo,
+    loaded: &mut Loaded,
+    actor: &scopecheck_core::Actor,
+) -> Result<Signers, CliError> {
+    let head = repo.head_commit()?.map(|h| h.to_string());
+    let signers = authority::signers_at(repo, head.as_deref(), &loaded.policy)?;
+    if signers.signers.is_some() || actor.is_agent() {
+        return Ok(signers);
+    }
+    Ok(match authority::bootstrap_signers(repo, &loaded.policy)? {
+        Some(s) => {
+            loaded.notes.push(format!("trusting {}", s.origin));
+            s
+        }
+        None => signers,
+    })
+}
+
+/// Judges the index: the report, the change set and the signers that judged it.
+pub fn judge_staged(
+    args: &CheckArgs,
+    repo: &Repo,
+) -> Result<(Report, ChangeSet, Loaded), CliError> {
+    let loaded = policy::with_committed_baseline(policy::for_staged(&args.policy, repo)?, repo)?;
+    let mut loaded = policy::with_repo_context(loaded, repo, args.task.as_deref())?;
+    if let Some(fail_on) = args.fail_on {
+        loaded.policy.fail_on = fail_on;
+    }
+    let mut changes = repo.staged(&ReadOptions {
+        max_file_size: loaded.policy.max_file_size,
+    })?;
+    changes.actor = scopecheck_core::actor::detect(|k| std::env::var(k).ok());
+    let signers = staged_signers(repo, &mut loaded, &changes.actor)?;
+    let record = authority::record_file(repo);
+    if let Some(task) = loaded.policy.task.as_mut() {
+        authority::establish(Arc::make_mut(task), &signers, Some(&record));
+    }
+    let mut report = evaluate_with(&loaded.policy, &changes, loaded.baseline.as_ref());
+    authority::apply(&mut report, &changes, &loaded.policy, &signers);
+    report.notes.extend(loaded.notes.iter().cloned());
+    if let scopecheck_core::Actor::Agent { name, signal } = &changes.actor {
+        report.notes.push(format!(
+            "this change is being made by an agent ({name}: {signal}); agent policy applies"
+        ));
+    }
+    if let Some(task) = &loaded.policy.task {
+        report.notes.push(format!(
+            "work order in force: {} ({})",
+            task.file,
+            trust_text(&task.trust)
+        ));
+    }
+    Ok((report, changes, loaded))
+}
+
+pub fn trust_text(trust: &scopecheck_core::Trust) -> String {
+    match trust {
+        scopecheck_core::Trust::Signed { by, key } => format!("signed by {by}, {key}"),
+        scopecheck_core::Trust::Recorded => {
+            "unsigned, issued on this machine by `scopecheck task start`".to_owned()
+        }
+        scopecheck_core::Trust::Untrusted { reason } => format!("NOT trusted: {reason}"),
+        scopecheck_core::Trust::Unchecked => "not checked".to_owned(),
+    }
+}
 
 pub fn run(args: &CheckArgs, style: &Style) -> Result<i32, CliError> {
     let repo = cmd::open_repo()?;
@@ -16,27 +91,19 @@ pub fn run(args: &CheckArgs, style: &Style) -> Result<i32, CliError> {
             None,
         ));
     }
-    let loaded = policy::with_committed_baseline(policy::for_staged(&args.policy, &repo)?, &repo)?;
-    let mut loaded = policy::with_repo_context(loaded, &repo, args.task.as_deref())?;
-    if let Some(fail_on) = args.fail_on {
-        loaded.policy.fail_on = fail_on;
-    }
-    let mut changes = repo.staged(&ReadOptions {
-        max_file_size: loaded.policy.max_file_size,
-    })?;
-    changes.actor = scopecheck_core::actor::detect(|k| std::env::var(k).ok());
-    let mut report = evaluate_with(&loaded.policy, &changes, loaded.baseline.as_ref());
-    report.notes.extend(loaded.notes.iter().cloned());
-    if let scopecheck_core::Actor::Agent { name, signal } = &changes.actor {
-        report.notes.push(format!(
-            "this change is being made by an agent ({name}: {signal}); agent policy applies"
-        ));
-    }
-    if let Some(task) = &loaded.policy.task {
-        report
-            .notes
-            .push(format!("work order in force: {}", task.file));
-    }
+    let (report, changes, loaded) = judge_staged(args, &repo)?;
+    let head = repo.head_commit()?.map(|h| h.to_string());
+    audit::record(
+        &repo,
+        &loaded.policy.audit,
+        audit::decision_entry(
+            "pre-commit",
+            &changes.actor,
+            json!({"head": head, "work-order": work_order_json(&loaded)}),
+            &[&changes],
+            &report,
+        ),
+    )?;
     render::emit(
         args.format,
         args.output.as_deref(),
@@ -46,4 +113,16 @@ pub fn run(args: &CheckArgs, style: &Style) -> Result<i32, CliError> {
         style,
     )?;
     Ok(report.exit_code())
+}
+
+/// The work order in force, for the audit log.
+pub fn work_order_json(loaded: &Loaded) -> serde_json::Value {
+    match &loaded.policy.task {
+        Some(t) => json!({
+            "file": t.file,
+            "statement-sha256": scopecheck_trust::sha256_hex(&t.statement()),
+            "trust": t.trust,
+        }),
+        None => serde_json::Value::Null,
+    }
 }

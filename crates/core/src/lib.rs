@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 mod action;
+pub mod approval;
 pub mod actor;
 mod change;
 pub mod checks;
@@ -22,6 +23,7 @@ pub mod suppress;
 pub mod task;
 
 pub use action::{Action, UnknownAction};
+pub use approval::{Approval, ApprovalFile, ApprovalItem, ApprovalStatement, Approved};
 pub use actor::Actor;
 pub use change::{
     looks_binary, AddedLine, ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Side,
@@ -32,4 +34,4 @@ pub use report::{
     evaluate, evaluate_with, Report, Suppressed, EXIT_BLOCKED, EXIT_ERROR, EXIT_PASS,
 };
 pub use suppress::Baseline;
-pub use task::WorkOrder;
+pub use task::{Trust, WorkOrder};

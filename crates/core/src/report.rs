@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
+use crate::approval::{self, Approval, Approved};
 use crate::checks;
 use crate::suppress::{allowed_rules, Baseline, ALLOW_MARKER};
 use crate::{Action, ChangeSet, FileChange, Finding, Policy};
@@ -47,6 +48,8 @@ pub struct Report {
     pub baseline_used: HashSet<String>,
     /// Who made the change.
     pub actor: crate::Actor,
+    /// `review` findings a person approved (see [`Report::apply_approvals`]).
+    pub approved: Vec<Approved>,
 }
 
 impl Report {
@@ -76,6 +79,7 @@ impl Report {
             unused_suppressions: Vec::new(),
             baseline_used: HashSet::new(),
             actor: crate::Actor::Human,
+            approved: Vec::new(),
         }
     }
 
@@ -88,7 +92,40 @@ impl Report {
         self.suppressed.extend(other.suppressed);
         self.unused_suppressions.extend(other.unused_suppressions);
         self.baseline_used.extend(other.baseline_used);
+        self.approved.extend(other.approved);
         sort_findings(&mut self.findings);
+    }
+
+    /// Moves every `review` finding that one of `approvals` covers (same rule, path,
+    /// fingerprint, and the file still has the approved content in `changes`) from
+    /// `findings` to `approved`. `block` findings stay: they cannot be approved.
+    /// Returns which approvals were used (indexes into `approvals`).
+    ///
+    /// Pass only approvals whose signatures were verified.
+    pub fn apply_approvals(
+        &mut self,
+        changes: &ChangeSet,
+        approvals: &[Approval],
+    ) -> HashSet<usize> {
+        let mut used = HashSet::new();
+        let mut kept = Vec::with_capacity(self.findings.len());
+        for f in std::mem::take(&mut self.findings) {
+            match approvals
+                .iter()
+                .position(|a| approval::covers(&a.item, &f, changes))
+            {
+                Some(i) => {
+                    used.insert(i);
+                    self.approved.push(Approved {
+                        finding: f,
+                        approval: approvals[i].clone(),
+                    });
+                }
+                None => kept.push(f),
+            }
+        }
+        self.findings = kept;
+        used
     }
 
     /// 0 when the change may proceed, 1 when it is stopped.
@@ -191,6 +228,7 @@ pub fn evaluate_with(policy: &Policy, changes: &ChangeSet, baseline: Option<&Bas
         unused_suppressions,
         baseline_used,
         actor: changes.actor.clone(),
+        approved: Vec::new(),
     }
 }
 

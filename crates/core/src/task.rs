@@ -25,6 +25,18 @@ struct RawTask {
     stop_conditions: Vec<String>,
     max_files: Option<Spanned<i64>>,
     max_lines: Option<Spanned<i64>>,
+    issued: Option<RawIssued>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawIssued {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signature: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -44,6 +56,42 @@ struct TaskFile<'a> {
     max_files: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     max_lines: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    issued: Option<RawIssued>,
+}
+
+/// The `kind` of a work-order statement.
+pub const WORK_ORDER_KIND: &str = "scopecheck/work-order";
+
+/// Whether the work order in force was issued by a person, as far as the front end could
+/// establish it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum Trust {
+    /// Nobody checked (library use, scans).
+    Unchecked,
+    /// Signed by a key in the allowed-signers file.
+    Signed {
+        /// The signer's principals.
+        by: String,
+        /// The key fingerprint.
+        key: String,
+    },
+    /// Unsigned, but its hash was recorded in the git directory by `scopecheck task
+    /// start` run by a person. This raises the bar; a signature closes it.
+    Recorded,
+    /// Changed after it was issued, or never issued by a person: why.
+    Untrusted {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Trust {
+    /// Whether this work order may be treated as a person's.
+    pub fn is_trusted(&self) -> bool {
+        matches!(self, Trust::Signed { .. } | Trust::Recorded)
+    }
 }
 
 /// A validated work order.
@@ -65,6 +113,14 @@ pub struct WorkOrder {
     pub max_files: Option<u64>,
     /// Most lines (added plus removed) one change may touch.
     pub max_lines: Option<u64>,
+    /// When it was issued (RFC 3339), as signed.
+    pub issued_at: Option<String>,
+    /// Who issued it (their git identity), as signed.
+    pub issued_by: Option<String>,
+    /// The armored SSH signature over [`WorkOrder::statement`], when signed.
+    pub signature: Option<String>,
+    /// Set by the front end once it checked the signature or the local record.
+    pub trust: Trust,
     scope_set: GlobSet,
     out_set: GlobSet,
 }
@@ -131,9 +187,32 @@ impl WorkOrder {
             stop_conditions: raw.stop_conditions,
             max_files,
             max_lines,
+            issued_at: raw.issued.as_ref().and_then(|i| i.at.clone()),
+            issued_by: raw.issued.as_ref().and_then(|i| i.by.clone()),
+            signature: raw.issued.and_then(|i| i.signature),
+            trust: Trust::Unchecked,
             scope_set,
             out_set,
         })
+    }
+
+    /// The exact bytes a person signs: the work order's canonical JSON, every field
+    /// that changes what the agent may do included (so widening `scope` breaks it).
+    pub fn statement(&self) -> Vec<u8> {
+        let value = serde_json::json!({
+            "kind": WORK_ORDER_KIND,
+            "version": 1,
+            "goal": self.goal,
+            "scope": self.scope,
+            "out-of-scope": self.out_of_scope,
+            "allowed-commands": self.allowed_commands,
+            "stop-conditions": self.stop_conditions,
+            "max-files": self.max_files,
+            "max-lines": self.max_lines,
+            "issued-at": self.issued_at,
+            "issued-by": self.issued_by,
+        });
+        crate::statement::canonical_json(&value).into_bytes()
     }
 
     /// The work order as a TOML file (what `scopecheck task start` writes).
@@ -146,9 +225,15 @@ impl WorkOrder {
             stop_conditions: &self.stop_conditions,
             max_files: self.max_files,
             max_lines: self.max_lines,
+            issued: (self.issued_at.is_some() || self.issued_by.is_some() || self.signature.is_some())
+                .then(|| RawIssued {
+                    at: self.issued_at.clone(),
+                    by: self.issued_by.clone(),
+                    signature: self.signature.clone(),
+                }),
         };
         format!(
-            "# Work order written by `scopecheck task start`; `scopecheck task show` prints it,\n# `scopecheck task end` removes it. Changes outside `scope` are stopped.\n{}",
+            "# Work order written by `scopecheck task start`; `scopecheck task show` prints it,\n# `scopecheck task end` removes it. Changes outside `scope` are stopped.\n# Editing it by hand breaks its signature (or its recorded hash): re-issue it instead.\n{}",
             toml::to_string(&file).unwrap_or_default()
         )
     }

@@ -2,6 +2,7 @@
 //! rule's default action; the engine then applies the policy. Checks do no I/O: the
 //! adapter that built the change set supplied every byte they read.
 
+pub mod authority;
 pub mod dependencies;
 pub mod migrations;
 pub mod policy_files;
@@ -44,6 +45,7 @@ pub fn builtin() -> Vec<Box<dyn Check>> {
         Box::new(unscanned::Unscanned),
         Box::new(scope::Scope),
         Box::new(policy_files::PolicyFiles),
+        Box::new(authority::Authority),
         Box::new(migrations::Migrations),
         Box::new(dependencies::Dependencies),
     ]
@@ -56,6 +58,7 @@ pub fn all_rules() -> Vec<&'static RuleMeta> {
         unscanned::RULES,
         scope::RULES,
         policy_files::RULES,
+        authority::RULES,
         migrations::RULES,
         dependencies::RULES,
         crate::secrets::builtin_rule_meta(),

@@ -1,6 +1,7 @@
 //! Scope: the work order's paths and size limits, and the policy's protected areas.
 
 use super::{Check, RuleMeta};
+use crate::approval::APPROVALS_DIR;
 use crate::{Action, ChangeSet, ChangeStatus, FileChange, Finding, Policy};
 
 /// A path outside the work order.
@@ -62,10 +63,13 @@ impl Check for Scope {
         if changes.is_scan() {
             return;
         }
-        let self_protected = |p: &str| policy.self_protected.iter().any(|s| s == p);
+        // The policy's own files are judged by `policy/self-edit`, and approval files by
+        // their signatures (`approval/untrusted`), not by the task's scope.
+        let self_protected = |p: &str| {
+            policy.self_protected.iter().any(|s| s == p) || p.starts_with(APPROVALS_DIR)
+        };
         if let Some(task) = &policy.task {
             for change in &changes.files {
-                // The policy's own files are judged by `policy/self-edit` (review), not here.
                 for path in sides(change).into_iter().filter(|p| !self_protected(p)) {
                     let Some(why) = task.outside(path) else {
                         continue;
@@ -81,10 +85,14 @@ impl Check for Scope {
                     out.push(f);
                 }
             }
-            let files = changes.files.len() as u64;
-            let lines: u64 = changes
-                .files
-                .iter()
+            let counted = || {
+                changes
+                    .files
+                    .iter()
+                    .filter(|c| !c.path.starts_with(APPROVALS_DIR))
+            };
+            let files = counted().count() as u64;
+            let lines: u64 = counted()
                 .map(|c| {
                     let (a, r) = c.line_stats();
                     (a + r) as u64

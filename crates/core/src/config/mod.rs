@@ -121,6 +121,19 @@ pub struct MigrationSettings {
     pub exclude: GlobSet,
 }
 
+/// `[audit]`: the hash-chained decision log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct AuditSettings {
+    /// Whether decisions are logged.
+    pub enabled: bool,
+    /// The current log file is rotated into an archive once it exceeds this many bytes.
+    pub max_size: u64,
+    /// How many archives are kept (older ones are deleted; the chain then verifies from
+    /// the oldest line still present).
+    pub keep: u32,
+}
+
 /// A compiled policy, ready to judge a [`ChangeSet`](crate::ChangeSet).
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -153,6 +166,11 @@ pub struct Policy {
     pub self_protected: Vec<String>,
     /// The work order in force, if any (set by the front end).
     pub task: Option<Arc<crate::WorkOrder>>,
+    /// Repository-relative path of the allowed-signers file whose keys may sign work
+    /// orders and approvals.
+    pub allowed_signers: String,
+    /// The audit log's settings.
+    pub audit: AuditSettings,
     rules: BTreeMap<String, RuleSetting>,
 }
 
@@ -562,6 +580,21 @@ impl Validator<'_> {
             None => DEFAULT_BASELINE.to_owned(),
         };
         self_protected.push(baseline.clone());
+        let allowed_signers = match &raw.approvals.allowed_signers {
+            Some(b) if b.get_ref().trim().is_empty() || b.get_ref().starts_with('/') => {
+                self.problem(
+                    b.span(),
+                    "`approvals.allowed-signers` must be a path relative to the repository root"
+                        .into(),
+                    Some("the file is read from the committed policy's commit, so it must be in the repository".into()),
+                );
+                String::new()
+            }
+            Some(b) => b.get_ref().trim_start_matches("./").to_owned(),
+            None => crate::approval::DEFAULT_ALLOWED_SIGNERS.to_owned(),
+        };
+        self_protected.push(allowed_signers.clone());
+        let audit = self.audit(&raw.audit);
         Policy {
             source,
             max_file_size,
@@ -577,7 +610,41 @@ impl Validator<'_> {
             agent_action_floor,
             self_protected,
             task: None,
+            allowed_signers,
+            audit,
             rules,
+        }
+    }
+
+    fn audit(&mut self, raw: &raw::RawAudit) -> AuditSettings {
+        let max_size = match &raw.max_size {
+            None => 8 * 1024 * 1024,
+            Some(v) => match parse_size(v.get_ref()) {
+                Ok(n) if n >= 4096 => n,
+                Ok(_) => {
+                    self.problem(v.span(), "`audit.max-size` must be at least 4 KiB".into(), None);
+                    0
+                }
+                Err(msg) => {
+                    self.problem(v.span(), format!("`audit.max-size`: {msg}"), None);
+                    0
+                }
+            },
+        };
+        let keep = match &raw.keep {
+            None => 8,
+            Some(k) => match u32::try_from(*k.get_ref()) {
+                Ok(n) => n,
+                Err(_) => {
+                    self.problem(k.span(), "`audit.keep` must be 0 or more".into(), None);
+                    0
+                }
+            },
+        };
+        AuditSettings {
+            enabled: raw.enabled.unwrap_or(true),
+            max_size,
+            keep,
         }
     }
 

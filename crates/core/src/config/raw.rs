@@ -24,6 +24,10 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub push: RawPush,
     #[serde(default)]
+    pub approvals: RawApprovals,
+    #[serde(default)]
+    pub audit: RawAudit,
+    #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, RawRule>,
 }
 
@@ -110,4 +114,18 @@ pub(super) struct RawDependencies {
 pub(super) struct RawPush {
     #[serde(default)]
     pub agent_protected_branches: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawApprovals {
+    pub allowed_signers: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawAudit {
+    pub enabled: Option<bool>,
+    pub max_size: Option<Spanned<toml::Value>>,
+    pub keep: Option<Spanned<i64>>,
 }

@@ -1,0 +1,243 @@
+//! Writing and reading the audit log in the git directory (shared by every worktree of
+//! the repository): `<git common dir>/scopecheck/audit.jsonl`, its head record
+//! `audit.head`, and rotated archives `audit-<first seq>-<last seq>.jsonl`.
+//! The chain itself (what a line holds, how it is verified) is scopecheck-trust's.
+
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value};
+
+use scopecheck_core::config::AuditSettings;
+use scopecheck_core::{Actor, ChangeSet, Report};
+use scopecheck_trust::audit::{chain_line, last_tip, Tip};
+use scopecheck_trust::time;
+
+use crate::error::CliError;
+
+/// Most files listed in one line; a larger range records the count and the first ones.
+const MAX_FILES: usize = 2000;
+
+pub struct Log {
+    dir: PathBuf,
+}
+
+impl Log {
+    pub fn new(common_dir: &Path) -> Log {
+        Log {
+            dir: common_dir.join("scopecheck"),
+        }
+    }
+
+    pub fn current(&self) -> PathBuf {
+        self.dir.join("audit.jsonl")
+    }
+
+    pub fn head_file(&self) -> PathBuf {
+        self.dir.join("audit.head")
+    }
+
+    /// Archives, oldest first (names sort by their zero-padded first seq).
+    pub fn archives(&self) -> Result<Vec<PathBuf>, CliError> {
+        let mut v: Vec<PathBuf> = match fs::read_dir(&self.dir) {
+            Ok(rd) => rd
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                        n.starts_with("audit-") && n.ends_with(".jsonl")
+                    })
+                })
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(CliError::io(&self.dir)(e)),
+        };
+        v.sort();
+        Ok(v)
+    }
+
+    /// Every file of the log, oldest first, with its text.
+    pub fn segments(&self) -> Result<Vec<(PathBuf, String)>, CliError> {
+        let mut out = Vec::new();
+        for p in self.archives()?.into_iter().chain([self.current()]) {
+            match fs::read(&p) {
+                Ok(b) => out.push((p, String::from_utf8_lossy(&b).into_owned())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(CliError::io(&p)(e)),
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn head(&self) -> Result<Option<Tip>, CliError> {
+        let p = self.head_file();
+        match fs::read_to_string(&p) {
+            Ok(t) => Tip::decode(&t).map(Some).ok_or_else(|| {
+                CliError::usage(
+                    format!("{} is damaged (expected `seq:hash`)", p.display()),
+                    Some("run `scopecheck audit verify`".to_owned()),
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(CliError::io(&p)(e)),
+        }
+    }
+
+    /// Appends one decision. Concurrent hooks (several worktrees) serialise on a lock
+    /// file; the line is written before the head record, so an interrupted run leaves
+    /// at worst a head one line behind, which verification accepts.
+    pub fn append(&self, settings: &AuditSettings, entry: Map<String, Value>) -> Result<Tip, CliError> {
+        fs::create_dir_all(&self.dir).map_err(CliError::io(&self.dir))?;
+        let lock_path = self.dir.join("audit.lock");
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(CliError::io(&lock_path))?;
+        lock.lock().map_err(CliError::io(&lock_path))?;
+        let current = self.current();
+        let text = match fs::read(&current) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(CliError::io(&current)(e)),
+        };
+        let damaged = |why: String| {
+            CliError::usage(
+                format!("the audit log {} is damaged: {why}", current.display()),
+                Some("`scopecheck audit verify` says where; move the log aside to start a new chain".to_owned()),
+            )
+        };
+        let mut tip = last_tip(&text).map_err(damaged)?;
+        if tip.is_none() {
+            if let Some(last) = self.archives()?.pop() {
+                let t = fs::read_to_string(&last).map_err(CliError::io(&last))?;
+                tip = last_tip(&t).map_err(damaged)?;
+            }
+        }
+        if text.len() as u64 >= settings.max_size {
+            self.rotate(&text, settings.keep)?;
+        }
+        let (line, new_tip) = chain_line(tip.as_ref(), entry);
+        let mut f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&current)
+            .map_err(CliError::io(&current))?;
+        f.write_all(format!("{line}\n").as_bytes())
+            .map_err(CliError::io(&current))?;
+        let head = self.head_file();
+        let tmp = self.dir.join("audit.head.tmp");
+        fs::write(&tmp, new_tip.encode() + "\n").map_err(CliError::io(&tmp))?;
+        fs::rename(&tmp, &head).map_err(CliError::io(&head))?;
+        drop(lock);
+        Ok(new_tip)
+    }
+
+    fn rotate(&self, text: &str, keep: u32) -> Result<(), CliError> {
+        let seq = |l: Option<&str>| {
+            l.and_then(|l| serde_json::from_str::<Map<String, Value>>(l).ok())
+                .and_then(|o| o.get("seq").and_then(Value::as_u64))
+                .unwrap_or(0)
+        };
+        let first = seq(text.lines().next());
+        let last = seq(text.lines().last());
+        let archive = self.dir.join(format!("audit-{first:012}-{last:012}.jsonl"));
+        let current = self.current();
+        fs::rename(&current, &archive).map_err(CliError::io(&archive))?;
+        let archives = self.archives()?;
+        let excess = archives.len().saturating_sub(keep as usize);
+        for old in &archives[..excess] {
+            fs::remove_file(old).map_err(CliError::io(old))?;
+        }
+        Ok(())
+    }
+}
+
+fn actor_json(actor: &Actor) -> Value {
+    serde_json::to_value(actor).unwrap_or(Value::Null)
+}
+
+/// The common fields of a decision line.
+pub fn decision_entry(
+    command: &str,
+    actor: &Actor,
+    refs: Value,
+    changes: &[&ChangeSet],
+    report: &Report,
+) -> Map<String, Value> {
+    let mut files = Vec::new();
+    let mut total = 0;
+    for cs in changes {
+        for f in &cs.files {
+            total += 1;
+            if files.len() < MAX_FILES {
+                files.push(json!({
+                    "path": f.path,
+                    "old": f.old.as_ref().map(|s| s.id.clone()),
+                    "new": f.new.as_ref().map(|s| s.id.clone()),
+                }));
+            }
+        }
+    }
+    // Rule, path, action and fingerprint only: the log never holds evidence, so it can
+    // never hold a secret.
+    let findings: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| json!({"rule": f.rule, "path": f.path, "action": f.action, "fingerprint": f.fingerprint}))
+        .collect();
+    let approved: Vec<Value> = report
+        .approved
+        .iter()
+        .map(|a| {
+            json!({
+                "rule": a.finding.rule, "path": a.finding.path, "fingerprint": a.finding.fingerprint,
+                "approved-by": a.approval.approved_by, "key": a.approval.key,
+                "approved-at": a.approval.approved_at, "file": a.approval.file,
+            })
+        })
+        .collect();
+    let suppressed: Vec<Value> = report
+        .suppressed
+        .iter()
+        .map(|s| json!({"rule": s.finding.rule, "path": s.finding.path, "fingerprint": s.finding.fingerprint, "by": s.suppressed_by}))
+        .collect();
+    let mut m = Map::new();
+    m.insert("time".into(), json!(time::now_rfc3339()));
+    m.insert("command".into(), json!(command));
+    m.insert("actor".into(), actor_json(actor));
+    m.insert("refs".into(), refs);
+    m.insert("files".into(), Value::Array(files));
+    m.insert("files-total".into(), json!(total));
+    m.insert("findings".into(), Value::Array(findings));
+    m.insert("approved".into(), Value::Array(approved));
+    m.insert("suppressed".into(), Value::Array(suppressed));
+    m.insert("decision".into(), json!(report.decision()));
+    m.insert("exit".into(), json!(report.exit_code()));
+    m
+}
+
+/// A line for a command that is not a check (approve, task start/end).
+pub fn event_entry(command: &str, actor: &Actor, detail: Value) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("time".into(), json!(time::now_rfc3339()));
+    m.insert("command".into(), json!(command));
+    m.insert("actor".into(), actor_json(actor));
+    m.insert("detail".into(), detail);
+    m
+}
+
+/// Appends `entry` to the repository's log when the policy keeps one.
+pub fn record(
+    repo: &scopecheck_git::Repo,
+    settings: &AuditSettings,
+    entry: Map<String, Value>,
+) -> Result<(), CliError> {
+    if !settings.enabled {
+        return Ok(());
+    }
+    Log::new(repo.common_dir()).append(settings, entry)?;
+    Ok(())
+}
