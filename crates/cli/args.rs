@@ -72,7 +72,7 @@ pub enum Format {
 }
 
 /// Where the policy comes from.
-#[derive(Debug, ClapArgs)]
+#[derive(Debug, Default, ClapArgs)]
 pub struct PolicyArgs {
     /// Use this policy file instead of the repository's scopecheck.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "default_policy")]
@@ -131,7 +131,9 @@ pub struct ScanTarget {
 pub struct CommitCheckArgs {
     #[command(flatten)]
     pub policy: PolicyArgs,
-    /// A work order to apply (default: the one committed at the base, if any).
+    /// A work order to apply (default: the one committed at the head, else (pre-push)
+    /// the working tree's, else the base's). It counts only when signed (or, for
+    /// pre-push, recorded by `task start` on this machine).
     #[arg(long, value_name = "FILE", env = "SCOPECHECK_TASK")]
     pub task: Option<PathBuf>,
     /// Output format.
@@ -163,6 +165,10 @@ pub struct CiArgs {
     /// The head revision (default: SCOPECHECK_HEAD or HEAD).
     #[arg(long)]
     pub head: Option<String>,
+    /// Verify work orders and approvals against this allowed-signers file (one the
+    /// pipeline owns) instead of the one committed at the base.
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
     #[command(flatten)]
     pub check: CommitCheckArgs,
 }

@@ -243,3 +243,12 @@ pub fn at_commit(
     }
     Ok(embedded())
 }
+
+/// The audit settings of the policy committed at HEAD (the embedded default's when none).
+pub fn committed_audit_settings(
+    repo: &Repo,
+) -> Result<scopecheck_core::config::AuditSettings, CliError> {
+    Ok(at_commit(&PolicyArgs::default(), repo, repo.head_commit()?)?
+        .policy
+        .audit)
+}

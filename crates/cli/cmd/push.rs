@@ -9,10 +9,13 @@ use std::io::Read;
 use std::path::Path;
 
 use scopecheck_core::checks::policy_files::{AGENT_PUSH, SKIPPED_HOOKS};
-use scopecheck_core::{actor, evaluate_with, Action, Actor, Finding, Origin, Report};
+use scopecheck_core::{actor, evaluate_with, Action, Actor, ChangeSet, Finding, Origin, Report};
 use scopecheck_git::{CommitInfo, ObjectId, ReadOptions, Repo};
 
 use crate::args::{CiArgs, PrePushArgs};
+use crate::audit;
+use crate::authority::{self, Signers};
+use crate::cmd::precommit::{trust_text, work_order_json};
 use crate::cmd::open_repo;
 use crate::error::CliError;
 use crate::policy::{self, Loaded};
@@ -30,10 +33,11 @@ fn shallow_help(repo: &Repo) -> Option<String> {
 fn judge(
     repo: &Repo,
     loaded: &Loaded,
+    signers: &Signers,
     base: Option<ObjectId>,
     head: ObjectId,
     commits: &[CommitInfo],
-) -> Result<Report, CliError> {
+) -> Result<(Report, ChangeSet), CliError> {
     let opts = ReadOptions {
         max_file_size: loaded.policy.max_file_size,
     };
@@ -52,11 +56,27 @@ fn judge(
     let mut report = evaluate_with(&loaded.policy, &range, baseline);
     // Secrets are judged per commit below; the range view would only repeat them.
     report.findings.retain(|f| !f.rule.starts_with("secret/"));
+    // Approvals committed anywhere in the range count, for findings of the range and of
+    // each commit, as long as the approved content is what the commit holds.
+    let (approvals, rejected) = authority::approvals_in(&range, signers);
+    for mut f in rejected {
+        if let Some(a) = loaded.policy.action_for(&f.rule, &f.path, f.action) {
+            f.action = a;
+            report.findings.push(f);
+        }
+    }
+    let mut used = report.apply_approvals(&range, &approvals);
     let mut seen = HashSet::new();
     for commit in commits {
         let mut cs = repo.commit_changes(commit, &opts)?;
         cs.actor = actor.clone();
-        let per = evaluate_with(&loaded.policy, &cs, baseline);
+        let mut per = evaluate_with(&loaded.policy, &cs, baseline);
+        used.extend(per.apply_approvals(&cs, &approvals));
+        for a in per.approved.drain(..) {
+            if a.finding.rule.starts_with("secret/") && seen.insert(a.finding.fingerprint.clone()) {
+                report.approved.push(a);
+            }
+        }
         let short = &commit.id.to_string()[..12];
         if per.is_blocked() {
             let rules: Vec<&str> = per
@@ -107,33 +127,56 @@ fn judge(
     report
         .findings
         .sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
+    authority::note_unused(&mut report, &approvals, &used);
     report
         .notes
         .push(format!("{} commit(s) checked", commits.len()));
-    Ok(report)
+    Ok((report, range))
 }
 
-/// The policy, baseline and work order as of `base` (or the embedded default).
+/// The policy and baseline as of `base`, the signers that judge (`--allowed-signers`, else
+/// the base's), and the work order: `--task`, else the one committed at `head`, else
+/// (pre-push) the working tree's, else the base's. Trust comes from its signature (or,
+/// for pre-push, the local record of `task start`), wherever it was found.
 fn load_at(
-    args: &crate::args::PolicyArgs,
-    task: Option<&Path>,
+    args: &crate::args::CommitCheckArgs,
     repo: &Repo,
     base: Option<ObjectId>,
-) -> Result<Loaded, CliError> {
-    let mut loaded = policy::at_commit(args, repo, base)?;
-    if let Some(order) = policy::work_order(task, None)? {
-        loaded.policy.task = Some(std::sync::Arc::new(order));
-    } else if let Some(b) = base {
-        if let Some(bytes) =
-            repo.file_at(&b.to_string(), scopecheck_core::task::DEFAULT_TASK_FILE)?
-        {
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            let order =
-                scopecheck_core::WorkOrder::parse(scopecheck_core::task::DEFAULT_TASK_FILE, &text)?;
-            loaded.policy.task = Some(std::sync::Arc::new(order));
+    head: ObjectId,
+    local: bool,
+    allowed_signers: Option<&Path>,
+) -> Result<(Loaded, Signers), CliError> {
+    use scopecheck_core::task::DEFAULT_TASK_FILE;
+    let mut loaded = policy::at_commit(&args.policy, repo, base)?;
+    let signers = match allowed_signers {
+        Some(p) => authority::signers_from_file(p)?,
+        None => authority::signers_at(repo, base.map(|b| b.to_string()).as_deref(), &loaded.policy)?,
+    };
+    let committed = |rev: ObjectId| -> Result<Option<scopecheck_core::WorkOrder>, CliError> {
+        let Some(bytes) = repo.file_at(&rev.to_string(), DEFAULT_TASK_FILE)? else {
+            return Ok(None);
+        };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        Ok(Some(scopecheck_core::WorkOrder::parse(DEFAULT_TASK_FILE, &text)?))
+    };
+    let mut order = policy::work_order(args.task.as_deref(), None)?;
+    if order.is_none() {
+        order = committed(head)?;
+    }
+    if order.is_none() && local {
+        order = policy::work_order(None, repo.workdir())?;
+    }
+    if order.is_none() {
+        if let Some(b) = base {
+            order = committed(b)?;
         }
     }
-    Ok(loaded)
+    if let Some(mut order) = order {
+        let record = local.then(|| authority::record_file(repo));
+        authority::establish(&mut order, &signers, record.as_deref());
+        loaded.policy.task = Some(std::sync::Arc::new(order));
+    }
+    Ok((loaded, signers))
 }
 
 fn base_from_env() -> Option<String> {
@@ -147,17 +190,34 @@ fn base_from_env() -> Option<String> {
         .or_else(|| var("CI_COMMIT_BEFORE_SHA").filter(|s| s != ZERO))
 }
 
-pub fn ci(args: &CiArgs, style: &Style) -> Result<i32, CliError> {
+/// A judged range: what `ci` reports and `approve --base/--head` approves.
+pub struct Judged {
+    pub repo: Repo,
+    pub report: Report,
+    pub range: ChangeSet,
+    pub loaded: Loaded,
+    pub signers: Signers,
+    pub merge_base: ObjectId,
+    pub head: ObjectId,
+    pub commits: usize,
+}
+
+/// Judges `base..head` (defaults from the CI environment) with the base's policy.
+pub fn judge_ci(
+    base: Option<&str>,
+    head: Option<&str>,
+    check: &crate::args::CommitCheckArgs,
+    allowed_signers: Option<&Path>,
+) -> Result<Judged, CliError> {
     let repo = open_repo()?;
-    let Some(base_rev) = args.base.clone().or_else(base_from_env) else {
+    let Some(base_rev) = base.map(str::to_owned).or_else(base_from_env) else {
         return Err(CliError::usage(
             "cannot tell what to compare against",
             Some("pass --base REV (e.g. origin/main), or run in GitHub Actions / GitLab CI, or set SCOPECHECK_BASE".to_owned()),
         ));
     };
-    let head_rev = args
-        .head
-        .clone()
+    let head_rev = head
+        .map(str::to_owned)
         .or_else(|| {
             std::env::var("SCOPECHECK_HEAD")
                 .ok()
@@ -179,32 +239,58 @@ pub fn ci(args: &CiArgs, style: &Style) -> Result<i32, CliError> {
             shallow_help(&repo),
         ));
     };
-    let mut loaded = load_at(
-        &args.check.policy,
-        args.check.task.as_deref(),
-        &repo,
-        Some(merge_base),
-    )?;
-    if let Some(f) = args.check.fail_on {
+    let (mut loaded, signers) = load_at(check, &repo, Some(merge_base), head, false, allowed_signers)?;
+    if let Some(f) = check.fail_on {
         loaded.policy.fail_on = f;
     }
     let commits = repo.commits_between(&[merge_base], head)?;
-    let mut report = judge(&repo, &loaded, Some(merge_base), head, &commits)?;
+    let (mut report, range) = judge(&repo, &loaded, &signers, Some(merge_base), head, &commits)?;
     report.fail_on = loaded.policy.fail_on;
     report.notes.extend(loaded.notes.iter().cloned());
+    note_work_order(&mut report, &loaded);
+    Ok(Judged {
+        repo,
+        report,
+        range,
+        loaded,
+        signers,
+        merge_base,
+        head,
+        commits: commits.len(),
+    })
+}
+
+pub fn ci(args: &CiArgs, style: &Style) -> Result<i32, CliError> {
+    let j = judge_ci(
+        args.base.as_deref(),
+        args.head.as_deref(),
+        &args.check,
+        args.allowed_signers.as_deref(),
+    )?;
+    audit::record(
+        &j.repo,
+        &j.loaded.policy.audit,
+        audit::decision_entry(
+            "ci",
+            &j.report.actor,
+            serde_json::json!({"base": j.merge_base.to_string(), "head": j.head.to_string(), "commits": j.commits, "work-order": work_order_json(&j.loaded)}),
+            &[&j.range],
+            &j.report,
+        ),
+    )?;
     let origin = Origin::Range {
-        base: merge_base.to_string(),
-        head: head.to_string(),
+        base: j.merge_base.to_string(),
+        head: j.head.to_string(),
     };
     render::emit(
         args.check.format,
         args.check.output.as_deref(),
-        &report,
+        &j.report,
         &origin,
-        &loaded.origin,
+        &j.loaded.origin,
         style,
     )?;
-    Ok(report.exit_code())
+    Ok(j.report.exit_code())
 }
 
 pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
@@ -249,11 +335,12 @@ pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
         }
         any = true;
         let base = commits.first().and_then(|c| c.parent);
-        let mut loaded = load_at(&args.check.policy, args.check.task.as_deref(), &repo, base)?;
+        let (mut loaded, signers) = load_at(&args.check, &repo, base, local, true, None)?;
         if let Some(f) = args.check.fail_on {
             loaded.policy.fail_on = f;
         }
-        let mut report = judge(&repo, &loaded, base, local, &commits)?;
+        let (mut report, range) = judge(&repo, &loaded, &signers, base, local, &commits)?;
+        note_work_order(&mut report, &loaded);
         report.fail_on = loaded.policy.fail_on;
         report
             .notes
@@ -278,6 +365,17 @@ pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
             }
         }
         report.notes.extend(loaded.notes.iter().cloned());
+        audit::record(
+            &repo,
+            &loaded.policy.audit,
+            audit::decision_entry(
+                "pre-push",
+                &report.actor,
+                serde_json::json!({"local-ref": local_ref, "remote-ref": remote_ref, "remote": remote, "base": base.map(|b| b.to_string()), "head": local.to_string(), "commits": commits.len(), "work-order": work_order_json(&loaded)}),
+                &[&range],
+                &report,
+            ),
+        )?;
         total.fail_on = loaded.policy.fail_on;
         total.merge(report);
         loaded_origin = loaded.origin.clone();
@@ -295,4 +393,14 @@ pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
         style,
     )?;
     Ok(total.exit_code())
+}
+
+fn note_work_order(report: &mut Report, loaded: &Loaded) {
+    if let Some(task) = &loaded.policy.task {
+        report.notes.push(format!(
+            "work order in force: {} ({})",
+            task.file,
+            trust_text(&task.trust)
+        ));
+    }
 }

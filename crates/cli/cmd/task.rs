@@ -10,6 +10,32 @@ use crate::args::{TaskCommand, TaskFileArgs, TaskFormat};
 use crate::cmd::current_dir;
 use crate::error::CliError;
 use crate::policy;
+use crate::{audit, authority};
+
+fn log_event(
+    repo: &Repo,
+    command: &str,
+    actor: &scopecheck_core::Actor,
+    detail: serde_json::Value,
+) -> Result<(), CliError> {
+    let settings = policy::committed_audit_settings(repo)?;
+    audit::record(repo, &settings, audit::event_entry(command, actor, detail))
+}
+
+/// Says so when the key that signed is not (yet) one the committed policy trusts.
+fn warn_unless_allowed(repo: &Repo, order: &WorkOrder, sig: &str) -> Result<(), CliError> {
+    let loaded = policy::at_commit(&crate::args::PolicyArgs::default(), repo, repo.head_commit()?)?;
+    let head = repo.head_commit()?.map(|h| h.to_string());
+    let signers = authority::signers_at(repo, head.as_deref(), &loaded.policy)?;
+    if let Err(why) = signers.verify(&order.statement(), sig, order.issued_at.as_deref()) {
+        eprintln!("warning: the signature will not count yet: {why}");
+        eprintln!(
+            "         add your key to {} (git's allowed-signers format) and commit it",
+            loaded.policy.allowed_signers
+        );
+    }
+    Ok(())
+}
 
 fn top() -> Result<Option<PathBuf>, CliError> {
     Ok(Repo::discover(&current_dir()?)
@@ -27,6 +53,13 @@ fn path_of(args: &TaskFileArgs) -> Result<PathBuf, CliError> {
 pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
     match cmd {
         TaskCommand::Start(a) => {
+            let actor = scopecheck_core::actor::detect(|k| std::env::var(k).ok());
+            if let scopecheck_core::Actor::Agent { name, signal } = &actor {
+                return Err(CliError::usage(
+                    format!("a work order is issued by a person; this looks like {name} ({signal})"),
+                    Some("ask the person you work for to run `scopecheck task start` in their own terminal".to_owned()),
+                ));
+            }
             let path = path_of(&a.file)?;
             if path.exists() && !a.force {
                 return Err(CliError::usage(
@@ -46,12 +79,40 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
                 max_lines: a.max_lines,
             })
             .map_err(|e| CliError::usage(format!("cannot write the work order: {e}"), None))?;
-            let order = WorkOrder::parse("command line", &draft)?;
+            let mut order = WorkOrder::parse("command line", &draft)?;
+            order.issued_at = Some(scopecheck_trust::time::now_rfc3339());
+            order.issued_by = authority::identity();
+            let repo = Repo::discover(&current_dir()?).ok();
+            let how = match authority::signing_key() {
+                Some(key) => {
+                    order.signature = Some(authority::sign(&key, &order.statement())?);
+                    format!("signed with {key}")
+                }
+                None => match &repo {
+                    Some(repo) => {
+                        authority::record_work_order(repo, &order)?;
+                        "unsigned (no SSH signing key: `git config gpg.format ssh` and `git config user.signingkey <key>`); its hash is recorded in the git directory, so an edit is detected on this machine, but only a signature makes it count in CI".to_owned()
+                    }
+                    None => "unsigned, outside a repository: nothing records it".to_owned(),
+                },
+            };
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir).map_err(CliError::io(dir))?;
             }
             std::fs::write(&path, order.to_toml()).map_err(CliError::io(&path))?;
-            println!("wrote the work order {}", path.display());
+            println!("wrote the work order {} ({how})", path.display());
+            if let (Some(repo), Some(sig)) = (&repo, &order.signature) {
+                warn_unless_allowed(repo, &order, sig)?;
+            }
+            if let Some(repo) = &repo {
+                log_event(repo, "task start", &actor, serde_json::json!({
+                    "file": path.display().to_string(),
+                    "statement-sha256": scopecheck_trust::sha256_hex(&order.statement()),
+                    "signed": order.signature.is_some(),
+                    "scope": order.scope,
+                    "out-of-scope": order.out_of_scope,
+                }))?;
+            }
             print!("{}", order.instructions());
             Ok(0)
         }
@@ -71,7 +132,13 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
         TaskCommand::End(a) => {
             let path = path_of(a)?;
             match std::fs::remove_file(&path) {
-                Ok(()) => println!("removed the work order {}", path.display()),
+                Ok(()) => {
+                    println!("removed the work order {}", path.display());
+                    if let Ok(repo) = Repo::discover(&current_dir()?) {
+                        let actor = scopecheck_core::actor::detect(|k| std::env::var(k).ok());
+                        log_event(&repo, "task end", &actor, serde_json::json!({"file": path.display().to_string()}))?;
+                    }
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     println!("no work order at {}", path.display())
                 }
