@@ -42,6 +42,12 @@ pub enum Command {
     /// Manage the work order: the task, its scope and its limits.
     #[command(subcommand)]
     Task(TaskCommand),
+    /// Approve the `review` findings of the staged change (or of --base..--head) with
+    /// your SSH signing key: a signed approval bound to the exact content.
+    Approve(ApproveArgs),
+    /// The audit log of decisions: verify its hash chain, or show entries.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// List every rule with its default action.
     Rules,
     /// Explain a rule: what it detects, why it matters, how to fix it.
@@ -71,8 +77,85 @@ pub enum Format {
     Markdown,
 }
 
+#[derive(Debug, ClapArgs)]
+pub struct ApproveArgs {
+    /// Approve every `review` finding.
+    #[arg(long, conflicts_with_all = ["rule", "path"])]
+    pub all: bool,
+    /// Approve the `review` findings of this rule (with --path: at this path only).
+    #[arg(long, value_name = "RULE")]
+    pub rule: Option<String>,
+    /// Approve the `review` findings at this path (a file, or a directory ending in /).
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<String>,
+    /// Why these findings may pass (recorded, signed, and shown wherever it is used).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Do not ask for confirmation (needed when standard input is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+    /// Approve findings of a range instead of the staged change: its base.
+    #[arg(long, requires = "head")]
+    pub base: Option<String>,
+    /// The range's head.
+    #[arg(long, requires = "base")]
+    pub head: Option<String>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// The work order in force (as for pre-commit).
+    #[arg(long, value_name = "FILE", env = "SCOPECHECK_TASK")]
+    pub task: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain: exit 0 when intact, 1 naming the first bad line.
+    Verify(AuditVerifyArgs),
+    /// Show decisions, filtered.
+    Show(AuditShowArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct AuditVerifyArgs {
+    /// A tip recorded elsewhere (`seq:hash`, printed by verify): it must still be in the
+    /// chain, so a rewrite of the whole log is detected.
+    #[arg(long, value_name = "SEQ:HASH")]
+    pub expect: Option<String>,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct AuditShowArgs {
+    /// Only entries at or after this time (RFC 3339, or a date YYYY-MM-DD).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only entries before this time (RFC 3339, or a date YYYY-MM-DD).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Only entries by `human` or `agent`.
+    #[arg(long, value_parser = ["human", "agent"])]
+    pub actor: Option<String>,
+    /// Only entries with this decision (allow, warn, review, block).
+    #[arg(long)]
+    pub decision: Option<Action>,
+    /// Only entries with a finding (or approval) of this rule.
+    #[arg(long)]
+    pub rule: Option<String>,
+    /// Only entries of this command (pre-commit, pre-push, ci, approve, task start, …).
+    #[arg(long)]
+    pub command: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Human)]
+    pub format: AuditFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Human,
+    Json,
+}
+
 /// Where the policy comes from.
-#[derive(Debug, Default, ClapArgs)]
+#[derive(Debug, Default, Clone, ClapArgs)]
 pub struct PolicyArgs {
     /// Use this policy file instead of the repository's scopecheck.toml.
     #[arg(long, value_name = "FILE", conflicts_with = "default_policy")]

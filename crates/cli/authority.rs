@@ -139,7 +139,10 @@ pub fn establish(order: &mut WorkOrder, signers: &Signers, record: Option<&Path>
                 by: s.name(),
                 key: s.fingerprint,
             },
-            Err(why) => Trust::Untrusted { reason: why },
+            Err(why) => Trust::Untrusted {
+                reason: why,
+                broken_signature: true,
+            },
         },
         None => {
             let hash = scopecheck_trust::sha256_hex(&order.statement());
@@ -151,10 +154,12 @@ pub fn establish(order: &mut WorkOrder, signers: &Signers, record: Option<&Path>
             } else if record.is_none() {
                 Trust::Untrusted {
                     reason: "it is not signed, and an unsigned work order is trusted only on the machine where `scopecheck task start` recorded it".to_owned(),
+                    broken_signature: false,
                 }
             } else {
                 Trust::Untrusted {
                     reason: "it is not signed and does not match any work order `scopecheck task start` issued here: it was edited or written by hand".to_owned(),
+                    broken_signature: false,
                 }
             }
         }

@@ -30,6 +30,8 @@ fn main() -> ExitCode {
         Command::Init(a) => cmd::init::run(a),
         Command::Config(a) => cmd::config::run(a),
         Command::Task(t) => cmd::task::run(t),
+        Command::Approve(a) => cmd::approve::run(a),
+        Command::Audit(a) => cmd::audit::run(a),
         Command::Rules => cmd::rules::list(),
         Command::Explain(a) => cmd::rules::explain(a),
     };

@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod approve;
+pub mod audit;
 pub mod config;
 pub mod init;
 pub mod install;

@@ -78,7 +78,7 @@ pub fn trust_text(trust: &scopecheck_core::Trust) -> String {
         scopecheck_core::Trust::Recorded => {
             "unsigned, issued on this machine by `scopecheck task start`".to_owned()
         }
-        scopecheck_core::Trust::Untrusted { reason } => format!("NOT trusted: {reason}"),
+        scopecheck_core::Trust::Untrusted { reason, .. } => format!("NOT trusted: {reason}"),
         scopecheck_core::Trust::Unchecked => "not checked".to_owned(),
     }
 }

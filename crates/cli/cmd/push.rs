@@ -148,10 +148,26 @@ fn load_at(
 ) -> Result<(Loaded, Signers), CliError> {
     use scopecheck_core::task::DEFAULT_TASK_FILE;
     let mut loaded = policy::at_commit(&args.policy, repo, base)?;
-    let signers = match allowed_signers {
+    let mut signers = match allowed_signers {
         Some(p) => authority::signers_from_file(p)?,
         None => authority::signers_at(repo, base.map(|b| b.to_string()).as_deref(), &loaded.policy)?,
     };
+    // A person pushing the commits that first bring the allowed-signers file (a new
+    // repository's first push) may trust that file as pushed, as pre-commit did when it
+    // was staged. Never for an agent, and never in `ci`, which takes --allowed-signers.
+    if signers.signers.is_none()
+        && local
+        && !actor::detect(|k| std::env::var(k).ok()).is_agent()
+    {
+        let at_head = authority::signers_at(repo, Some(&head.to_string()), &loaded.policy)?;
+        if at_head.signers.is_some() {
+            loaded.notes.push(format!(
+                "trusting {} (nothing is committed at the base: first push of the policy)",
+                at_head.origin
+            ));
+            signers = at_head;
+        }
+    }
     let committed = |rev: ObjectId| -> Result<Option<scopecheck_core::WorkOrder>, CliError> {
         let Some(bytes) = repo.file_at(&rev.to_string(), DEFAULT_TASK_FILE)? else {
             return Ok(None);

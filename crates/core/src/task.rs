@@ -84,6 +84,9 @@ pub enum Trust {
     Untrusted {
         /// Why.
         reason: String,
+        /// It carries a signature that does not verify: evidence of an edit after
+        /// signing (or of a signer nobody listed), not just a missing signature.
+        broken_signature: bool,
     },
 }
 

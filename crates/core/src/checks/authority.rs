@@ -18,7 +18,7 @@ pub const RULES: &[RuleMeta] = &[
         id: UNTRUSTED_WORK_ORDER,
         default_action: Action::Warn,
         summary: "The work order in force was not issued by a person, or was changed after it was",
-        what_it_does: "Checks the work order's SSH signature (namespace `scopecheck`) against the allowed-signers file of the policy that judges the change; an unsigned work order must match the hash `scopecheck task start` recorded in the git directory. A work order that fails is reported and still applied; the finding is `block` when an agent makes the change (`warn` for a person, who may edit their own task).",
+        what_it_does: "Checks the work order's SSH signature (namespace `scopecheck`) against the allowed-signers file of the policy that judges the change; an unsigned work order must match the hash `scopecheck task start` recorded in the git directory. A work order that fails is reported and still applied; the finding is `block` when the work order carries a signature that does not verify or when an agent makes the change, and `warn` for a person's unsigned, unrecorded work order (a person may write their own task).",
         why_is_this_bad: "A work order bounds what an agent may touch. If the agent can widen its own scope (edit `.scopecheck/task.toml`), the boundary is a suggestion, not a gate.",
         how_to_fix: "Have a person re-issue the work order with `scopecheck task start --force …` (signed when `user.signingkey` is set with `gpg.format=ssh`), or remove the edit.",
     },
@@ -45,10 +45,14 @@ impl Check for Authority {
             return;
         }
         let Some(task) = &policy.task else { return };
-        let Trust::Untrusted { reason } = &task.trust else {
+        let Trust::Untrusted {
+            reason,
+            broken_signature,
+        } = &task.trust
+        else {
             return;
         };
-        let action = if changes.actor.is_agent() {
+        let action = if changes.actor.is_agent() || *broken_signature {
             Action::Block
         } else {
             RULES[0].default_action
