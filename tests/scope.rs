@@ -106,19 +106,33 @@ fn renames_count_on_both_sides() {
 }
 
 #[test]
-fn editing_the_work_order_is_review_not_scope() {
+fn committing_the_issued_work_order_passes_but_an_edited_one_is_review() {
     let repo = TestRepo::new();
     start_task(&repo, &[]);
+    // Carrying the work order a person issued (to push and CI) is not an edit of the gate.
     repo.git(&["add", ".scopecheck/task.toml"]);
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 0, "the issued work order: {r}");
+    assert_eq!(rules(&r), vec![]);
+    // Edited by hand afterwards: a self-edit to review, and a work order nobody issued.
+    let text = std::fs::read_to_string(repo.root.join(".scopecheck/task.toml")).expect("read");
+    repo.stage(".scopecheck/task.toml", text.replace("src/orders/**", "**"));
     let (code, r) = repo.precommit_json();
     assert_eq!(code, 1, "review stops the commit: {r}");
     assert_eq!(
         rules(&r),
-        vec![(
-            "policy/self-edit".into(),
-            "review".into(),
-            ".scopecheck/task.toml".into()
-        )]
+        vec![
+            (
+                "policy/self-edit".into(),
+                "review".into(),
+                ".scopecheck/task.toml".into()
+            ),
+            (
+                "task/untrusted-work-order".into(),
+                "warn".into(),
+                ".scopecheck/task.toml".into()
+            ),
+        ]
     );
 }
 
