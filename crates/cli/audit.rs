@@ -45,9 +45,9 @@ impl Log {
                 .filter_map(Result::ok)
                 .map(|e| e.path())
                 .filter(|p| {
-                    p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                        n.starts_with("audit-") && n.ends_with(".jsonl")
-                    })
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("audit-") && n.ends_with(".jsonl"))
                 })
                 .collect(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
@@ -87,7 +87,11 @@ impl Log {
     /// Appends one decision. Concurrent hooks (several worktrees) serialise on a lock
     /// file; the line is written before the head record, so an interrupted run leaves
     /// at worst a head one line behind, which verification accepts.
-    pub fn append(&self, settings: &AuditSettings, entry: Map<String, Value>) -> Result<Tip, CliError> {
+    pub fn append(
+        &self,
+        settings: &AuditSettings,
+        entry: Map<String, Value>,
+    ) -> Result<Tip, CliError> {
         fs::create_dir_all(&self.dir).map_err(CliError::io(&self.dir))?;
         let lock_path = self.dir.join("audit.lock");
         let lock = OpenOptions::new()
@@ -106,7 +110,10 @@ impl Log {
         let damaged = |why: String| {
             CliError::usage(
                 format!("the audit log {} is damaged: {why}", current.display()),
-                Some("`scopecheck audit verify` says where; move the log aside to start a new chain".to_owned()),
+                Some(
+                    "`scopecheck audit verify` says where; move the log aside to start a new chain"
+                        .to_owned(),
+                ),
             )
         };
         let mut tip = last_tip(&text).map_err(damaged)?;

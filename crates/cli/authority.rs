@@ -11,9 +11,7 @@ use std::process::Command;
 
 use scopecheck_core::approval::APPROVALS_DIR;
 use scopecheck_core::checks::authority::{RULES as AUTHORITY_RULES, UNTRUSTED_APPROVAL};
-use scopecheck_core::{
-    Approval, ApprovalFile, ChangeSet, Finding, Policy, Trust, WorkOrder,
-};
+use scopecheck_core::{Approval, ApprovalFile, ChangeSet, Finding, Policy, Trust, WorkOrder};
 use scopecheck_git::Repo;
 use scopecheck_trust::{time, verify, AllowedSigners, VerifyError};
 
@@ -122,12 +120,7 @@ pub fn record_work_order(repo: &Repo, order: &WorkOrder) -> Result<(), CliError>
         .append(true)
         .open(&path)
         .map_err(CliError::io(&path))?;
-    writeln!(
-        f,
-        "{}",
-        scopecheck_trust::sha256_hex(&order.statement())
-    )
-    .map_err(CliError::io(&path))
+    writeln!(f, "{}", scopecheck_trust::sha256_hex(&order.statement())).map_err(CliError::io(&path))
 }
 
 /// Decides whether `order` was issued by a person: a valid signature, else (locally) a
@@ -213,7 +206,10 @@ pub fn approvals_in(changes: &ChangeSet, signers: &Signers) -> (Vec<Approval>, V
 }
 
 fn git_config(key: &str) -> Option<String> {
-    let out = Command::new("git").args(["config", "--get", key]).output().ok()?;
+    let out = Command::new("git")
+        .args(["config", "--get", key])
+        .output()
+        .ok()?;
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
@@ -311,7 +307,12 @@ pub fn sign(key: &str, message: &[u8]) -> Result<String, CliError> {
 /// Adds a finding for each approval file in `changes` that does not verify, then passes
 /// the `review` findings that verified approvals cover. Notes which approvals matched
 /// nothing (stale: the content changed after approval).
-pub fn apply(report: &mut scopecheck_core::Report, changes: &ChangeSet, policy: &Policy, signers: &Signers) {
+pub fn apply(
+    report: &mut scopecheck_core::Report,
+    changes: &ChangeSet,
+    policy: &Policy,
+    signers: &Signers,
+) {
     let (approvals, rejected) = approvals_in(changes, signers);
     for mut f in rejected {
         let Some(action) = policy.action_for(&f.rule, &f.path, f.action) else {

@@ -248,7 +248,9 @@ pub fn at_commit(
 pub fn committed_audit_settings(
     repo: &Repo,
 ) -> Result<scopecheck_core::config::AuditSettings, CliError> {
-    Ok(at_commit(&PolicyArgs::default(), repo, repo.head_commit()?)?
-        .policy
-        .audit)
+    Ok(
+        at_commit(&PolicyArgs::default(), repo, repo.head_commit()?)?
+            .policy
+            .audit,
+    )
 }

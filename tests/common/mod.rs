@@ -73,6 +73,11 @@ impl TestRepo {
         repo
     }
 
+    /// The isolated HOME of this repository's commands.
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
     /// A second directory inside the same temporary directory.
     pub fn sibling(&self, name: &str) -> PathBuf {
         self.root.parent().expect("parent").join(name)

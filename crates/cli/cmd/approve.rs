@@ -13,10 +13,10 @@ use scopecheck_core::{Action, ApprovalFile, ApprovalItem, ApprovalStatement, Fin
 use scopecheck_trust::time;
 
 use crate::args::{ApproveArgs, CheckArgs, CommitCheckArgs, Format};
+use crate::audit;
 use crate::authority;
 use crate::cmd::{open_repo, precommit, push};
 use crate::error::CliError;
-use crate::audit;
 
 fn selected(args: &ApproveArgs, f: &Finding) -> bool {
     let rule_ok = args.rule.as_ref().is_none_or(|r| *r == f.rule);
@@ -32,7 +32,10 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
     if let scopecheck_core::Actor::Agent { name, signal } = &actor {
         return Err(CliError::usage(
             format!("approvals are a person's decision; this looks like {name} ({signal})"),
-            Some("ask the person responsible to run `scopecheck approve` in their own terminal".to_owned()),
+            Some(
+                "ask the person responsible to run `scopecheck approve` in their own terminal"
+                    .to_owned(),
+            ),
         ));
     }
     if !args.all && args.rule.is_none() && args.path.is_none() {
@@ -41,7 +44,12 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
             Some("`scopecheck pre-commit` lists the findings that need review".to_owned()),
         ));
     }
-    let Some(reason) = args.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()) else {
+    let Some(reason) = args
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    else {
         return Err(CliError::usage(
             "an approval needs --reason TEXT",
             Some("say why these findings may pass; the reason is signed and shown wherever the approval is used".to_owned()),
@@ -118,10 +126,16 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
         });
     }
     if items.is_empty() {
-        let approved = report.approved.iter().filter(|a| selected(args, &a.finding)).count();
+        let approved = report
+            .approved
+            .iter()
+            .filter(|a| selected(args, &a.finding))
+            .count();
         return Err(CliError::usage(
             if approved > 0 {
-                format!("nothing left to approve: {approved} matching finding(s) are approved already")
+                format!(
+                    "nothing left to approve: {approved} matching finding(s) are approved already"
+                )
             } else {
                 "no `review` finding matches".to_owned()
             },
@@ -161,11 +175,18 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
     };
     let signature = authority::sign(&key, &statement.signed_bytes())?;
     let signer = signers
-        .verify(&statement.signed_bytes(), &signature, Some(&statement.issued_at))
+        .verify(
+            &statement.signed_bytes(),
+            &signature,
+            Some(&statement.issued_at),
+        )
         .map_err(|why| {
             CliError::usage(
                 format!("your signature would not be trusted: {why}"),
-                Some(format!("a person already trusted adds your public key to {} and commits it", signers.origin)),
+                Some(format!(
+                    "a person already trusted adds your public key to {} and commits it",
+                    signers.origin
+                )),
             )
         })?;
     let file = ApprovalFile {

@@ -22,7 +22,10 @@ pub fn run(cmd: &AuditCommand) -> Result<i32, CliError> {
                 })?),
                 None => None,
             };
-            let names: Vec<String> = segments.iter().map(|(p, _)| p.display().to_string()).collect();
+            let names: Vec<String> = segments
+                .iter()
+                .map(|(p, _)| p.display().to_string())
+                .collect();
             let segs: Vec<Segment<'_>> = segments
                 .iter()
                 .zip(&names)
@@ -39,13 +42,19 @@ pub fn run(cmd: &AuditCommand) -> Result<i32, CliError> {
                         "audit log intact: {} line(s){}",
                         v.lines,
                         if v.first_seq > 1 {
-                            format!(" from seq {} (earlier archives were rotated out)", v.first_seq)
+                            format!(
+                                " from seq {} (earlier archives were rotated out)",
+                                v.first_seq
+                            )
                         } else {
                             String::new()
                         }
                     );
                     if let Some(t) = v.tip {
-                        println!("tip {} (record it elsewhere; `--expect` checks it later)", t.encode());
+                        println!(
+                            "tip {} (record it elsewhere; `--expect` checks it later)",
+                            t.encode()
+                        );
                     }
                     Ok(0)
                 }
@@ -61,22 +70,33 @@ pub fn run(cmd: &AuditCommand) -> Result<i32, CliError> {
 
 fn bound(s: &Option<String>, what: &str) -> Result<Option<i64>, CliError> {
     let Some(s) = s else { return Ok(None) };
-    let full = if s.len() == 10 { format!("{s}T00:00:00Z") } else { s.clone() };
-    time::parse_rfc3339(&full)
-        .map(Some)
-        .ok_or_else(|| CliError::usage(format!("--{what} `{s}` is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"), None))
+    let full = if s.len() == 10 {
+        format!("{s}T00:00:00Z")
+    } else {
+        s.clone()
+    };
+    time::parse_rfc3339(&full).map(Some).ok_or_else(|| {
+        CliError::usage(
+            format!("--{what} `{s}` is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ"),
+            None,
+        )
+    })
 }
 
 fn has_rule(e: &Map<String, Value>, rule: &str) -> bool {
     ["findings", "approved"].iter().any(|k| {
         e.get(*k).and_then(Value::as_array).is_some_and(|a| {
-            a.iter().any(|f| f.get("rule").and_then(Value::as_str) == Some(rule))
+            a.iter()
+                .any(|f| f.get("rule").and_then(Value::as_str) == Some(rule))
         })
     }) || e
         .get("detail")
         .and_then(|d| d.get("items"))
         .and_then(Value::as_array)
-        .is_some_and(|a| a.iter().any(|f| f.get("rule").and_then(Value::as_str) == Some(rule)))
+        .is_some_and(|a| {
+            a.iter()
+                .any(|f| f.get("rule").and_then(Value::as_str) == Some(rule))
+        })
 }
 
 fn show(a: &AuditShowArgs, segments: &[(std::path::PathBuf, String)]) -> Result<i32, CliError> {
@@ -145,7 +165,12 @@ fn show(a: &AuditShowArgs, segments: &[(std::path::PathBuf, String)]) -> Result<
                     actor,
                     what
                 );
-                for f in e.get("findings").and_then(Value::as_array).into_iter().flatten() {
+                for f in e
+                    .get("findings")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     let g = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or("");
                     println!("        {:<6} {} {}", g("action"), g("rule"), g("path"));
                 }

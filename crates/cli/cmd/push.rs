@@ -15,8 +15,8 @@ use scopecheck_git::{CommitInfo, ObjectId, ReadOptions, Repo};
 use crate::args::{CiArgs, PrePushArgs};
 use crate::audit;
 use crate::authority::{self, Signers};
-use crate::cmd::precommit::{trust_text, work_order_json};
 use crate::cmd::open_repo;
+use crate::cmd::precommit::{trust_text, work_order_json};
 use crate::error::CliError;
 use crate::policy::{self, Loaded};
 use crate::render::{self, Style};
@@ -150,15 +150,14 @@ fn load_at(
     let mut loaded = policy::at_commit(&args.policy, repo, base)?;
     let mut signers = match allowed_signers {
         Some(p) => authority::signers_from_file(p)?,
-        None => authority::signers_at(repo, base.map(|b| b.to_string()).as_deref(), &loaded.policy)?,
+        None => {
+            authority::signers_at(repo, base.map(|b| b.to_string()).as_deref(), &loaded.policy)?
+        }
     };
     // A person pushing the commits that first bring the allowed-signers file (a new
     // repository's first push) may trust that file as pushed, as pre-commit did when it
     // was staged. Never for an agent, and never in `ci`, which takes --allowed-signers.
-    if signers.signers.is_none()
-        && local
-        && !actor::detect(|k| std::env::var(k).ok()).is_agent()
-    {
+    if signers.signers.is_none() && local && !actor::detect(|k| std::env::var(k).ok()).is_agent() {
         let at_head = authority::signers_at(repo, Some(&head.to_string()), &loaded.policy)?;
         if at_head.signers.is_some() {
             loaded.notes.push(format!(
@@ -173,7 +172,10 @@ fn load_at(
             return Ok(None);
         };
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        Ok(Some(scopecheck_core::WorkOrder::parse(DEFAULT_TASK_FILE, &text)?))
+        Ok(Some(scopecheck_core::WorkOrder::parse(
+            DEFAULT_TASK_FILE,
+            &text,
+        )?))
     };
     let mut order = policy::work_order(args.task.as_deref(), None)?;
     if order.is_none() {
@@ -255,7 +257,8 @@ pub fn judge_ci(
             shallow_help(&repo),
         ));
     };
-    let (mut loaded, signers) = load_at(check, &repo, Some(merge_base), head, false, allowed_signers)?;
+    let (mut loaded, signers) =
+        load_at(check, &repo, Some(merge_base), head, false, allowed_signers)?;
     if let Some(f) = check.fail_on {
         loaded.policy.fail_on = f;
     }

@@ -24,7 +24,11 @@ fn log_event(
 
 /// Says so when the key that signed is not (yet) one the committed policy trusts.
 fn warn_unless_allowed(repo: &Repo, order: &WorkOrder, sig: &str) -> Result<(), CliError> {
-    let loaded = policy::at_commit(&crate::args::PolicyArgs::default(), repo, repo.head_commit()?)?;
+    let loaded = policy::at_commit(
+        &crate::args::PolicyArgs::default(),
+        repo,
+        repo.head_commit()?,
+    )?;
     let head = repo.head_commit()?.map(|h| h.to_string());
     let signers = authority::signers_at(repo, head.as_deref(), &loaded.policy)?;
     if let Err(why) = signers.verify(&order.statement(), sig, order.issued_at.as_deref()) {
@@ -105,13 +109,18 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
                 warn_unless_allowed(repo, &order, sig)?;
             }
             if let Some(repo) = &repo {
-                log_event(repo, "task start", &actor, serde_json::json!({
-                    "file": path.display().to_string(),
-                    "statement-sha256": scopecheck_trust::sha256_hex(&order.statement()),
-                    "signed": order.signature.is_some(),
-                    "scope": order.scope,
-                    "out-of-scope": order.out_of_scope,
-                }))?;
+                log_event(
+                    repo,
+                    "task start",
+                    &actor,
+                    serde_json::json!({
+                        "file": path.display().to_string(),
+                        "statement-sha256": scopecheck_trust::sha256_hex(&order.statement()),
+                        "signed": order.signature.is_some(),
+                        "scope": order.scope,
+                        "out-of-scope": order.out_of_scope,
+                    }),
+                )?;
             }
             print!("{}", order.instructions());
             Ok(0)
@@ -136,7 +145,12 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
                     println!("removed the work order {}", path.display());
                     if let Ok(repo) = Repo::discover(&current_dir()?) {
                         let actor = scopecheck_core::actor::detect(|k| std::env::var(k).ok());
-                        log_event(&repo, "task end", &actor, serde_json::json!({"file": path.display().to_string()}))?;
+                        log_event(
+                            &repo,
+                            "task end",
+                            &actor,
+                            serde_json::json!({"file": path.display().to_string()}),
+                        )?;
                     }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

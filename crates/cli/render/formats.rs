@@ -16,7 +16,20 @@ fn level(a: Action) -> &'static str {
 /// file's most relevant line), rules carry their help, and fingerprints are partial
 /// fingerprints so code scanning tracks a finding across commits.
 pub fn sarif(report: &Report) -> String {
-    let mut rule_ids: Vec<&str> = report.findings.iter().map(|f| f.rule.as_str()).collect();
+    // Approved findings stay visible in code scanning, suppressed with the approval as
+    // the justification (who, which key, why), as SARIF's external suppressions are meant.
+    let all: Vec<(&Finding, Option<&scopecheck_core::Approval>)> = report
+        .findings
+        .iter()
+        .map(|f| (f, None))
+        .chain(
+            report
+                .approved
+                .iter()
+                .map(|a| (&a.finding, Some(&a.approval))),
+        )
+        .collect();
+    let mut rule_ids: Vec<&str> = all.iter().map(|(f, _)| f.rule.as_str()).collect();
     rule_ids.sort_unstable();
     rule_ids.dedup();
     let rules: Vec<Value> = rule_ids
@@ -43,12 +56,11 @@ pub fn sarif(report: &Report) -> String {
             })
         })
         .collect();
-    let results: Vec<Value> = report
-        .findings
+    let results: Vec<Value> = all
         .iter()
-        .map(|f| {
+        .map(|(f, approval)| {
             let index = rule_ids.iter().position(|r| *r == f.rule).unwrap_or(0);
-            json!({
+            let mut result = json!({
                 "ruleId": f.rule,
                 "ruleIndex": index,
                 "level": level(f.action),
@@ -61,7 +73,18 @@ pub fn sarif(report: &Report) -> String {
                 }],
                 "partialFingerprints": { "scopecheck/v1": f.fingerprint },
                 "properties": { "action": f.action.as_str() }
-            })
+            });
+            if let Some(a) = approval {
+                result["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": format!(
+                        "approved by {} ({}) at {}: {}",
+                        a.approved_by, a.key, a.approved_at, a.reason
+                    )
+                }]);
+            }
+            result
         })
         .collect();
     let doc = json!({

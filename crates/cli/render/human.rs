@@ -100,7 +100,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let review = (self.finding.action == Action::Review).then_some(
-            "needs review: a human must look at this change before it is committed; until approvals exist, review stops the commit. ",
+            "needs review: a human must look at this change before it is committed; it stops the commit until a person listed in the allowed-signers file runs `scopecheck approve`. ",
         );
         Some(Box::new(format!(
             "{}{}",
@@ -148,6 +148,19 @@ pub fn report(report: &Report, policy_origin: &str, style: &Style) -> String {
             out.push_str(&format!("{diagnostic}\n"));
         }
         out.push('\n');
+    }
+    for a in &report.approved {
+        out.push_str(&format!(
+            "approved: [{}] {}:{}: {} — by {} ({}) at {}: {}\n",
+            a.finding.rule,
+            a.finding.path,
+            a.finding.line,
+            a.finding.message,
+            a.approval.approved_by,
+            a.approval.key,
+            a.approval.approved_at,
+            a.approval.reason
+        ));
     }
     for note in &report.notes {
         out.push_str(&format!("note: {note}\n"));

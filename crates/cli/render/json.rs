@@ -22,6 +22,7 @@ struct JsonReport<'a> {
     excluded: usize,
     findings: &'a [Finding],
     suppressed: &'a [Suppressed],
+    approved: &'a [scopecheck_core::Approved],
     unused_suppressions: &'a [String],
     notes: &'a [String],
 }
@@ -50,6 +51,7 @@ pub fn report(report: &Report, origin: &Origin, policy: &str) -> String {
         excluded: report.excluded,
         findings: &report.findings,
         suppressed: &report.suppressed,
+        approved: &report.approved,
         unused_suppressions: &report.unused_suppressions,
         notes: &report.notes,
     };

@@ -10,8 +10,8 @@
 #![deny(missing_docs)]
 
 mod action;
-pub mod approval;
 pub mod actor;
+pub mod approval;
 mod change;
 pub mod checks;
 pub mod config;
@@ -23,8 +23,8 @@ pub mod suppress;
 pub mod task;
 
 pub use action::{Action, UnknownAction};
-pub use approval::{Approval, ApprovalFile, ApprovalItem, ApprovalStatement, Approved};
 pub use actor::Actor;
+pub use approval::{Approval, ApprovalFile, ApprovalItem, ApprovalStatement, Approved};
 pub use change::{
     looks_binary, AddedLine, ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Side,
 };

@@ -228,12 +228,14 @@ impl WorkOrder {
             stop_conditions: &self.stop_conditions,
             max_files: self.max_files,
             max_lines: self.max_lines,
-            issued: (self.issued_at.is_some() || self.issued_by.is_some() || self.signature.is_some())
-                .then(|| RawIssued {
-                    at: self.issued_at.clone(),
-                    by: self.issued_by.clone(),
-                    signature: self.signature.clone(),
-                }),
+            issued: (self.issued_at.is_some()
+                || self.issued_by.is_some()
+                || self.signature.is_some())
+            .then(|| RawIssued {
+                at: self.issued_at.clone(),
+                by: self.issued_by.clone(),
+                signature: self.signature.clone(),
+            }),
         };
         format!(
             "# Work order written by `scopecheck task start`; `scopecheck task show` prints it,\n# `scopecheck task end` removes it. Changes outside `scope` are stopped.\n# Editing it by hand breaks its signature (or its recorded hash): re-issue it instead.\n{}",

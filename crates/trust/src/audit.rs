@@ -218,11 +218,15 @@ pub fn verify(
     for (what, want) in [("head record", head), ("expected tip", expect)] {
         let Some(want) = want else { continue };
         let have = prev.as_ref();
-        let ok = have.is_some_and(|t| t == want || (t.seq > want.seq && chain_contains(segments, want)));
+        let ok =
+            have.is_some_and(|t| t == want || (t.seq > want.seq && chain_contains(segments, want)));
         if !ok {
             let shown = have.map_or("nothing".to_owned(), Tip::encode);
             let message = if have.is_some_and(|t| t.seq > want.seq) {
-                format!("the {what} {} is not a line of the log: the log was rewritten", want.encode())
+                format!(
+                    "the {what} {} is not a line of the log: the log was rewritten",
+                    want.encode()
+                )
             } else {
                 format!(
                     "the log ends at {shown} but the {what} says {}: lines were removed from the end or the log was rewritten",

@@ -90,10 +90,12 @@ fn issued_work_order(change: &crate::FileChange, policy: &Policy) -> bool {
     if change.path != task.file && change.path != crate::task::DEFAULT_TASK_FILE {
         return false;
     }
-    let Some(text) = change.new_contents().and_then(|b| std::str::from_utf8(b).ok()) else {
+    let Some(text) = change
+        .new_contents()
+        .and_then(|b| std::str::from_utf8(b).ok())
+    else {
         return false;
     };
-    crate::WorkOrder::parse(&change.path, text).is_ok_and(|w| {
-        w.statement() == task.statement() && w.signature == task.signature
-    })
+    crate::WorkOrder::parse(&change.path, text)
+        .is_ok_and(|w| w.statement() == task.statement() && w.signature == task.signature)
 }

@@ -65,9 +65,8 @@ impl Check for Scope {
         }
         // The policy's own files are judged by `policy/self-edit`, and approval files by
         // their signatures (`approval/untrusted`), not by the task's scope.
-        let self_protected = |p: &str| {
-            policy.self_protected.iter().any(|s| s == p) || p.starts_with(APPROVALS_DIR)
-        };
+        let self_protected =
+            |p: &str| policy.self_protected.iter().any(|s| s == p) || p.starts_with(APPROVALS_DIR);
         if let Some(task) = &policy.task {
             for change in &changes.files {
                 for path in sides(change).into_iter().filter(|p| !self_protected(p)) {

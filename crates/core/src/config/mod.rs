@@ -622,7 +622,11 @@ impl Validator<'_> {
             Some(v) => match parse_size(v.get_ref()) {
                 Ok(n) if n >= 4096 => n,
                 Ok(_) => {
-                    self.problem(v.span(), "`audit.max-size` must be at least 4 KiB".into(), None);
+                    self.problem(
+                        v.span(),
+                        "`audit.max-size` must be at least 4 KiB".into(),
+                        None,
+                    );
                     0
                 }
                 Err(msg) => {

@@ -1,0 +1,529 @@
+//! Human authority end to end: throwaway SSH keys made by ssh-keygen in a temporary
+//! HOME, signed work orders, approvals, and the audit log, through the real binary and
+//! real git hooks.
+
+mod common;
+
+use std::process::Command;
+
+use common::{findings, Run, TestRepo};
+
+const AGENT: &[(&str, &str)] = &[("CLAUDECODE", "1")];
+
+/// Makes an ed25519 key in the test's HOME and points git at it (as `git commit -S`
+/// would use it). Returns the public key line.
+fn signing_key(repo: &TestRepo, name: &str) -> String {
+    let key = repo.home().join(name);
+    let out = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&key)
+        .output()
+        .expect("ssh-keygen");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let public = std::fs::read_to_string(key.with_extension("pub")).expect("pub");
+    public.trim().to_owned()
+}
+
+fn use_key(repo: &TestRepo, name: &str) {
+    let key = repo.home().join(name).with_extension("pub");
+    repo.git(&["config", "gpg.format", "ssh"]);
+    repo.git(&["config", "user.signingkey", key.to_str().expect("utf8")]);
+}
+
+/// A repository whose committed policy trusts Ann's key, with git signing as Ann.
+fn with_signer() -> TestRepo {
+    let repo = TestRepo::new();
+    let ann = signing_key(&repo, "ann");
+    repo.stage(
+        ".scopecheck/allowed-signers",
+        format!("ann@example.com {ann}\n"),
+    );
+    repo.stage(
+        "scopecheck.toml",
+        "[defaults]\nagent-action-floor = \"review\"\n",
+    );
+    repo.stage("src/a.rs", "fn a() {}\n");
+    repo.stage("docs/d.md", "docs\n");
+    repo.stage(
+        "Cargo.toml",
+        "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[dependencies]\n",
+    );
+    repo.commit("adopt scopecheck");
+    use_key(&repo, "ann");
+    repo
+}
+
+fn git_env(repo: &TestRepo, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new("git");
+    cmd.args(args).current_dir(&repo.root);
+    // Same isolation as the helpers: HOME and git config from the test's HOME.
+    cmd.env("HOME", repo.home())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", repo.home().join(".gitconfig"))
+        .env("NO_COLOR", "1")
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .env_remove("CLAUDECODE")
+        .env_remove("SCOPECHECK_ACTOR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    Run::from(cmd.output().expect("git"))
+}
+
+fn json(run: &Run) -> serde_json::Value {
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", run.stdout, run.stderr))
+}
+
+fn rules(run: &Run) -> Vec<String> {
+    let mut v: Vec<String> = findings(&json(run)).into_iter().map(|f| f.0).collect();
+    v.sort();
+    v
+}
+
+fn widen(repo: &TestRepo) {
+    let path = repo.root.join(".scopecheck/task.toml");
+    let text = std::fs::read_to_string(&path).expect("task");
+    assert!(text.contains("\"src/**\""), "{text}");
+    std::fs::write(path, text.replace("\"src/**\"", "\"src/**\", \"docs/**\"")).expect("write");
+}
+
+#[test]
+fn an_agent_widening_an_unsigned_work_order_is_stopped_at_commit() {
+    // The reproduction of the issue, with no signing key configured.
+    let repo = TestRepo::new();
+    repo.stage("src/a.rs", "fn a() {}\n");
+    repo.stage("docs/d.md", "docs\n");
+    repo.commit("base");
+    assert_eq!(repo.scopecheck(&["install"]).code, 0);
+    let run = repo.scopecheck(&["task", "start", "--goal", "fix a", "--scope", "src/**"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("unsigned"), "{}", run.stdout);
+    repo.stage("docs/d.md", "docs\nx\n");
+    let c = git_env(&repo, &["commit", "-qm", "out of scope"], AGENT);
+    assert_ne!(c.code, 0, "out of scope passed: {}", c.all());
+    assert!(c.all().contains("scope/out-of-scope-path"), "{}", c.all());
+    widen(&repo);
+    let c = git_env(&repo, &["commit", "-qm", "after widening"], AGENT);
+    assert_ne!(
+        c.code,
+        0,
+        "the widened work order let it through: {}",
+        c.all()
+    );
+    assert!(c.all().contains("task/untrusted-work-order"), "{}", c.all());
+    assert!(c.all().contains("edited or written by hand"), "{}", c.all());
+    // An agent cannot re-issue it either.
+    let run = repo.scopecheck_env(
+        &[
+            "task", "start", "--force", "--goal", "fix a", "--scope", "**",
+        ],
+        AGENT,
+    );
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("issued by a person"), "{}", run.all());
+}
+
+#[test]
+fn a_signed_work_order_widened_by_an_agent_is_stopped_at_commit_push_and_ci() {
+    let repo = with_signer();
+    let bare = repo.sibling("remote.git");
+    repo.git(&["init", "-q", "--bare", bare.to_str().expect("utf8")]);
+    repo.git(&["remote", "add", "origin", bare.to_str().expect("utf8")]);
+    repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
+    assert_eq!(repo.scopecheck(&["install"]).code, 0);
+    assert_eq!(repo.scopecheck(&["install", "--hook", "pre-push"]).code, 0);
+    let run = repo.scopecheck(&["task", "start", "--goal", "fix a", "--scope", "src/**"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("signed with"), "{}", run.stdout);
+    assert!(!run.stderr.contains("will not count"), "{}", run.stderr);
+    let text = std::fs::read_to_string(repo.root.join(".scopecheck/task.toml")).expect("task");
+    assert!(text.contains("-----BEGIN SSH SIGNATURE-----"), "{text}");
+
+    // The person commits the signed work order on the task branch: it travels to CI.
+    repo.git(&["checkout", "-qb", "task"]);
+    repo.git(&["add", ".scopecheck/task.toml"]);
+    let c = git_env(&repo, &["commit", "-qm", "work order"], &[]);
+    assert_eq!(c.code, 0, "{}", c.all());
+    // In scope: fine for the agent.
+    repo.stage("src/a.rs", "fn a() { 1; }\n");
+    let c = git_env(&repo, &["commit", "-qm", "in scope"], AGENT);
+    assert_eq!(c.code, 0, "{}", c.all());
+
+    // The agent widens its work order and edits docs.
+    widen(&repo);
+    repo.stage("docs/d.md", "docs\nx\n");
+    let c = git_env(&repo, &["commit", "-qm", "widened"], AGENT);
+    assert_ne!(c.code, 0, "commit passed: {}", c.all());
+    assert!(
+        c.all().contains("changed after it was signed"),
+        "{}",
+        c.all()
+    );
+
+    // Committed anyway (hooks skipped, work order included): push and CI stop it.
+    repo.git(&["add", "-A"]);
+    repo.commit("widened, hooks skipped");
+    let p = git_env(&repo, &["push", "-q", "origin", "task"], AGENT);
+    assert_ne!(p.code, 0, "push passed: {}", p.all());
+    assert!(p.all().contains("task/untrusted-work-order"), "{}", p.all());
+    assert!(
+        p.all().contains("changed after it was signed"),
+        "{}",
+        p.all()
+    );
+    let ci = repo.scopecheck(&["ci", "--base", "main", "--head", "task", "--format", "json"]);
+    assert_eq!(ci.code, 1, "{}", ci.all());
+    let got = findings(&json(&ci));
+    assert!(
+        got.contains(&(
+            "task/untrusted-work-order".into(),
+            "block".into(),
+            ".scopecheck/task.toml".into()
+        )),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn an_approved_new_dependency_passes_pre_commit_and_ci_until_its_content_changes() {
+    let repo = with_signer();
+    repo.git(&["checkout", "-qb", "feature"]);
+    repo.stage(
+        "Cargo.toml",
+        "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\n",
+    );
+    let run = repo.scopecheck(&["pre-commit", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert_eq!(rules(&run), vec!["dependency/new-package"]);
+
+    // Not on a terminal, approve asks for --yes; without a reason it refuses.
+    let run = repo.scopecheck(&["approve", "--all", "--reason", "vetted"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("--yes"), "{}", run.all());
+    let run = repo.scopecheck(&["approve", "--all", "--yes"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("--reason"), "{}", run.all());
+
+    let run = repo.scopecheck(&[
+        "approve",
+        "--rule",
+        "dependency/new-package",
+        "--path",
+        "Cargo.toml",
+        "--reason",
+        "serde is vetted by the platform team",
+        "--yes",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stdout.contains("approved by ann@example.com"),
+        "{}",
+        run.stdout
+    );
+    let run = repo.scopecheck(&["pre-commit", "--format", "json"]);
+    assert_eq!(run.code, 0, "approved: {}", run.all());
+    let r = json(&run);
+    assert_eq!(r["approved"][0]["rule"], "dependency/new-package");
+    assert_eq!(
+        r["approved"][0]["approval"]["approved-by"],
+        "ann@example.com"
+    );
+    assert!(r["approved"][0]["approval"]["key"]
+        .as_str()
+        .is_some_and(|k| k.starts_with("SHA256:")));
+    let human = repo.scopecheck(&["pre-commit"]);
+    assert!(human.stdout.contains("approved"), "{}", human.stdout);
+    assert!(human.stdout.contains("serde is vetted"), "{}", human.stdout);
+
+    // The approved content changes before the commit: the approval no longer applies.
+    repo.stage(
+        "Cargo.toml",
+        "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\nleft-pad = \"1\"\n",
+    );
+    let run = repo.scopecheck(&["pre-commit", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stdout.contains("matches no review finding"),
+        "{}",
+        run.stdout
+    );
+
+    // Back to the approved content: commit, and CI honours the committed approval.
+    repo.stage(
+        "Cargo.toml",
+        "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\n",
+    );
+    assert_eq!(repo.scopecheck(&["pre-commit"]).code, 0);
+    repo.commit("add serde");
+    let ci = repo.scopecheck(&[
+        "ci", "--base", "main", "--head", "feature", "--format", "json",
+    ]);
+    assert_eq!(ci.code, 0, "{}", ci.all());
+    assert_eq!(json(&ci)["approved"][0]["rule"], "dependency/new-package");
+    let sarif = repo.scopecheck(&[
+        "ci", "--base", "main", "--head", "feature", "--format", "sarif",
+    ]);
+    assert!(
+        sarif.stdout.contains("\"suppressions\""),
+        "{}",
+        sarif.stdout
+    );
+
+    // A later edit of the approved file on the branch: CI asks for review again.
+    repo.stage(
+        "Cargo.toml",
+        "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\nrand = \"0.8\"\n",
+    );
+    repo.commit("and rand");
+    let ci = repo.scopecheck(&[
+        "ci", "--base", "main", "--head", "feature", "--format", "json",
+    ]);
+    assert_eq!(ci.code, 1, "{}", ci.all());
+}
+
+#[test]
+fn agents_cannot_approve_and_block_findings_cannot_be_approved() {
+    let repo = with_signer();
+    repo.stage(
+        "Cargo.toml",
+        "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\n",
+    );
+    let run = repo.scopecheck_env(&["approve", "--all", "--reason", "ok", "--yes"], AGENT);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("person's decision"), "{}", run.all());
+    assert!(!repo.root.join(".scopecheck/approvals").exists());
+
+    repo.git(&["reset", "-q", "--hard"]);
+    repo.stage(".env", "DATABASE_PASSWORD=correct-horse-battery\n");
+    let run = repo.scopecheck(&["approve", "--all", "--reason", "ok", "--yes"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("cannot be approved"), "{}", run.all());
+    assert!(
+        !run.all().contains("correct-horse-battery"),
+        "secret printed: {}",
+        run.all()
+    );
+}
+
+#[test]
+fn forged_or_foreign_approvals_are_not_honoured_in_ci() {
+    let repo = with_signer();
+    repo.git(&["checkout", "-qb", "feature"]);
+    let dep = "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\n";
+    repo.stage("Cargo.toml", dep);
+    // Mallory's key is not in the allowed-signers file.
+    signing_key(&repo, "mallory");
+    use_key(&repo, "mallory");
+    let run = repo.scopecheck(&["approve", "--all", "--reason", "trust me", "--yes"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("not be trusted"), "{}", run.all());
+    // Ann approves; then the file is edited to approve something else (or hand-made).
+    use_key(&repo, "ann");
+    let run = repo.scopecheck(&["approve", "--all", "--reason", "vetted", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let dir = repo.root.join(".scopecheck/approvals");
+    let file = std::fs::read_dir(&dir)
+        .expect("dir")
+        .next()
+        .expect("one")
+        .expect("entry")
+        .path();
+    let rel = format!(
+        ".scopecheck/approvals/{}",
+        file.file_name().expect("name").to_string_lossy()
+    );
+    let text = std::fs::read_to_string(&file).expect("read");
+    repo.stage(&rel, text.replace("vetted", "vetted by everyone"));
+    repo.commit("add serde with an edited approval");
+    let ci = repo.scopecheck(&[
+        "ci", "--base", "main", "--head", "feature", "--format", "json",
+    ]);
+    assert_eq!(ci.code, 1, "{}", ci.all());
+    let got = findings(&json(&ci));
+    assert!(
+        got.contains(&("approval/untrusted".into(), "block".into(), rel.clone())),
+        "{got:?}"
+    );
+    assert!(
+        got.iter().any(|f| f.0 == "dependency/new-package"),
+        "{got:?}"
+    );
+    // An unsigned approval file is no better.
+    repo.stage(&rel, "{\"statement\": {}, \"signature\": \"\"}\n");
+    repo.commit("unsigned approval");
+    let ci = repo.scopecheck(&[
+        "ci", "--base", "main", "--head", "feature", "--format", "json",
+    ]);
+    assert_eq!(ci.code, 1, "{}", ci.all());
+    assert!(findings(&json(&ci))
+        .iter()
+        .any(|f| f.0 == "approval/untrusted"));
+}
+
+#[test]
+fn bad_signers_files_and_corrupt_signatures_are_clear() {
+    let repo = with_signer();
+    repo.stage(
+        ".scopecheck/allowed-signers",
+        "ann@example.com ssh-ed25519 AAAA!!\n",
+    );
+    repo.commit("break the signers file");
+    repo.stage("src/a.rs", "fn a() { 2; }\n");
+    let run = repo.scopecheck(&["pre-commit"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(
+        run.all().contains(".scopecheck/allowed-signers"),
+        "{}",
+        run.all()
+    );
+    assert!(run.all().contains(":1:"), "names the line: {}", run.all());
+
+    let repo = with_signer();
+    let run = repo.scopecheck(&["task", "start", "--goal", "g", "--scope", "src/**"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let path = repo.root.join(".scopecheck/task.toml");
+    let text = std::fs::read_to_string(&path).expect("task");
+    let broken = text.replace(
+        "-----BEGIN SSH SIGNATURE-----\n",
+        "-----BEGIN SSH SIGNATURE-----\nAAAA",
+    );
+    std::fs::write(&path, broken).expect("write");
+    repo.stage("src/a.rs", "fn a() { 3; }\n");
+    let run = repo.scopecheck(&["pre-commit", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert_eq!(rules(&run), vec!["task/untrusted-work-order"]);
+    assert!(
+        run.stdout.contains("not a readable SSH signature"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn the_audit_log_records_decisions_and_detects_tampering() {
+    let repo = with_signer();
+    repo.stage(
+        "Cargo.toml",
+        "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\n",
+    );
+    assert_eq!(repo.scopecheck_env(&["pre-commit"], AGENT).code, 1);
+    assert_eq!(
+        repo.scopecheck(&["approve", "--all", "--reason", "vetted", "--yes"])
+            .code,
+        0
+    );
+    assert_eq!(repo.scopecheck(&["pre-commit"]).code, 0);
+    repo.stage(".env", "API_TOKEN=abcdefghijklmnopqrstuvwxyz012345\n");
+    assert_eq!(repo.scopecheck(&["pre-commit"]).code, 1);
+
+    let verify = repo.scopecheck(&["audit", "verify"]);
+    assert_eq!(verify.code, 0, "{}", verify.all());
+    assert!(verify.stdout.contains("4 line(s)"), "{}", verify.stdout);
+    let tip = verify
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("tip "))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("tip")
+        .to_owned();
+
+    let log = repo.root.join(".git/scopecheck/audit.jsonl");
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert!(
+        !text.contains("abcdefghijklmnopqrstuvwxyz012345"),
+        "secret in the audit log"
+    );
+    let show = repo.scopecheck(&["audit", "show", "--format", "json", "--actor", "agent"]);
+    let entries: serde_json::Value = serde_json::from_str(&show.stdout).expect("json");
+    assert_eq!(entries.as_array().map(Vec::len), Some(1), "{entries}");
+    assert_eq!(entries[0]["decision"], "review");
+    let show = repo.scopecheck(&["audit", "show", "--command", "approve"]);
+    assert!(show.stdout.contains("approve"), "{}", show.stdout);
+    let show = repo.scopecheck(&[
+        "audit",
+        "show",
+        "--rule",
+        "secret/sensitive-file",
+        "--format",
+        "json",
+    ]);
+    let entries: serde_json::Value = serde_json::from_str(&show.stdout).expect("json");
+    assert_eq!(entries.as_array().map(Vec::len), Some(1));
+
+    // Edit line 2: verify names it.
+    let lines: Vec<&str> = text.lines().collect();
+    let edited = text.replacen("\"decision\":\"review\"", "\"decision\":\"allow\"", 1);
+    std::fs::write(&log, &edited).expect("write");
+    let v = repo.scopecheck(&["audit", "verify"]);
+    assert_eq!(v.code, 1, "{}", v.all());
+    assert!(v.stderr.contains("audit.jsonl:1:"), "{}", v.stderr);
+    // Remove a line.
+    let mut removed = lines.clone();
+    removed.remove(1);
+    std::fs::write(&log, removed.join("\n") + "\n").expect("write");
+    let v = repo.scopecheck(&["audit", "verify"]);
+    assert_eq!(v.code, 1);
+    assert!(
+        v.stderr.contains("audit.jsonl:2:") && v.stderr.contains("removed"),
+        "{}",
+        v.stderr
+    );
+    // Reorder.
+    let mut swapped = lines.clone();
+    swapped.swap(1, 2);
+    std::fs::write(&log, swapped.join("\n") + "\n").expect("write");
+    let v = repo.scopecheck(&["audit", "verify"]);
+    assert_eq!(v.code, 1);
+    assert!(v.stderr.contains("audit.jsonl:2:"), "{}", v.stderr);
+    // Cut the last line (the head record notices), or truncate it mid-line.
+    std::fs::write(&log, lines[..3].join("\n") + "\n").expect("write");
+    let v = repo.scopecheck(&["audit", "verify"]);
+    assert_eq!(v.code, 1);
+    assert!(v.stderr.contains("removed from the end"), "{}", v.stderr);
+    std::fs::write(&log, &text[..text.len() - 20]).expect("write");
+    let v = repo.scopecheck(&["audit", "verify"]);
+    assert_eq!(v.code, 1);
+    assert!(v.stderr.contains("audit.jsonl:4:"), "{}", v.stderr);
+    // A damaged log stops the hook (fails closed) with a clear error, not a panic.
+    let run = repo.scopecheck(&["pre-commit"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("audit log"), "{}", run.all());
+    // Restored: intact, and the tip recorded earlier is still in the chain.
+    std::fs::write(&log, &text).expect("write");
+    let v = repo.scopecheck(&["audit", "verify", "--expect", &tip]);
+    assert_eq!(v.code, 0, "{}", v.all());
+}
+
+#[test]
+fn the_audit_log_rotates_and_stays_verifiable() {
+    let repo = TestRepo::new();
+    repo.stage(
+        "scopecheck.toml",
+        "[audit]\nmax-size = \"4 KiB\"\nkeep = 2\n",
+    );
+    repo.commit("policy");
+    repo.stage("a.txt", "a\n");
+    for _ in 0..40 {
+        assert_eq!(repo.scopecheck(&["pre-commit"]).code, 0);
+    }
+    let dir = repo.root.join(".git/scopecheck");
+    let archives = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().starts_with("audit-"))
+        })
+        .count();
+    assert_eq!(archives, 2, "keeps two archives");
+    let v = repo.scopecheck(&["audit", "verify"]);
+    assert_eq!(v.code, 0, "{}", v.all());
+    assert!(v.stdout.contains("rotated out"), "{}", v.stdout);
+}
