@@ -12,6 +12,23 @@ use crate::error::CliError;
 use crate::policy;
 use crate::{audit, authority};
 
+/// The work order's path as the checks will name it: relative to the repository top.
+fn shown_path(path: &std::path::Path) -> String {
+    top()
+        .ok()
+        .flatten()
+        .and_then(|t| {
+            let abs = std::fs::canonicalize(path.parent()?)
+                .ok()?
+                .join(path.file_name()?);
+            let top = std::fs::canonicalize(t).ok()?;
+            abs.strip_prefix(top)
+                .ok()
+                .map(|r| r.to_string_lossy().replace('\\', "/"))
+        })
+        .unwrap_or_else(|| path.display().to_string())
+}
+
 fn log_event(
     repo: &Repo,
     command: &str,
@@ -84,6 +101,7 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
             })
             .map_err(|e| CliError::usage(format!("cannot write the work order: {e}"), None))?;
             let mut order = WorkOrder::parse("command line", &draft)?;
+            order.file = shown_path(&path);
             order.issued_at = Some(scopecheck_trust::time::now_rfc3339());
             order.issued_by = authority::identity();
             let repo = Repo::discover(&current_dir()?).ok();
@@ -128,12 +146,32 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
         TaskCommand::Show(a) => {
             let top = top()?;
             let explicit = a.file.task.as_deref();
-            let Some(order) = policy::work_order(explicit, top.as_deref())? else {
+            let Some(mut order) = policy::work_order(explicit, top.as_deref())? else {
                 println!("no work order is in force (scopecheck task start writes one)");
                 return Ok(0);
             };
+            if let Ok(repo) = Repo::discover(&current_dir()?) {
+                let head = repo.head_commit()?;
+                let loaded = policy::at_commit(&crate::args::PolicyArgs::default(), &repo, head)?;
+                let head = head.map(|h| h.to_string());
+                let signers = authority::signers_at(&repo, head.as_deref(), &loaded.policy)?;
+                authority::establish(&mut order, &signers, Some(&authority::record_file(&repo)));
+            }
             match a.format {
-                TaskFormat::Text => print!("{}", order.instructions()),
+                TaskFormat::Text => {
+                    print!("{}", order.instructions());
+                    if order.trust != scopecheck_core::Trust::Unchecked {
+                        println!(
+                            "Issued{}: {}",
+                            order
+                                .issued_by
+                                .as_ref()
+                                .map(|b| format!(" by {b}"))
+                                .unwrap_or_default(),
+                            crate::cmd::precommit::trust_text(&order.trust)
+                        );
+                    }
+                }
                 TaskFormat::Toml => print!("{}", order.to_toml()),
             }
             Ok(0)
