@@ -102,29 +102,22 @@ impl Log {
             .map_err(CliError::io(&lock_path))?;
         lock.lock().map_err(CliError::io(&lock_path))?;
         let current = self.current();
-        let text = match fs::read(&current) {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(CliError::io(&current)(e)),
-        };
         let damaged = |why: String| {
             CliError::usage(
                 format!("the audit log {} is damaged: {why}", current.display()),
-                Some(
-                    "`scopecheck audit verify` says where; move the log aside to start a new chain"
-                        .to_owned(),
-                ),
+                Some("`scopecheck audit verify` says where; move the log aside to start a new chain".to_owned()),
             )
         };
-        let mut tip = last_tip(&text).map_err(damaged)?;
+        // Only the last line matters for appending; the log may be megabytes.
+        let (size, tail) = tail_of(&current)?;
+        let mut tip = last_tip(&tail).map_err(damaged)?;
         if tip.is_none() {
             if let Some(last) = self.archives()?.pop() {
-                let t = fs::read_to_string(&last).map_err(CliError::io(&last))?;
-                tip = last_tip(&t).map_err(damaged)?;
+                tip = last_tip(&tail_of(&last)?.1).map_err(damaged)?;
             }
         }
-        if text.len() as u64 >= settings.max_size {
-            self.rotate(&text, settings.keep)?;
+        if size >= settings.max_size {
+            self.rotate(&tail, settings.keep)?;
         }
         let (line, new_tip) = chain_line(tip.as_ref(), entry);
         let mut f = OpenOptions::new()
@@ -142,16 +135,16 @@ impl Log {
         Ok(new_tip)
     }
 
-    fn rotate(&self, text: &str, keep: u32) -> Result<(), CliError> {
+    fn rotate(&self, tail: &str, keep: u32) -> Result<(), CliError> {
         let seq = |l: Option<&str>| {
             l.and_then(|l| serde_json::from_str::<Map<String, Value>>(l).ok())
                 .and_then(|o| o.get("seq").and_then(Value::as_u64))
                 .unwrap_or(0)
         };
-        let first = seq(text.lines().next());
-        let last = seq(text.lines().last());
-        let archive = self.dir.join(format!("audit-{first:012}-{last:012}.jsonl"));
         let current = self.current();
+        let first = seq(first_line(&current)?.as_deref());
+        let last = seq(tail.lines().last());
+        let archive = self.dir.join(format!("audit-{first:012}-{last:012}.jsonl"));
         fs::rename(&current, &archive).map_err(CliError::io(&archive))?;
         let archives = self.archives()?;
         let excess = archives.len().saturating_sub(keep as usize);
@@ -247,4 +240,43 @@ pub fn record(
     }
     Log::new(repo.common_dir()).append(settings, entry)?;
     Ok(())
+}
+
+/// The file's size and a suffix of it that holds its whole last line (all of it for a
+/// small file). Missing files are empty.
+fn tail_of(path: &Path) -> Result<(u64, String), CliError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((0, String::new())),
+        Err(e) => return Err(CliError::io(path)(e)),
+    };
+    let size = f.metadata().map_err(CliError::io(path))?.len();
+    let mut chunk: u64 = 64 * 1024;
+    loop {
+        let start = size.saturating_sub(chunk);
+        f.seek(SeekFrom::Start(start)).map_err(CliError::io(path))?;
+        let mut buf = Vec::new();
+        f.read_to_end(&mut buf).map_err(CliError::io(path))?;
+        let body = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        // A newline before the last line means the chunk holds all of it.
+        if start == 0 || body.contains(&b'\n') {
+            return Ok((size, String::from_utf8_lossy(&buf).into_owned()));
+        }
+        chunk *= 4;
+    }
+}
+
+fn first_line(path: &Path) -> Result<Option<String>, CliError> {
+    use std::io::BufRead;
+    let f = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(CliError::io(path)(e)),
+    };
+    let mut line = String::new();
+    std::io::BufReader::new(f)
+        .read_line(&mut line)
+        .map_err(CliError::io(path))?;
+    Ok(Some(line))
 }
