@@ -527,3 +527,62 @@ fn the_audit_log_rotates_and_stays_verifiable() {
     assert_eq!(v.code, 0, "{}", v.all());
     assert!(v.stdout.contains("rotated out"), "{}", v.stdout);
 }
+
+#[test]
+fn adopting_and_editing_the_policy_needs_an_approval_not_no_verify() {
+    let repo = TestRepo::new();
+    repo.stage("src/a.rs", "fn a() {}\n");
+    repo.commit("base");
+    assert_eq!(repo.scopecheck(&["install"]).code, 0);
+    let ann = signing_key(&repo, "ann");
+    use_key(&repo, "ann");
+    repo.stage(
+        ".scopecheck/allowed-signers",
+        format!("ann@example.com {ann}\n"),
+    );
+    repo.stage("scopecheck.toml", "[defaults]\nfail-on = \"review\"\n");
+    let c = git_env(&repo, &["commit", "-qm", "adopt"], &[]);
+    assert_ne!(c.code, 0, "{}", c.all());
+    assert!(c.all().contains("policy/self-edit"), "{}", c.all());
+    // An agent cannot bootstrap its own signers.
+    let run = repo.scopecheck_env(&["pre-commit"], AGENT);
+    assert!(!run.all().contains("trusting"), "{}", run.all());
+    // The person approves the adoption; the commit goes through the hook.
+    let run = repo.scopecheck(&["approve", "--all", "--reason", "adopt scopecheck", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let c = git_env(&repo, &["commit", "-qm", "adopt"], &[]);
+    assert_eq!(c.code, 0, "{}", c.all());
+
+    // A later edit by an agent stops; a person's approval lets it through.
+    repo.stage("scopecheck.toml", "[defaults]\nfail-on = \"block\"\n");
+    let c = git_env(&repo, &["commit", "-qm", "loosen"], AGENT);
+    assert_ne!(c.code, 0, "{}", c.all());
+    let run = repo.scopecheck(&[
+        "approve",
+        "--rule",
+        "policy/self-edit",
+        "--path",
+        "scopecheck.toml",
+        "--reason",
+        "fail only on block while we migrate",
+        "--yes",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let c = git_env(&repo, &["commit", "-qm", "loosen"], AGENT);
+    assert_eq!(c.code, 0, "{}", c.all());
+    let log = repo.scopecheck(&[
+        "audit",
+        "show",
+        "--format",
+        "json",
+        "--command",
+        "pre-commit",
+    ]);
+    let entries: serde_json::Value = serde_json::from_str(&log.stdout).expect("json");
+    let last = entries.as_array().and_then(|a| a.last()).expect("entries");
+    assert_eq!(
+        last["approved"][0]["approved-by"], "ann@example.com",
+        "{last}"
+    );
+    assert_eq!(last["actor"]["kind"], "agent");
+}

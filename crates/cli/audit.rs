@@ -105,7 +105,10 @@ impl Log {
         let damaged = |why: String| {
             CliError::usage(
                 format!("the audit log {} is damaged: {why}", current.display()),
-                Some("`scopecheck audit verify` says where; move the log aside to start a new chain".to_owned()),
+                Some(
+                    "`scopecheck audit verify` says where; move the log aside to start a new chain"
+                        .to_owned(),
+                ),
             )
         };
         // Only the last line matters for appending; the log may be megabytes.

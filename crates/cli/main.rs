@@ -17,6 +17,13 @@ use args::{Args, Command};
 use scopecheck_core::EXIT_ERROR;
 
 fn main() -> ExitCode {
+    // Rust ignores SIGPIPE, so `scopecheck … | head` would panic in println! once the
+    // reader is gone. Like git and grep, end quietly instead.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let args = Args::parse();
     let style = render::Style::detect(args.color);
     let result = match &args.command {
