@@ -586,3 +586,27 @@ fn adopting_and_editing_the_policy_needs_an_approval_not_no_verify() {
     );
     assert_eq!(last["actor"]["kind"], "agent");
 }
+
+#[test]
+fn an_agent_deleting_or_ending_its_work_order_is_noticed() {
+    let repo = TestRepo::new();
+    repo.stage("src/a.rs", "fn a() {}\n");
+    repo.stage("docs/d.md", "docs\n");
+    repo.commit("base");
+    let run = repo.scopecheck(&["task", "start", "--goal", "fix a", "--scope", "src/**"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let run = repo.scopecheck_env(&["task", "end"], AGENT);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(repo.root.join(".scopecheck/task.toml").exists());
+    std::fs::remove_file(repo.root.join(".scopecheck/task.toml")).expect("rm");
+    repo.stage("docs/d.md", "docs\nx\n");
+    let run = repo.scopecheck_env(&["pre-commit", "--format", "json"], AGENT);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert_eq!(rules(&run), vec!["task/untrusted-work-order"]);
+    assert!(run.stdout.contains("is gone"), "{}", run.stdout);
+    // The person ends the task properly: nothing is missing any more.
+    let run = repo.scopecheck(&["task", "start", "--goal", "g"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(repo.scopecheck(&["task", "end"]).code, 0);
+    assert_eq!(repo.scopecheck_env(&["pre-commit"], AGENT).code, 0);
+}

@@ -108,6 +108,24 @@ pub fn record_file(repo: &Repo) -> PathBuf {
     repo.common_dir().join("scopecheck").join("work-orders")
 }
 
+/// The marker `task start` leaves while a work order is active: its path. An agent that
+/// deletes the work order itself (the widest possible scope) is then noticed.
+pub fn active_file(repo: &Repo) -> PathBuf {
+    repo.common_dir().join("scopecheck").join("active-task")
+}
+
+/// Why the policy has no work order although one is active, if so.
+pub fn missing_task(repo: &Repo) -> Option<String> {
+    let text = std::fs::read_to_string(active_file(repo)).ok()?;
+    let path = PathBuf::from(text.trim());
+    (!path.is_file()).then(|| {
+        format!(
+            "`scopecheck task start` issued one at {} and it is gone (deleted, or moved away) without `scopecheck task end`",
+            path.display()
+        )
+    })
+}
+
 /// Records an unsigned work order's hash (shared by all worktrees).
 pub fn record_work_order(repo: &Repo, order: &WorkOrder) -> Result<(), CliError> {
     use std::io::Write;

@@ -51,8 +51,9 @@ pub fn judge_staged(
     changes.actor = scopecheck_core::actor::detect(|k| std::env::var(k).ok());
     let signers = staged_signers(repo, &mut loaded, &changes.actor)?;
     let record = authority::record_file(repo);
-    if let Some(task) = loaded.policy.task.as_mut() {
-        authority::establish(Arc::make_mut(task), &signers, Some(&record));
+    match loaded.policy.task.as_mut() {
+        Some(task) => authority::establish(Arc::make_mut(task), &signers, Some(&record)),
+        None => loaded.policy.missing_task = authority::missing_task(repo),
     }
     let mut report = evaluate_with(&loaded.policy, &changes, loaded.baseline.as_ref());
     authority::apply(&mut report, &changes, &loaded.policy, &signers);

@@ -189,10 +189,14 @@ fn load_at(
             order = committed(b)?;
         }
     }
-    if let Some(mut order) = order {
-        let record = local.then(|| authority::record_file(repo));
-        authority::establish(&mut order, &signers, record.as_deref());
-        loaded.policy.task = Some(std::sync::Arc::new(order));
+    match order {
+        Some(mut order) => {
+            let record = local.then(|| authority::record_file(repo));
+            authority::establish(&mut order, &signers, record.as_deref());
+            loaded.policy.task = Some(std::sync::Arc::new(order));
+        }
+        None if local => loaded.policy.missing_task = authority::missing_task(repo),
+        None => {}
     }
     Ok((loaded, signers))
 }

@@ -127,6 +127,13 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
                 warn_unless_allowed(repo, &order, sig)?;
             }
             if let Some(repo) = &repo {
+                let active = authority::active_file(repo);
+                if let Some(dir) = active.parent() {
+                    std::fs::create_dir_all(dir).map_err(CliError::io(dir))?;
+                }
+                let abs = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+                std::fs::write(&active, format!("{}\n", abs.display()))
+                    .map_err(CliError::io(&active))?;
                 log_event(
                     repo,
                     "task start",
@@ -177,12 +184,19 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
             Ok(0)
         }
         TaskCommand::End(a) => {
+            let actor = scopecheck_core::actor::detect(|k| std::env::var(k).ok());
+            if let scopecheck_core::Actor::Agent { name, signal } = &actor {
+                return Err(CliError::usage(
+                    format!("a work order is ended by the person who issued it; this looks like {name} ({signal})"),
+                    Some("tell the person you work for that the task is done".to_owned()),
+                ));
+            }
             let path = path_of(a)?;
             match std::fs::remove_file(&path) {
                 Ok(()) => {
                     println!("removed the work order {}", path.display());
                     if let Ok(repo) = Repo::discover(&current_dir()?) {
-                        let actor = scopecheck_core::actor::detect(|k| std::env::var(k).ok());
+                        let _ = std::fs::remove_file(authority::active_file(&repo));
                         log_event(
                             &repo,
                             "task end",

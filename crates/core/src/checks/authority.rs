@@ -44,6 +44,20 @@ impl Check for Authority {
         if changes.is_scan() {
             return;
         }
+        if let (None, Some(why)) = (&policy.task, &policy.missing_task) {
+            let action = if changes.actor.is_agent() {
+                Action::Block
+            } else {
+                RULES[0].default_action
+            };
+            out.push(Finding::for_file(
+                UNTRUSTED_WORK_ORDER,
+                action,
+                crate::task::DEFAULT_TASK_FILE,
+                format!("no work order is in force, but {why}"),
+                "Have the person who issued it end it (`scopecheck task end`) or issue a new one (`scopecheck task start`).".to_owned(),
+            ));
+        }
         let Some(task) = &policy.task else { return };
         let Trust::Untrusted {
             reason,

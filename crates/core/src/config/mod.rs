@@ -166,6 +166,9 @@ pub struct Policy {
     pub self_protected: Vec<String>,
     /// The work order in force, if any (set by the front end).
     pub task: Option<Arc<crate::WorkOrder>>,
+    /// Set by the front end when a work order a person issued is no longer there (say,
+    /// deleted by the agent it bound): why. Reported as `task/untrusted-work-order`.
+    pub missing_task: Option<String>,
     /// Repository-relative path of the allowed-signers file whose keys may sign work
     /// orders and approvals.
     pub allowed_signers: String,
@@ -610,6 +613,7 @@ impl Validator<'_> {
             agent_action_floor,
             self_protected,
             task: None,
+            missing_task: None,
             allowed_signers,
             audit,
             rules,
