@@ -610,3 +610,41 @@ fn an_agent_deleting_or_ending_its_work_order_is_noticed() {
     assert_eq!(repo.scopecheck(&["task", "end"]).code, 0);
     assert_eq!(repo.scopecheck_env(&["pre-commit"], AGENT).code, 0);
 }
+
+#[test]
+fn findings_about_the_gate_cannot_be_suppressed_inline_or_by_baseline() {
+    let repo = with_signer();
+    // The agent loosens the policy and tries to allow its own self-edit inline.
+    repo.stage(
+        "scopecheck.toml",
+        "# scopecheck:allow policy/self-edit\n[secrets]\nexclude-paths = [\"**\"] # scopecheck:allow policy/self-edit\n",
+    );
+    let run = repo.scopecheck_env(&["pre-commit", "--format", "json"], AGENT);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert_eq!(rules(&run), vec!["policy/self-edit"]);
+    assert!(
+        run.stdout.contains("cannot be suppressed"),
+        "{}",
+        run.stdout
+    );
+    repo.git(&["reset", "-q", "--hard"]);
+    // A committed baseline cannot hold the fingerprint of a gate finding either.
+    repo.stage("scopecheck.toml", "[defaults]\nfail-on = \"block\"\n");
+    let fp = json(&repo.scopecheck(&["pre-commit", "--format", "json"]))["findings"][0]
+        ["fingerprint"]
+        .as_str()
+        .expect("fingerprint")
+        .to_owned();
+    repo.git(&["reset", "-q", "--hard"]);
+    repo.stage(
+        ".scopecheck-baseline.json",
+        format!(
+            "{{\"version\": 1, \"entries\": [{{\"fingerprint\": \"{fp}\", \"rule\": \"policy/self-edit\", \"path\": \"scopecheck.toml\", \"reason\": \"scopecheck:allow policy/self-edit vetted\"}}]}}\n"
+        ),
+    );
+    repo.commit("baseline (hooks skipped)");
+    repo.stage("scopecheck.toml", "[defaults]\nfail-on = \"block\"\n");
+    let run = repo.scopecheck_env(&["pre-commit", "--format", "json"], AGENT);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert_eq!(rules(&run), vec!["policy/self-edit"]);
+}

@@ -185,6 +185,13 @@ pub fn evaluate_with(policy: &Policy, changes: &ChangeSet, baseline: Option<&Bas
     // (path, line of the directive, rule) for every directive that silenced something.
     let mut used_directives: HashSet<(String, u32, String)> = HashSet::new();
     for f in acted {
+        // Findings about the gate itself are never silenced by the files they are about:
+        // an agent could otherwise put `scopecheck:allow policy/self-edit` into the very
+        // policy edit it wants through, or its fingerprint into a baseline it commits.
+        if unsuppressible(&f.rule) {
+            findings.push(f);
+            continue;
+        }
         if let Some(b) = baseline {
             if b.contains(&f.fingerprint) {
                 baseline_used.insert(f.fingerprint.clone());
@@ -232,6 +239,15 @@ pub fn evaluate_with(policy: &Policy, changes: &ChangeSet, baseline: Option<&Bas
     }
 }
 
+/// Rules about the gate's own integrity (`policy/*`, `task/*`, `approval/*`): no inline
+/// directive or baseline entry silences them; a person's signed approval (for `review`)
+/// is the only way through.
+pub fn unsuppressible(rule: &str) -> bool {
+    ["policy/", "task/", "approval/"]
+        .iter()
+        .any(|p| rule.starts_with(p))
+}
+
 /// Directives on lines this change adds that silenced nothing: stale suppressions are
 /// reported so they can be removed before they hide a future secret.
 fn unused_directives(
@@ -261,6 +277,13 @@ fn unused_directives(
         };
         for (n, text) in lines {
             for rule in allowed_rules(text) {
+                if unsuppressible(&rule) {
+                    out.push(format!(
+                        "{}:{n}: scopecheck:allow {rule} has no effect: findings about the gate itself cannot be suppressed (a person approves them with `scopecheck approve`)",
+                        change.path
+                    ));
+                    continue;
+                }
                 // A rule that never looks at this path cannot have fired here.
                 let excluded = policy
                     .action_for(&rule, &change.path, Action::Block)
