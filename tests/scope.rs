@@ -239,13 +239,21 @@ fn protected_areas_with_per_status_actions_and_reasons() {
 
     repo.git(&["rm", "-q", ".github/workflows/ci.yml"]);
     let (_, r) = repo.precommit_json();
+    // A CI definition also runs the gate, so removing it is a self-edit too.
     assert_eq!(
         rules(&r),
-        vec![(
-            "scope/protected-path".into(),
-            "block".into(),
-            ".github/workflows/ci.yml".into()
-        )]
+        vec![
+            (
+                "policy/self-edit".into(),
+                "review".into(),
+                ".github/workflows/ci.yml".into()
+            ),
+            (
+                "scope/protected-path".into(),
+                "block".into(),
+                ".github/workflows/ci.yml".into()
+            )
+        ]
     );
 }
 

@@ -556,11 +556,20 @@ impl Validator<'_> {
         let mut self_protected: Vec<String> =
             CONFIG_FILE_NAMES.iter().map(|s| (*s).to_owned()).collect();
         self_protected.push(crate::task::DEFAULT_TASK_FILE.to_owned());
+        // Hook managers, CI definitions and agent hook settings run the gate: an edit
+        // that adds `|| true` to any of them switches it off.
         for hook_config in [
             ".pre-commit-config.yaml",
             "lefthook.yml",
             "lefthook.yaml",
             ".lefthook.yml",
+            ".husky/",
+            ".github/workflows/",
+            ".gitlab-ci.yml",
+            ".claude/settings.json",
+            ".claude/settings.local.json",
+            ".cursor/hooks.json",
+            ".gemini/settings.json",
         ] {
             self_protected.push(hook_config.to_owned());
         }
