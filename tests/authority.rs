@@ -30,8 +30,13 @@ fn signing_key(repo: &TestRepo, name: &str) -> String {
 
 fn use_key(repo: &TestRepo, name: &str) {
     let key = repo.home().join(name).with_extension("pub");
-    repo.git(&["config", "gpg.format", "ssh"]);
-    repo.git(&["config", "user.signingkey", key.to_str().expect("utf8")]);
+    repo.git(&["config", "--global", "gpg.format", "ssh"]);
+    repo.git(&[
+        "config",
+        "--global",
+        "user.signingkey",
+        key.to_str().expect("utf8"),
+    ]);
 }
 
 /// A repository whose committed policy trusts Ann's key, with git signing as Ann.

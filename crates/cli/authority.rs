@@ -186,10 +186,19 @@ pub fn approvals_in(changes: &ChangeSet, signers: &Signers) -> (Vec<Approval>, V
         if !change.path.starts_with(APPROVALS_DIR) {
             continue;
         }
-        let Some(bytes) = change.new_contents() else {
+        let Some(new) = &change.new else {
             continue; // removing an approval approves nothing
         };
-        let verdict = ApprovalFile::parse(bytes).and_then(|file| {
+        // Whatever sits here is exempt from scope only because it is judged by its
+        // signature: a submodule, symlink, binary or oversized entry cannot be one.
+        let verdict = match (new.mode, change.new_contents()) {
+            (scopecheck_core::FileMode::Regular, Some(bytes)) => Ok(bytes),
+            (mode, _) => Err(format!(
+                "a {mode:?} entry (or unreadable content) is not an approval file"
+            )),
+        }
+        .and_then(ApprovalFile::parse)
+        .and_then(|file| {
             let st = &file.statement;
             signers
                 .verify(&st.signed_bytes(), &file.signature, Some(&st.issued_at))
@@ -223,15 +232,21 @@ pub fn approvals_in(changes: &ChangeSet, signers: &Signers) -> (Vec<Approval>, V
     (ok, bad)
 }
 
+/// A git setting from the person's own configuration (global, then system), never the
+/// repository's `.git/config`: an agent can write that file, and a repository-local
+/// `gpg.ssh.program` or `user.signingkey` would make the person's next signature sign
+/// what the agent chose.
 fn git_config(key: &str) -> Option<String> {
-    let out = Command::new("git")
-        .args(["config", "--get", key])
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
-        .filter(|s| !s.is_empty())
+    ["--global", "--system"].into_iter().find_map(|scope| {
+        let out = Command::new("git")
+            .args(["config", scope, "--get", key])
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+            .filter(|s| !s.is_empty())
+    })
 }
 
 /// The person's git identity, `Name <email>`.

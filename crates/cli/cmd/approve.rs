@@ -18,6 +18,20 @@ use crate::authority;
 use crate::cmd::{open_repo, precommit, push};
 use crate::error::CliError;
 
+/// What the person confirms must be what they see: control characters (terminal escape
+/// sequences in a file name could rewrite the list on screen) are shown escaped.
+fn printable(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
 fn selected(args: &ApproveArgs, f: &Finding) -> bool {
     let rule_ok = args.rule.as_ref().is_none_or(|r| *r == f.rule);
     let path_ok = args.path.as_ref().is_none_or(|p| {
@@ -97,13 +111,13 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
         let line = format!(
             "  {:<6} {} {}:{}\n         {}{}",
             f.action.to_string(),
-            f.rule,
-            f.path,
+            printable(&f.rule),
+            printable(&f.path),
             f.line,
-            f.message,
+            printable(&f.message),
             f.evidence
                 .as_ref()
-                .map(|e| format!("\n         evidence: {e}"))
+                .map(|e| format!("\n         evidence: {}", printable(e)))
                 .unwrap_or_default()
         );
         if f.action == Action::Block {
@@ -146,7 +160,7 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
     for l in &shown {
         println!("{l}");
     }
-    println!("reason: {reason}");
+    println!("reason: {}", printable(reason));
     if !args.yes {
         if !std::io::stdin().is_terminal() {
             return Err(CliError::usage(

@@ -73,8 +73,21 @@ pub struct ApprovalFile {
 impl ApprovalFile {
     /// Parses an approval file, refusing anything that is not exactly one.
     pub fn parse(bytes: &[u8]) -> Result<ApprovalFile, String> {
-        let file: ApprovalFile =
-            serde_json::from_slice(bytes).map_err(|e| format!("not an approval file: {e}"))?;
+        // serde's message may quote the offending value, which could be anything the
+        // file holds (a secret included): report only where and what kind of problem.
+        let file: ApprovalFile = serde_json::from_slice(bytes).map_err(|e| {
+            let kind = match e.classify() {
+                serde_json::error::Category::Io => "unreadable",
+                serde_json::error::Category::Syntax => "not valid JSON",
+                serde_json::error::Category::Data => "not the approval format",
+                serde_json::error::Category::Eof => "cut short",
+            };
+            format!(
+                "not an approval file ({kind} at line {}, column {})",
+                e.line(),
+                e.column()
+            )
+        })?;
         if file.statement.kind != APPROVAL_KIND || file.statement.version != 1 {
             return Err(format!(
                 "unknown statement kind `{}` version {}",
@@ -140,4 +153,23 @@ pub fn covers(approval: &ApprovalItem, finding: &Finding, changes: &ChangeSet) -
         && approval.path == finding.path
         && approval.fingerprint == finding.fingerprint
         && blob_at(changes, &finding.path).is_some_and(|b| b == approval.blob)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_errors_never_quote_the_content() {
+        let token = "ghp_Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXc9V";
+        for text in [
+            format!("{{\"statement\":\"{token}\",\"signature\":\"x\"}}"),
+            format!("{{\"{token}\": 1}}"),
+            format!("[\"{token}\""),
+        ] {
+            let e = ApprovalFile::parse(text.as_bytes()).expect_err("bad");
+            assert!(!e.contains("ghp_"), "{e}");
+            assert!(e.contains("line 1"), "{e}");
+        }
+    }
 }

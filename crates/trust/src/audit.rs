@@ -62,7 +62,7 @@ fn line_hash(obj: &Map<String, Value>) -> String {
 /// append (without its newline) and the new tip. Keys `seq`, `prev` and `hash` in
 /// `entry` are overwritten.
 pub fn chain_line(tip: Option<&Tip>, mut entry: Map<String, Value>) -> (String, Tip) {
-    let seq = tip.map_or(1, |t| t.seq + 1);
+    let seq = tip.map_or(1, |t| t.seq.saturating_add(1));
     entry.insert("seq".into(), Value::from(seq));
     entry.insert(
         "prev".into(),
@@ -183,12 +183,13 @@ pub fn verify(
                     first_seq = Some(seq);
                 }
                 Some(t) => {
-                    if seq != t.seq + 1 {
-                        return Err(err(if seq > t.seq + 1 {
+                    let next = t.seq.checked_add(1);
+                    if Some(seq) != next {
+                        return Err(err(if next.is_some_and(|n| seq > n) {
                             format!(
                                 "seq {seq} follows seq {}: {} line(s) before it were removed",
                                 t.seq,
-                                seq - t.seq - 1
+                                seq - t.seq - 1 // seq > t.seq + 1 here: no underflow
                             )
                         } else {
                             format!(
@@ -355,5 +356,35 @@ mod tests {
             hash: "ab".repeat(32),
         };
         assert!(verify(&segs, Some(&tip), Some(&forged)).is_err());
+    }
+}
+
+#[cfg(test)]
+mod overflow_tests {
+    use super::*;
+
+    #[test]
+    fn a_hostile_seq_is_an_error_not_a_panic() {
+        let mut m = Map::new();
+        m.insert("x".into(), Value::from(1));
+        let (line, tip) = chain_line(
+            Some(&Tip {
+                seq: u64::MAX,
+                hash: GENESIS.into(),
+            }),
+            m.clone(),
+        );
+        assert_eq!(tip.seq, u64::MAX);
+        let (line2, _) = chain_line(Some(&tip), m);
+        let text = format!("{line}\n{line2}\n");
+        assert!(verify(
+            &[Segment {
+                name: "a",
+                text: &text
+            }],
+            None,
+            None
+        )
+        .is_err());
     }
 }

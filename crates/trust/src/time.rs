@@ -59,7 +59,10 @@ fn num(s: &str) -> Option<i64> {
 }
 
 fn to_unix(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> {
-    let valid = (1..=12).contains(&mo)
+    // Four-digit years only: anything else is a malformed (or hostile) timestamp, and
+    // the calendar arithmetic below must not overflow on it.
+    let valid = (0..=9999).contains(&y)
+        && (1..=12).contains(&mo)
         && (1..=31).contains(&d)
         && (0..24).contains(&h)
         && (0..60).contains(&mi)
@@ -113,6 +116,11 @@ mod tests {
         assert_eq!(parse_rfc3339("2026-11-25T02:00:00"), None);
         assert_eq!(parse_rfc3339("2026-13-25T02:00:00Z"), None);
         assert_eq!(parse_rfc3339("2026-11-25T02:00:00.5Z"), None);
+        assert_eq!(parse_rfc3339("9000000000000000000-01-01T00:00:00Z"), None);
+        assert_eq!(
+            parse_ssh_time("99999999999999"),
+            parse_rfc3339("9999-99-99T99:99:99Z")
+        );
     }
 
     #[test]
