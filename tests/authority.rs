@@ -653,3 +653,178 @@ fn findings_about_the_gate_cannot_be_suppressed_inline_or_by_baseline() {
     assert_eq!(run.code, 1, "{}", run.all());
     assert_eq!(rules(&run), vec!["policy/self-edit"]);
 }
+
+#[test]
+fn an_agent_cannot_allow_its_own_findings_inline() {
+    let repo = TestRepo::new();
+    repo.stage("src/a.rs", "fn a() {}\n");
+    repo.stage("docs/d.md", "docs\n");
+    repo.commit("base");
+    assert_eq!(
+        repo.scopecheck(&["task", "start", "--goal", "g", "--scope", "src/**"])
+            .code,
+        0
+    );
+    repo.stage(
+        "docs/d.md",
+        "docs\nx <!-- scopecheck:allow scope/out-of-scope-path -->\n",
+    );
+    let token = format!("ghp_{}", "Xq7Lm2Np9Rs4Tv6Wy8Za1Bc3De5Fg0Hj2Kk4");
+    repo.stage(
+        "src/a.rs",
+        format!("// scopecheck:allow secret/github-pat\nconst T: &str = \"{token}\";\n"),
+    );
+    let run = repo.scopecheck_env(&["pre-commit", "--format", "json"], AGENT);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert_eq!(
+        rules(&run),
+        vec!["scope/out-of-scope-path", "secret/github-pat"]
+    );
+    assert!(
+        run.stdout
+            .contains("an agent cannot allow its own findings"),
+        "{}",
+        run.stdout
+    );
+    // A person's inline allow of a content finding still works; of a path finding not.
+    let run = repo.scopecheck(&["pre-commit", "--format", "json"]);
+    assert_eq!(
+        rules(&run),
+        vec!["scope/out-of-scope-path"],
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("only content findings"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn an_older_or_swapped_work_order_is_not_the_one_in_force() {
+    let repo = with_signer();
+    assert_eq!(
+        repo.scopecheck(&["task", "start", "--goal", "all", "--scope", "**"])
+            .code,
+        0
+    );
+    let wide = repo.sibling("wide.toml");
+    std::fs::copy(repo.root.join(".scopecheck/task.toml"), &wide).expect("copy");
+    assert_eq!(
+        repo.scopecheck(&["task", "start", "--force", "--goal", "fix a", "--scope", "src/**"])
+            .code,
+        0
+    );
+    repo.stage("docs/d.md", "docs\nx\n");
+    // Put the older, wider (validly signed) work order back.
+    std::fs::copy(&wide, repo.root.join(".scopecheck/task.toml")).expect("copy");
+    let run = repo.scopecheck_env(&["pre-commit", "--format", "json"], AGENT);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert_eq!(rules(&run), vec!["task/untrusted-work-order"]);
+    assert!(run.stdout.contains("last issued here"), "{}", run.stdout);
+    // Or name it with SCOPECHECK_TASK.
+    let run = repo.scopecheck_env(
+        &["pre-commit", "--format", "json"],
+        &[
+            ("CLAUDECODE", "1"),
+            ("SCOPECHECK_TASK", wide.to_str().expect("utf8")),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert_eq!(rules(&run), vec!["task/untrusted-work-order"]);
+    // Unsigned work orders do not count once an allowed-signers file is in force.
+    repo.git(&["config", "--global", "--unset", "gpg.format"]);
+    assert_eq!(
+        repo.scopecheck(&["task", "start", "--force", "--goal", "g", "--scope", "**"])
+            .code,
+        0
+    );
+    let run = repo.scopecheck_env(&["pre-commit", "--format", "json"], AGENT);
+    assert_eq!(
+        rules(&run),
+        vec!["task/untrusted-work-order"],
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("must be"), "{}", run.stdout);
+}
+
+#[test]
+fn an_old_approval_cannot_be_replayed_onto_restored_content() {
+    let repo = with_signer();
+    repo.git(&["checkout", "-qb", "feature"]);
+    let loose = "[defaults]\nfail-on = \"block\"\n";
+    repo.stage("scopecheck.toml", loose);
+    assert_eq!(
+        repo.scopecheck(&["approve", "--all", "--reason", "loosen for a week", "--yes"])
+            .code,
+        0
+    );
+    repo.commit("loosen");
+    let old_approval = repo.git(&[
+        "diff",
+        "--name-only",
+        "HEAD~1",
+        "HEAD",
+        "--",
+        ".scopecheck/approvals",
+    ]);
+    let old_approval = old_approval.trim().to_owned();
+    repo.stage(
+        "scopecheck.toml",
+        "[defaults]\nagent-action-floor = \"review\"\n",
+    );
+    assert_eq!(
+        repo.scopecheck(&["approve", "--all", "--reason", "tighten again", "--yes"])
+            .code,
+        0
+    );
+    repo.commit("tighten");
+    repo.git(&["branch", "base-for-replay"]);
+    repo.git(&["checkout", "-q", "-b", "replay"]);
+    // The agent restores the loose policy together with the old approval file.
+    repo.stage("scopecheck.toml", loose);
+    let text = repo.git(&["show", &format!("HEAD~1:{old_approval}")]);
+    repo.stage(".scopecheck/approvals/replayed.json", text);
+    repo.commit("restore");
+    let ci = repo.scopecheck(&[
+        "ci",
+        "--base",
+        "base-for-replay",
+        "--head",
+        "replay",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(ci.code, 1, "{}", ci.all());
+    // The loosening is back under review (the commit also shows it skipped the hook).
+    assert_eq!(rules(&ci), vec!["policy/self-edit", "policy/skipped-hooks"]);
+    assert!(ci.stdout.contains("cannot be replayed"), "{}", ci.stdout);
+}
+
+#[test]
+fn repository_local_signing_settings_are_ignored_and_odd_entries_are_not_approvals() {
+    let repo = with_signer();
+    // An agent points the repository's git config at its own "ssh-keygen".
+    repo.git(&["config", "gpg.ssh.program", "/bin/false"]);
+    repo.git(&["config", "user.signingkey", "/nonexistent"]);
+    let run = repo.scopecheck(&["task", "start", "--goal", "g", "--scope", "src/**"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(run.stdout.contains("signed with"), "{}", run.stdout);
+    // A submodule entry where approvals live is not an approval.
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{},.scopecheck/approvals/sub", head.trim()),
+    ]);
+    let run = repo.scopecheck(&["pre-commit", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        rules(&run).contains(&"approval/untrusted".to_owned()),
+        "{}",
+        run.stdout
+    );
+}

@@ -117,13 +117,41 @@ pub fn active_file(repo: &Repo) -> PathBuf {
 /// Why the policy has no work order although one is active, if so.
 pub fn missing_task(repo: &Repo) -> Option<String> {
     let text = std::fs::read_to_string(active_file(repo)).ok()?;
-    let path = PathBuf::from(text.trim());
+    let path = PathBuf::from(text.lines().next()?.trim());
     (!path.is_file()).then(|| {
         format!(
             "`scopecheck task start` issued one at {} and it is gone (deleted, or moved away) without `scopecheck task end`",
             path.display()
         )
     })
+}
+
+/// Marks `order` (at `path`) as the active work order.
+pub fn mark_active(repo: &Repo, path: &Path, order: &WorkOrder) -> Result<(), CliError> {
+    let active = active_file(repo);
+    if let Some(dir) = active.parent() {
+        std::fs::create_dir_all(dir).map_err(CliError::io(dir))?;
+    }
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let hash = scopecheck_trust::sha256_hex(&order.statement());
+    std::fs::write(&active, format!("{}\n{hash}\n", abs.display())).map_err(CliError::io(&active))
+}
+
+/// A trusted work order that is not the one `task start` last issued here (an older
+/// signed one put back, or another file named by --task / SCOPECHECK_TASK) is untrusted.
+pub fn check_active(repo: &Repo, order: &mut WorkOrder) {
+    let Ok(text) = std::fs::read_to_string(active_file(repo)) else {
+        return;
+    };
+    let Some(want) = text.lines().nth(1).map(str::trim) else {
+        return;
+    };
+    if order.trust.is_trusted() && scopecheck_trust::sha256_hex(&order.statement()) != want {
+        order.trust = Trust::Untrusted {
+            reason: "it is not the work order last issued here by `scopecheck task start` (an older or another work order was put in its place)".to_owned(),
+            broken_signature: false,
+        };
+    }
 }
 
 /// Records an unsigned work order's hash (shared by all worktrees).
@@ -155,6 +183,13 @@ pub fn establish(order: &mut WorkOrder, signers: &Signers, record: Option<&Path>
                 broken_signature: true,
             },
         },
+        None if signers.signers.is_some() => Trust::Untrusted {
+            reason: format!(
+                "it is not signed, and with an allowed-signers file in force ({}) a work order must be",
+                signers.origin
+            ),
+            broken_signature: false,
+        },
         None => {
             let hash = scopecheck_trust::sha256_hex(&order.statement());
             let recorded = record
@@ -179,7 +214,16 @@ pub fn establish(order: &mut WorkOrder, signers: &Signers, record: Option<&Path>
 
 /// Approval files the change adds or modifies, verified. Returns the approvals that
 /// verified, and a finding for each file that did not.
-pub fn approvals_in(changes: &ChangeSet, signers: &Signers) -> (Vec<Approval>, Vec<Finding>) {
+///
+/// `bases` are the commits an approval for this change may have been made on (HEAD for
+/// pre-commit; the base and every commit of the range for pre-push and ci). Approvals
+/// made elsewhere verify but do not apply: they are noted in `stale`.
+pub fn approvals_in(
+    changes: &ChangeSet,
+    signers: &Signers,
+    bases: &[Option<String>],
+    stale: &mut Vec<String>,
+) -> (Vec<Approval>, Vec<Finding>) {
     let mut ok = Vec::new();
     let mut bad = Vec::new();
     for change in &changes.files {
@@ -205,6 +249,16 @@ pub fn approvals_in(changes: &ChangeSet, signers: &Signers) -> (Vec<Approval>, V
                 .map(|s| (file.clone(), s))
         });
         match verdict {
+            Ok((file, _)) if !bases.contains(&file.statement.base) => {
+                stale.push(format!(
+                    "the approval in {} was made on {} and this change is not: it does not apply here (re-approve after a rebase; an old approval cannot be replayed)",
+                    change.path,
+                    file.statement
+                        .base
+                        .as_deref()
+                        .map_or("an empty repository".to_owned(), |b| format!("commit {}", &b[..b.len().min(12)]))
+                ));
+            }
             Ok((file, signer)) => {
                 for item in file.statement.items {
                     ok.push(Approval {
@@ -345,8 +399,11 @@ pub fn apply(
     changes: &ChangeSet,
     policy: &Policy,
     signers: &Signers,
+    bases: &[Option<String>],
 ) {
-    let (approvals, rejected) = approvals_in(changes, signers);
+    let mut stale = Vec::new();
+    let (approvals, rejected) = approvals_in(changes, signers, bases, &mut stale);
+    report.notes.extend(stale);
     for mut f in rejected {
         let Some(action) = policy.action_for(&f.rule, &f.path, f.action) else {
             continue;

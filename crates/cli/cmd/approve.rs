@@ -76,7 +76,7 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
         ));
     };
     let range = args.base.is_some();
-    let (repo, report, changes, signers, audit_settings) = if range {
+    let (repo, report, changes, signers, audit_settings, base) = if range {
         let check = CommitCheckArgs {
             policy: args.policy.clone(),
             task: args.task.clone(),
@@ -86,7 +86,8 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
         };
         let j = push::judge_ci(args.base.as_deref(), args.head.as_deref(), &check, None)?;
         let audit = j.loaded.policy.audit;
-        (j.repo, j.report, j.range, j.signers, audit)
+        let base = Some(j.merge_base.to_string());
+        (j.repo, j.report, j.range, j.signers, audit, base)
     } else {
         let repo = open_repo()?;
         let check = CheckArgs {
@@ -99,7 +100,8 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
         let (report, changes, mut loaded) = precommit::judge_staged(&check, &repo)?;
         let signers = precommit::staged_signers(&repo, &mut loaded, &changes.actor)?;
         let audit = loaded.policy.audit;
-        (repo, report, changes, signers, audit)
+        let base = repo.head_commit()?.map(|h| h.to_string());
+        (repo, report, changes, signers, audit, base)
     };
     let Some(top) = repo.workdir().map(Path::to_path_buf) else {
         return Err(CliError::usage("approve needs a working tree", None));
@@ -185,6 +187,7 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
         version: 1,
         issued_at: time::now_rfc3339(),
         reason: reason.to_owned(),
+        base,
         items,
     };
     let signature = authority::sign(&key, &statement.signed_bytes())?;

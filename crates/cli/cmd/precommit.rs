@@ -52,11 +52,16 @@ pub fn judge_staged(
     let signers = staged_signers(repo, &mut loaded, &changes.actor)?;
     let record = authority::record_file(repo);
     match loaded.policy.task.as_mut() {
-        Some(task) => authority::establish(Arc::make_mut(task), &signers, Some(&record)),
+        Some(task) => {
+            let task = Arc::make_mut(task);
+            authority::establish(task, &signers, Some(&record));
+            authority::check_active(repo, task);
+        }
         None => loaded.policy.missing_task = authority::missing_task(repo),
     }
     let mut report = evaluate_with(&loaded.policy, &changes, loaded.baseline.as_ref());
-    authority::apply(&mut report, &changes, &loaded.policy, &signers);
+    let head = repo.head_commit()?.map(|h| h.to_string());
+    authority::apply(&mut report, &changes, &loaded.policy, &signers, &[head]);
     report.notes.extend(loaded.notes.iter().cloned());
     if let scopecheck_core::Actor::Agent { name, signal } = &changes.actor {
         report.notes.push(format!(

@@ -58,7 +58,12 @@ fn judge(
     report.findings.retain(|f| !f.rule.starts_with("secret/"));
     // Approvals committed anywhere in the range count, for findings of the range and of
     // each commit, as long as the approved content is what the commit holds.
-    let (approvals, rejected) = authority::approvals_in(&range, signers);
+    let bases: Vec<Option<String>> = std::iter::once(base.map(|b| b.to_string()))
+        .chain(commits.iter().map(|c| Some(c.id.to_string())))
+        .collect();
+    let mut stale = Vec::new();
+    let (approvals, rejected) = authority::approvals_in(&range, signers, &bases, &mut stale);
+    report.notes.extend(stale);
     for mut f in rejected {
         if let Some(a) = loaded.policy.action_for(&f.rule, &f.path, f.action) {
             f.action = a;
@@ -157,7 +162,11 @@ fn load_at(
     // A person pushing the commits that first bring the allowed-signers file (a new
     // repository's first push) may trust that file as pushed, as pre-commit did when it
     // was staged. Never for an agent, and never in `ci`, which takes --allowed-signers.
-    if signers.signers.is_none() && local && !actor::detect(|k| std::env::var(k).ok()).is_agent() {
+    if signers.signers.is_none()
+        && local
+        && base.is_none()
+        && !actor::detect(|k| std::env::var(k).ok()).is_agent()
+    {
         let at_head = authority::signers_at(repo, Some(&head.to_string()), &loaded.policy)?;
         if at_head.signers.is_some() {
             loaded.notes.push(format!(
@@ -193,6 +202,9 @@ fn load_at(
         Some(mut order) => {
             let record = local.then(|| authority::record_file(repo));
             authority::establish(&mut order, &signers, record.as_deref());
+            if local {
+                authority::check_active(repo, &mut order);
+            }
             loaded.policy.task = Some(std::sync::Arc::new(order));
         }
         None if local => loaded.policy.missing_task = authority::missing_task(repo),

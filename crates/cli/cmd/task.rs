@@ -127,13 +127,7 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
                 warn_unless_allowed(repo, &order, sig)?;
             }
             if let Some(repo) = &repo {
-                let active = authority::active_file(repo);
-                if let Some(dir) = active.parent() {
-                    std::fs::create_dir_all(dir).map_err(CliError::io(dir))?;
-                }
-                let abs = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-                std::fs::write(&active, format!("{}\n", abs.display()))
-                    .map_err(CliError::io(&active))?;
+                authority::mark_active(repo, &path, &order)?;
                 log_event(
                     repo,
                     "task start",
@@ -163,6 +157,7 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
                 let head = head.map(|h| h.to_string());
                 let signers = authority::signers_at(&repo, head.as_deref(), &loaded.policy)?;
                 authority::establish(&mut order, &signers, Some(&authority::record_file(&repo)));
+                authority::check_active(&repo, &mut order);
             }
             match a.format {
                 TaskFormat::Text => {

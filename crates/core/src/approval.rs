@@ -48,6 +48,12 @@ pub struct ApprovalStatement {
     pub issued_at: String,
     /// Why these findings may pass (required, shown wherever the approval is used).
     pub reason: String,
+    /// The commit the approved change was made on: `HEAD` for a staged change (`None`
+    /// before the first commit), the merge base for a range. An approval counts only for
+    /// a change on that base, so an old approval cannot be replayed onto a later change
+    /// that happens to restore the same content.
+    #[serde(default)]
+    pub base: Option<String>,
     /// The findings approved.
     pub items: Vec<ApprovalItem>,
 }

@@ -202,16 +202,25 @@ pub fn evaluate_with(policy: &Policy, changes: &ChangeSet, baseline: Option<&Bas
                 continue;
             }
         }
-        let directive = files.get(f.path.as_str()).and_then(|change| {
-            let data = change.new_contents()?;
-            let starts = line_cache
-                .entry(change.path.as_str())
-                .or_insert_with(|| line_starts(data));
-            [f.line, f.line.saturating_sub(1)]
-                .into_iter()
-                .filter(|&l| l >= 1)
-                .find(|&l| allowed_rules(line_text(data, starts, l)).contains(&f.rule))
-        });
+        // Inline directives speak about a line's content, so they silence content
+        // findings (secrets) only; what a change does to a path (scope, migrations,
+        // dependencies, credential files) is not the file's own business. And an agent
+        // cannot waive its own finding: a directive it adds in this change counts for
+        // nothing.
+        let directive = inline_suppressible(policy, &f.rule)
+            .then(|| files.get(f.path.as_str()))
+            .flatten()
+            .and_then(|change| {
+                let data = change.new_contents()?;
+                let starts = line_cache
+                    .entry(change.path.as_str())
+                    .or_insert_with(|| line_starts(data));
+                [f.line, f.line.saturating_sub(1)]
+                    .into_iter()
+                    .filter(|&l| l >= 1)
+                    .filter(|&l| !(changes.actor.is_agent() && is_added(change, l)))
+                    .find(|&l| allowed_rules(line_text(data, starts, l)).contains(&f.rule))
+            });
         match directive {
             Some(l) => {
                 used_directives.insert((f.path.clone(), l, f.rule.clone()));
@@ -248,6 +257,18 @@ pub fn unsuppressible(rule: &str) -> bool {
         .any(|p| rule.starts_with(p))
 }
 
+/// Whether an inline `scopecheck:allow` may silence `rule`: content rules only (the
+/// built-in secret rules and the policy's custom ones).
+pub fn inline_suppressible(policy: &Policy, rule: &str) -> bool {
+    let content = (rule.starts_with("secret/") && rule != "secret/sensitive-file")
+        || policy.secrets.custom.iter().any(|c| c.0 == rule);
+    content && !unsuppressible(rule)
+}
+
+fn is_added(change: &FileChange, line: u32) -> bool {
+    change.old.is_none() || change.added_lines().iter().any(|l| l.line == line)
+}
+
 /// Directives on lines this change adds that silenced nothing: stale suppressions are
 /// reported so they can be removed before they hide a future secret.
 fn unused_directives(
@@ -277,9 +298,21 @@ fn unused_directives(
         };
         for (n, text) in lines {
             for rule in allowed_rules(text) {
-                if unsuppressible(&rule) {
+                if !inline_suppressible(policy, &rule) {
+                    let why = if unsuppressible(&rule) {
+                        "findings about the gate itself cannot be suppressed (a person approves them with `scopecheck approve`)"
+                    } else {
+                        "only content findings (secret rules) can be allowed inline; use the baseline or `scopecheck approve`"
+                    };
                     out.push(format!(
-                        "{}:{n}: scopecheck:allow {rule} has no effect: findings about the gate itself cannot be suppressed (a person approves them with `scopecheck approve`)",
+                        "{}:{n}: scopecheck:allow {rule} has no effect: {why}",
+                        change.path
+                    ));
+                    continue;
+                }
+                if changes.actor.is_agent() {
+                    out.push(format!(
+                        "{}:{n}: scopecheck:allow {rule} has no effect: an agent cannot allow its own findings",
                         change.path
                     ));
                     continue;
