@@ -16,6 +16,7 @@ mod change;
 pub mod checks;
 pub mod config;
 mod finding;
+pub mod guard;
 mod report;
 pub mod secrets;
 pub mod statement;

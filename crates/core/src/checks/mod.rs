@@ -62,6 +62,7 @@ pub fn all_rules() -> Vec<&'static RuleMeta> {
         migrations::RULES,
         dependencies::RULES,
         crate::secrets::builtin_rule_meta(),
+        crate::guard::rule_meta(),
     ]
     .into_iter()
     .flatten()

@@ -157,6 +157,27 @@ fn compiled() -> &'static Compiled {
 /// See the module docs.
 pub struct SensitiveFiles;
 
+/// What kind of credential file `path` names, judged by the path alone (for reads, where
+/// there is no change): the kind, and whether the path is conclusive (`false` for kinds
+/// that hold a secret only sometimes, such as `*.pem`, which may be a certificate).
+pub fn path_kind(path: &str, policy: &Policy) -> Option<(&'static str, bool)> {
+    let c = compiled();
+    let path = path.trim_start_matches('/');
+    if policy.sensitive_files.extra.is_match(path) {
+        return Some(("credential file (sensitive-files.extra-paths)", true));
+    }
+    if c.exceptions.is_match(path) {
+        return None;
+    }
+    let hits = c.builtin.matches(path);
+    let kind = |i: &usize| BUILTIN[*i];
+    hits.iter()
+        .map(kind)
+        .find(|(_, _, cond)| *cond == Condition::Always)
+        .or_else(|| hits.first().map(kind))
+        .map(|(_, kind, cond)| (kind, cond == Condition::Always))
+}
+
 /// What kind of credential file `change` is, if any.
 fn classify(change: &FileChange, policy: &Policy) -> Option<&'static str> {
     let c = compiled();
