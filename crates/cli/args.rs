@@ -45,6 +45,9 @@ pub enum Command {
     /// Approve the `review` findings of the staged change (or of --base..--head) with
     /// your SSH signing key: a signed approval bound to the exact content.
     Approve(ApproveArgs),
+    /// Judge an agent's tool call before it runs (reads one hook event on stdin, answers
+    /// in the agent's protocol); `guard install|uninstall` manage the agent's hook config.
+    Guard(GuardArgs),
     /// The audit log of decisions: verify its hash chain, or show entries.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -105,6 +108,44 @@ pub struct ApproveArgs {
     /// The work order in force (as for pre-commit).
     #[arg(long, value_name = "FILE", env = "SCOPECHECK_TASK")]
     pub task: Option<PathBuf>,
+}
+
+#[derive(Debug, ClapArgs)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct GuardArgs {
+    /// Whose hook protocol to speak.
+    #[arg(long, value_enum)]
+    pub agent: Option<AgentKind>,
+    #[command(subcommand)]
+    pub action: Option<GuardAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GuardAction {
+    /// Add the guard to the agent's project hook settings (merged, never clobbered).
+    Install {
+        #[arg(long, value_enum)]
+        agent: AgentKind,
+    },
+    /// Remove only what `guard install` added.
+    Uninstall {
+        #[arg(long, value_enum)]
+        agent: AgentKind,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AgentKind {
+    /// Claude Code (`PreToolUse` hooks in .claude/settings.json).
+    Claude,
+}
+
+impl AgentKind {
+    pub fn display(self) -> &'static str {
+        match self {
+            AgentKind::Claude => "Claude Code",
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

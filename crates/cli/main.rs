@@ -39,6 +39,7 @@ fn main() -> ExitCode {
         Command::Task(t) => cmd::task::run(t),
         Command::Approve(a) => cmd::approve::run(a),
         Command::Audit(a) => cmd::audit::run(a),
+        Command::Guard(a) => cmd::guard::run(a),
         Command::Rules => cmd::rules::list(),
         Command::Explain(a) => cmd::rules::explain(a),
     };

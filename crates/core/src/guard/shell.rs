@@ -482,10 +482,10 @@ fn unwrap(
                         unset.push(v.to_owned());
                     }
                     i += 1;
-                } else if prog == "env" && is_assignment(w) {
-                    i += 1;
-                } else if prog == "timeout" && w.chars().next().is_some_and(|c| c.is_ascii_digit())
+                } else if (prog == "env" && is_assignment(w))
+                    || (prog == "timeout" && w.chars().next().is_some_and(|c| c.is_ascii_digit()))
                 {
+                    // env's assignments and timeout's duration come before the command.
                     i += 1;
                 } else {
                     break;
