@@ -280,3 +280,139 @@ fn install_merges_and_uninstall_removes_only_its_own_entry() {
         "{ not json"
     );
 }
+
+#[test]
+fn cursor_and_gemini_speak_their_own_protocols() {
+    let repo = project();
+    let run = repo.scopecheck(&["guard", "install", "--agent", "cursor"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let hooks: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo.root.join(".cursor/hooks.json")).expect("hooks"),
+    )
+    .expect("json");
+    assert_eq!(hooks["version"], 1);
+    let cursor = hooks["hooks"]["beforeShellExecution"][0]["command"]
+        .as_str()
+        .expect("cmd")
+        .to_owned();
+    assert_eq!(
+        hooks["hooks"]["beforeReadFile"][0]["command"],
+        cursor.as_str()
+    );
+    let root = repo.root.to_string_lossy().into_owned();
+    let ev = |name: &str, extra: Value| {
+        let mut v = json!({"hook_event_name": name, "conversation_id": "c", "generation_id": "g", "workspace_roots": [root]});
+        for (k, x) in extra.as_object().expect("obj") {
+            v[k] = x.clone();
+        }
+        v
+    };
+    let (_, v) = call(
+        &repo,
+        &cursor,
+        &ev(
+            "beforeShellExecution",
+            json!({"command": "git push --force", "cwd": root}),
+        ),
+    );
+    assert_eq!(v["permission"], "deny", "{v}");
+    assert!(
+        v["agent_message"]
+            .as_str()
+            .is_some_and(|m| m.contains("git-force-push")),
+        "{v}"
+    );
+    let (_, v) = call(
+        &repo,
+        &cursor,
+        &ev(
+            "beforeShellExecution",
+            json!({"command": "cargo test", "cwd": root}),
+        ),
+    );
+    assert_eq!(v, json!({"permission": "allow"}));
+    let (_, v) = call(
+        &repo,
+        &cursor,
+        &ev(
+            "beforeReadFile",
+            json!({"file_path": format!("{root}/.env"), "content": "A=1"}),
+        ),
+    );
+    assert_eq!(v["permission"], "deny", "{v}");
+    let (code, v) = call(&repo, &cursor, &ev("somethingNew", json!({})));
+    assert_eq!((code, v["permission"].as_str()), (2, Some("deny")), "{v}");
+
+    let run = repo.scopecheck(&["guard", "install", "--agent", "gemini"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let settings: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo.root.join(".gemini/settings.json")).expect("settings"),
+    )
+    .expect("json");
+    let gemini = settings["hooks"]["BeforeTool"][0]["hooks"][0]["command"]
+        .as_str()
+        .expect("cmd")
+        .to_owned();
+    let gev = |tool: &str, input: Value| json!({"hook_event_name": "BeforeTool", "cwd": root, "session_id": "s", "tool_name": tool, "tool_input": input});
+    let (_, v) = call(
+        &repo,
+        &gemini,
+        &gev("run_shell_command", json!({"command": "terraform destroy"})),
+    );
+    assert_eq!(v["decision"], "deny", "{v}");
+    let (_, v) = call(
+        &repo,
+        &gemini,
+        &gev(
+            "write_file",
+            json!({"file_path": format!("{root}/src/billing/x.rs"), "content": "x"}),
+        ),
+    );
+    assert_eq!(v["decision"], "deny", "{v}");
+    assert!(
+        v["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("out-of-scope")),
+        "{v}"
+    );
+    let (_, v) = call(
+        &repo,
+        &gemini,
+        &gev(
+            "replace",
+            json!({"file_path": format!("{root}/db/migrate/20240101000000_create_orders.rb"), "old_string": "create_table :orders", "new_string": "create_table :orders, id: :uuid"}),
+        ),
+    );
+    assert_eq!(v["decision"], "deny", "review cannot ask in Gemini: {v}");
+    assert!(
+        v["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("needs a person")),
+        "{v}"
+    );
+    let (_, v) = call(
+        &repo,
+        &gemini,
+        &gev(
+            "read_many_files",
+            json!({"paths": ["src/orders/api.rs", ".env"]}),
+        ),
+    );
+    assert_eq!(v["decision"], "deny", "{v}");
+    let (_, v) = call(
+        &repo,
+        &gemini,
+        &gev(
+            "read_file",
+            json!({"absolute_path": format!("{root}/src/orders/api.rs")}),
+        ),
+    );
+    assert_eq!(v, json!({"decision": "allow"}));
+    let run = repo.scopecheck(&["guard", "uninstall", "--agent", "gemini"]);
+    assert_eq!(run.code, 0);
+    let settings: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo.root.join(".gemini/settings.json")).expect("settings"),
+    )
+    .expect("json");
+    assert_eq!(settings, json!({}));
+}

@@ -138,12 +138,28 @@ pub enum GuardAction {
 pub enum AgentKind {
     /// Claude Code (`PreToolUse` hooks in .claude/settings.json).
     Claude,
+    /// Cursor (`beforeShellExecution`, `beforeReadFile`, `beforeMCPExecution` in
+    /// .cursor/hooks.json).
+    Cursor,
+    /// Gemini CLI (`BeforeTool` hooks in .gemini/settings.json).
+    Gemini,
 }
 
 impl AgentKind {
     pub fn display(self) -> &'static str {
         match self {
             AgentKind::Claude => "Claude Code",
+            AgentKind::Cursor => "Cursor",
+            AgentKind::Gemini => "Gemini CLI",
+        }
+    }
+
+    /// The name on the command line (`--agent NAME`).
+    pub fn name(self) -> &'static str {
+        match self {
+            AgentKind::Claude => "claude",
+            AgentKind::Cursor => "cursor",
+            AgentKind::Gemini => "gemini",
         }
     }
 }

@@ -29,7 +29,7 @@ pub fn run(args: &GuardArgs) -> Result<i32, CliError> {
         (Some(GuardAction::Uninstall { agent }), _) => install(*agent, false),
         (None, Some(agent)) => Ok(hook(agent)),
         (None, None) => Err(CliError::usage(
-            "say which agent's hook protocol to speak: --agent claude",
+            "say which agent's hook protocol to speak: --agent claude, cursor or gemini",
             Some("`scopecheck guard install --agent claude` sets it up".to_owned()),
         )),
     }
@@ -56,112 +56,249 @@ fn hook(agent: AgentKind) -> i32 {
 
 /// Writes the decision in the agent's protocol; the exit code to end with.
 fn answer(agent: AgentKind, action: Action, reason: &str) -> i32 {
-    match agent {
+    let out = match agent {
         AgentKind::Claude => {
             let decision = match action {
-                Action::Allow | Action::Warn => "allow", // not sent: see below
+                // "allow" would also skip the user's own permission prompts: for calls
+                // the policy has nothing against, say nothing and leave those in charge.
+                Action::Allow => {
+                    println!("{{}}");
+                    return 0;
+                }
+                Action::Warn => {
+                    println!("{}", json!({ "systemMessage": reason }));
+                    return 0;
+                }
                 Action::Review => "ask",
                 Action::Block => "deny",
             };
-            let mut out = json!({
+            json!({
                 "hookSpecificOutput": {
                     "hookEventName": "PreToolUse",
                     "permissionDecision": decision,
                     "permissionDecisionReason": reason,
                 }
-            });
-            // "allow" would also skip the user's own permission prompts: for calls the
-            // policy has nothing against, say nothing and leave those in charge.
+            })
+        }
+        AgentKind::Cursor => {
+            let permission = match action {
+                Action::Allow | Action::Warn => "allow",
+                Action::Review => "ask",
+                Action::Block => "deny",
+            };
             if action == Action::Allow {
-                out = json!({});
-            } else if action == Action::Warn {
-                out = json!({ "systemMessage": reason });
+                json!({ "permission": permission })
+            } else {
+                json!({ "permission": permission, "user_message": reason, "agent_message": reason })
             }
-            println!("{out}");
-            0
+        }
+        AgentKind::Gemini => match action {
+            Action::Allow => json!({ "decision": "allow" }),
+            Action::Warn => json!({ "decision": "allow", "systemMessage": reason }),
+            // Gemini CLI cannot ask the user from a hook: a call that needs a person's
+            // decision is refused, with the reason, and the person can run it.
+            Action::Review => json!({
+                "decision": "deny",
+                "reason": format!("needs a person's decision (Gemini CLI hooks cannot ask): {reason}"),
+            }),
+            Action::Block => json!({ "decision": "deny", "reason": reason }),
+        },
+    };
+    println!("{out}");
+    0
+}
+
+/// The tool calls an event describes (several for multi-file reads).
+fn tool_calls(
+    agent: AgentKind,
+    event: &Value,
+    top: &Path,
+) -> Result<(String, Vec<ToolCall>), CliError> {
+    let bad = |what: &str| CliError::usage(format!("malformed hook event: {what}"), None);
+    let str_of = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+    let input_of = |v: &Value| {
+        v.get("tool_input")
+            .filter(|v| v.is_object())
+            .cloned()
+            .ok_or_else(|| bad("no tool_input object"))
+    };
+    match agent {
+        AgentKind::Claude => {
+            let tool = str_of(event, "tool_name").ok_or_else(|| bad("no tool_name"))?;
+            let input = input_of(event)?;
+            let call = edit_like(top, &tool, &input, ClaudeNames)?;
+            Ok((tool, vec![call]))
+        }
+        AgentKind::Cursor => {
+            let name = str_of(event, "hook_event_name").ok_or_else(|| bad("no hook_event_name"))?;
+            let call = match name.as_str() {
+                "beforeShellExecution" => ToolCall::Shell {
+                    command: str_of(event, "command").ok_or_else(|| bad("no command"))?,
+                },
+                "beforeReadFile" => {
+                    let p = str_of(event, "file_path").ok_or_else(|| bad("no file_path"))?;
+                    ToolCall::Read {
+                        path: relative(top, &p).unwrap_or(p),
+                    }
+                }
+                "beforeMCPExecution" => ToolCall::Other {
+                    name: str_of(event, "tool_name").unwrap_or_else(|| "mcp".to_owned()),
+                },
+                "preToolUse" => {
+                    let tool = str_of(event, "tool_name").ok_or_else(|| bad("no tool_name"))?;
+                    edit_like(top, &tool, &input_of(event)?, ClaudeNames)?
+                }
+                other => return Err(bad(&format!("unsupported Cursor event `{other}`"))),
+            };
+            Ok((name, vec![call]))
+        }
+        AgentKind::Gemini => {
+            let tool = str_of(event, "tool_name").ok_or_else(|| bad("no tool_name"))?;
+            let input = input_of(event)?;
+            let calls = if tool == "read_many_files" {
+                input
+                    .get("paths")
+                    .and_then(Value::as_array)
+                    .ok_or_else(|| bad("read_many_files without paths"))?
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|p| ToolCall::Read {
+                        path: relative(top, p).unwrap_or_else(|| p.to_owned()),
+                    })
+                    .collect()
+            } else {
+                vec![edit_like(top, &tool, &input, GeminiNames)?]
+            };
+            Ok((tool, calls))
         }
     }
 }
 
-/// The tool call an event describes.
-fn tool_call(agent: AgentKind, event: &Value, top: &Path) -> Result<(String, ToolCall), CliError> {
-    let bad = |what: &str| CliError::usage(format!("malformed hook event: {what}"), None);
-    match agent {
-        AgentKind::Claude => {
-            let tool = event
-                .get("tool_name")
-                .and_then(Value::as_str)
-                .ok_or_else(|| bad("no tool_name"))?;
-            let input = event
-                .get("tool_input")
-                .filter(|v| v.is_object())
-                .ok_or_else(|| bad("no tool_input object"))?;
-            let s = |k: &str| input.get(k).and_then(Value::as_str);
-            let path = || {
-                s("file_path")
-                    .or_else(|| s("notebook_path"))
-                    .ok_or_else(|| bad("no file_path"))
-            };
-            let call = match tool {
-                "Bash" => ToolCall::Shell {
-                    command: s("command")
-                        .ok_or_else(|| bad("Bash without command"))?
-                        .to_owned(),
-                },
-                "Read" => ToolCall::Read {
-                    path: relative(top, path()?).unwrap_or_else(|| path().unwrap_or("").to_owned()),
-                },
-                "Write" => write(top, path()?, |_| {
-                    Ok(s("content")
-                        .ok_or_else(|| bad("Write without content"))?
-                        .as_bytes()
-                        .to_vec())
-                })?,
-                "Edit" => write(top, path()?, |old| {
-                    let (o, n) = (
-                        s("old_string").ok_or_else(|| bad("Edit without old_string"))?,
-                        s("new_string").ok_or_else(|| bad("Edit without new_string"))?,
-                    );
-                    let all = input
-                        .get("replace_all")
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false);
-                    Ok(apply_edit(old, o, n, all))
-                })?,
-                "MultiEdit" => write(top, path()?, |old| {
-                    let edits = input
-                        .get("edits")
-                        .and_then(Value::as_array)
-                        .ok_or_else(|| bad("MultiEdit without edits"))?;
-                    let mut text = old.to_vec();
-                    for e in edits {
-                        let g = |k: &str| {
-                            e.get(k)
-                                .and_then(Value::as_str)
-                                .ok_or_else(|| bad("edit without old_string/new_string"))
-                        };
-                        let all = e
-                            .get("replace_all")
-                            .and_then(Value::as_bool)
-                            .unwrap_or(false);
-                        text = apply_edit(&text, g("old_string")?, g("new_string")?, all);
-                    }
-                    Ok(text)
-                })?,
-                "NotebookEdit" => write(top, path()?, |old| {
-                    let src = s("new_source").unwrap_or("");
-                    let mut text = old.to_vec();
-                    text.extend_from_slice(b"\n");
-                    text.extend_from_slice(src.as_bytes());
-                    Ok(text)
-                })?,
-                other => ToolCall::Other {
-                    name: other.to_owned(),
-                },
-            };
-            Ok((tool.to_owned(), call))
+/// How an agent names its tools and their fields.
+trait Names: Copy {
+    fn kind(&self, tool: &str) -> Kind;
+}
+
+#[derive(Clone, Copy)]
+struct ClaudeNames;
+#[derive(Clone, Copy)]
+struct GeminiNames;
+
+enum Kind {
+    Shell,
+    Read,
+    Write,
+    Edit,
+    MultiEdit,
+    Notebook,
+    Other,
+}
+
+impl Names for ClaudeNames {
+    fn kind(&self, tool: &str) -> Kind {
+        match tool {
+            "Bash" | "Shell" => Kind::Shell,
+            "Read" => Kind::Read,
+            "Write" => Kind::Write,
+            "Edit" | "StrReplace" => Kind::Edit,
+            "MultiEdit" => Kind::MultiEdit,
+            "NotebookEdit" => Kind::Notebook,
+            _ => Kind::Other,
         }
     }
+}
+
+impl Names for GeminiNames {
+    fn kind(&self, tool: &str) -> Kind {
+        match tool {
+            "run_shell_command" => Kind::Shell,
+            "read_file" => Kind::Read,
+            "write_file" => Kind::Write,
+            "replace" => Kind::Edit,
+            _ => Kind::Other,
+        }
+    }
+}
+
+/// Maps one tool call in Claude Code's or Gemini CLI's vocabulary.
+fn edit_like(
+    top: &Path,
+    tool: &str,
+    input: &Value,
+    names: impl Names,
+) -> Result<ToolCall, CliError> {
+    let bad = |what: &str| CliError::usage(format!("malformed hook event: {what}"), None);
+    let s = |k: &str| input.get(k).and_then(Value::as_str);
+    let path = || {
+        s("file_path")
+            .or_else(|| s("absolute_path"))
+            .or_else(|| s("notebook_path"))
+            .or_else(|| s("path"))
+            .ok_or_else(|| bad(&format!("{tool} without file_path")))
+    };
+    Ok(match names.kind(tool) {
+        Kind::Shell => ToolCall::Shell {
+            command: s("command")
+                .ok_or_else(|| bad(&format!("{tool} without command")))?
+                .to_owned(),
+        },
+        Kind::Read => {
+            let p = path()?;
+            ToolCall::Read {
+                path: relative(top, p).unwrap_or_else(|| p.to_owned()),
+            }
+        }
+        Kind::Write => write(top, path()?, |_| {
+            Ok(s("content")
+                .ok_or_else(|| bad(&format!("{tool} without content")))?
+                .as_bytes()
+                .to_vec())
+        })?,
+        Kind::Edit => write(top, path()?, |old| {
+            let (o, n) = (
+                s("old_string").ok_or_else(|| bad("edit without old_string"))?,
+                s("new_string").ok_or_else(|| bad("edit without new_string"))?,
+            );
+            let all = input
+                .get("replace_all")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+                || input
+                    .get("expected_replacements")
+                    .and_then(Value::as_u64)
+                    .is_some_and(|n| n > 1);
+            Ok(apply_edit(old, o, n, all))
+        })?,
+        Kind::MultiEdit => write(top, path()?, |old| {
+            let edits = input
+                .get("edits")
+                .and_then(Value::as_array)
+                .ok_or_else(|| bad("MultiEdit without edits"))?;
+            let mut text = old.to_vec();
+            for e in edits {
+                let g = |k: &str| {
+                    e.get(k)
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| bad("edit without old_string/new_string"))
+                };
+                let all = e
+                    .get("replace_all")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                text = apply_edit(&text, g("old_string")?, g("new_string")?, all);
+            }
+            Ok(text)
+        })?,
+        Kind::Notebook => write(top, path()?, |old| {
+            let mut text = old.to_vec();
+            text.push(b'\n');
+            text.extend_from_slice(s("new_source").unwrap_or("").as_bytes());
+            Ok(text)
+        })?,
+        Kind::Other => ToolCall::Other {
+            name: tool.to_owned(),
+        },
+    })
 }
 
 /// Replaces `old` by `new` in `text` (every occurrence with `all`). When `old` is not
@@ -242,9 +379,21 @@ fn decide(agent: AgentKind, input: &str) -> Result<(Action, String), CliError> {
             None,
         )
     })?;
+    if !event.is_object() {
+        return Err(CliError::usage(
+            "malformed hook event: not a JSON object",
+            None,
+        ));
+    }
     let cwd = event
         .get("cwd")
         .and_then(Value::as_str)
+        .or_else(|| {
+            event
+                .get("workspace_roots")
+                .and_then(|r| r.get(0))
+                .and_then(Value::as_str)
+        })
         .map(PathBuf::from)
         .map_or_else(crate::cmd::current_dir, Ok)?;
     let repo = Repo::discover(&cwd)?;
@@ -258,7 +407,7 @@ fn decide(agent: AgentKind, input: &str) -> Result<(Action, String), CliError> {
         })?
         .canonicalize()
         .map_err(CliError::io("the repository"))?;
-    let (tool, call) = tool_call(agent, &event, &top)?;
+    let (tool, calls) = tool_calls(agent, &event, &top)?;
     // The agent calling is an agent, whatever its environment says.
     let actor = Actor::Agent {
         name: agent.display().to_owned(),
@@ -277,7 +426,13 @@ fn decide(agent: AgentKind, input: &str) -> Result<(Action, String), CliError> {
         }
         None => loaded.policy.missing_task = authority::missing_task(&repo),
     }
-    let report = judge(&loaded.policy, &call, &actor);
+    let mut report = Report::empty(loaded.policy.fail_on);
+    for call in &calls {
+        report.merge(judge(&loaded.policy, call, &actor));
+    }
+    report
+        .findings
+        .dedup_by(|a, b| a.rule == b.rule && a.path == b.path && a.message == b.message);
     let (action, reason) = verdict(&report);
     audit::record(
         &repo,
@@ -320,6 +475,8 @@ fn verdict(report: &Report) -> (Action, String) {
 fn settings_path(top: &Path, agent: AgentKind) -> PathBuf {
     match agent {
         AgentKind::Claude => top.join(".claude").join("settings.json"),
+        AgentKind::Cursor => top.join(".cursor").join("hooks.json"),
+        AgentKind::Gemini => top.join(".gemini").join("settings.json"),
     }
 }
 
@@ -327,23 +484,31 @@ fn our_command(agent: AgentKind) -> Result<String, CliError> {
     let exe = std::env::current_exe()
         .and_then(|p| p.canonicalize())
         .map_err(CliError::io("the scopecheck executable"))?;
-    let name = match agent {
-        AgentKind::Claude => "claude",
-    };
     Ok(format!(
-        "'{}' guard --agent {name}",
-        exe.display().to_string().replace('\'', "'\\''")
+        "'{}' guard --agent {}",
+        exe.display().to_string().replace('\'', "'\\''"),
+        agent.name()
     ))
 }
 
 fn is_ours(cmd: &str, agent: AgentKind) -> bool {
-    let name = match agent {
-        AgentKind::Claude => "claude",
-    };
-    cmd.contains("scopecheck") && cmd.ends_with(&format!("guard --agent {name}"))
+    cmd.contains("scopecheck") && cmd.ends_with(&format!("guard --agent {}", agent.name()))
 }
 
-/// Merges (or removes) the guard's hook entry in the agent's settings, keeping every
+/// The events the guard registers for, per agent.
+fn events(agent: AgentKind) -> &'static [&'static str] {
+    match agent {
+        AgentKind::Claude => &["PreToolUse"],
+        AgentKind::Cursor => &[
+            "beforeShellExecution",
+            "beforeReadFile",
+            "beforeMCPExecution",
+        ],
+        AgentKind::Gemini => &["BeforeTool"],
+    }
+}
+
+/// Merges (or removes) the guard's hook entries in the agent's settings, keeping every
 /// other setting and hook as it was.
 fn install(agent: AgentKind, add: bool) -> Result<i32, CliError> {
     let repo = crate::cmd::open_repo()?;
@@ -352,11 +517,12 @@ fn install(agent: AgentKind, add: bool) -> Result<i32, CliError> {
         .ok_or_else(|| CliError::usage("guard install needs a working tree", None))?
         .to_path_buf();
     let path = settings_path(&top, agent);
+    let shown = path.display().to_string();
     let mut settings: Value = match std::fs::read_to_string(&path) {
         Ok(t) if t.trim().is_empty() => json!({}),
         Ok(t) => serde_json::from_str(&t).map_err(|e| {
             CliError::usage(
-                format!("{} is not valid JSON (line {}, column {}); fix it first, scopecheck will not overwrite it", path.display(), e.line(), e.column()),
+                format!("{shown} is not valid JSON (line {}, column {}); fix it first, scopecheck will not overwrite it", e.line(), e.column()),
                 None,
             )
         })?,
@@ -364,52 +530,66 @@ fn install(agent: AgentKind, add: bool) -> Result<i32, CliError> {
         Err(e) => return Err(CliError::io(&path)(e)),
     };
     let command = our_command(agent)?;
-    let Some(root) = settings.as_object_mut() else {
-        return Err(CliError::usage(
-            format!("{} is not a JSON object", path.display()),
-            None,
-        ));
-    };
-    let hooks = root.entry("hooks").or_insert_with(|| json!({}));
-    let Some(hooks) = hooks.as_object_mut() else {
-        return Err(CliError::usage(
-            format!("{}: `hooks` is not an object", path.display()),
-            None,
-        ));
-    };
-    let list = hooks.entry("PreToolUse").or_insert_with(|| json!([]));
-    let Some(list) = list.as_array_mut() else {
-        return Err(CliError::usage(
-            format!("{}: `hooks.PreToolUse` is not a list", path.display()),
-            None,
-        ));
-    };
-    // Drop our entries (re-added below when installing), keep everyone else's.
+    let not = |what: &str| CliError::usage(format!("{shown}: {what}"), None);
+    let root = settings
+        .as_object_mut()
+        .ok_or_else(|| not("not a JSON object"))?;
+    if agent == AgentKind::Cursor {
+        root.entry("version").or_insert(json!(1));
+    }
+    let hooks = root
+        .entry("hooks")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .ok_or_else(|| not("`hooks` is not an object"))?;
     let mut removed = 0;
-    for group in list.iter_mut() {
-        if let Some(inner) = group.get_mut("hooks").and_then(Value::as_array_mut) {
-            let before = inner.len();
-            inner.retain(|h| {
-                !h.get("command")
-                    .and_then(Value::as_str)
-                    .is_some_and(|c| is_ours(c, agent))
+    for event in events(agent) {
+        let list = hooks
+            .entry(*event)
+            .or_insert_with(|| json!([]))
+            .as_array_mut()
+            .ok_or_else(|| not(&format!("`hooks.{event}` is not a list")))?;
+        let ours = |h: &Value| {
+            h.get("command")
+                .and_then(Value::as_str)
+                .is_some_and(|c| is_ours(c, agent))
+        };
+        if agent == AgentKind::Cursor {
+            // Cursor: a flat list of {command} per event.
+            let before = list.len();
+            list.retain(|h| !ours(h));
+            removed += before - list.len();
+            if add {
+                list.push(json!({ "command": command }));
+            }
+        } else {
+            // Claude Code and Gemini CLI: groups of {matcher, hooks: [...]}.
+            for group in list.iter_mut() {
+                if let Some(inner) = group.get_mut("hooks").and_then(Value::as_array_mut) {
+                    let before = inner.len();
+                    inner.retain(|h| !ours(h));
+                    removed += before - inner.len();
+                }
+            }
+            list.retain(|g| {
+                g.get("hooks")
+                    .and_then(Value::as_array)
+                    .is_none_or(|h| !h.is_empty())
             });
-            removed += before - inner.len();
+            if add {
+                let (matcher, timeout) = match agent {
+                    AgentKind::Gemini => (".*", 30_000),
+                    _ => ("*", 30),
+                };
+                list.push(json!({
+                    "matcher": matcher,
+                    "hooks": [{ "type": "command", "command": command, "timeout": timeout }]
+                }));
+            }
         }
-    }
-    list.retain(|g| {
-        g.get("hooks")
-            .and_then(Value::as_array)
-            .is_none_or(|h| !h.is_empty())
-    });
-    if add {
-        list.push(json!({
-            "matcher": "*",
-            "hooks": [{ "type": "command", "command": command, "timeout": 30 }]
-        }));
-    }
-    if list.is_empty() {
-        hooks.remove("PreToolUse");
+        if list.is_empty() {
+            hooks.remove(*event);
+        }
     }
     if hooks.is_empty() {
         root.remove("hooks");
@@ -421,19 +601,12 @@ fn install(agent: AgentKind, add: bool) -> Result<i32, CliError> {
     std::fs::write(&path, text).map_err(CliError::io(&path))?;
     if add {
         println!(
-            "{}: every tool call now goes through `{command}` ({})",
-            agent.display(),
-            path.display()
+            "{}: tool calls now go through `{command}` ({shown})",
+            agent.display()
         );
-        println!(
-            "commit {} so the whole team gets it (it is self-protected: later edits need review)",
-            path.display()
-        );
+        println!("commit {shown} so the whole team gets it (it is self-protected: later edits need review)");
     } else {
-        println!(
-            "removed {removed} scopecheck hook(s) from {}",
-            path.display()
-        );
+        println!("removed {removed} scopecheck hook(s) from {shown}");
     }
     Ok(0)
 }
