@@ -136,14 +136,35 @@ pub struct CommandRule {
     pub action: Action,
     /// One line.
     pub summary: String,
-    all: Vec<Regex>,
-    none: Vec<Regex>,
+    all: Vec<LazyRegex>,
+    none: Vec<LazyRegex>,
     /// Matches whole pipelines instead of simple commands.
     pub pipeline: bool,
     /// Command lines it must catch.
     pub examples: Vec<String>,
     /// Command lines it must let through.
     pub negatives: Vec<String>,
+}
+
+/// A regex compiled on first use: most commands fail a rule's first pattern (its
+/// program), so the rest are never built and a guard call stays a few milliseconds.
+#[derive(Debug)]
+struct LazyRegex {
+    pattern: String,
+    rule: String,
+    compiled: OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    fn is_match(&self, text: &str) -> bool {
+        self.compiled
+            .get_or_init(|| {
+                // Built-in patterns are tested (every rule's examples run); a bad one is
+                // a build defect.
+                Regex::new(&self.pattern).unwrap_or_else(|e| panic!("{}: {e}", self.rule))
+            })
+            .is_match(text)
+    }
 }
 
 impl CommandRule {
@@ -164,7 +185,11 @@ pub fn command_rules() -> &'static [CommandRule] {
         pack.rule
             .into_iter()
             .map(|r| {
-                let re = |p: &String| Regex::new(p).unwrap_or_else(|e| panic!("{}: {e}", r.id));
+                let re = |p: &String| LazyRegex {
+                    pattern: p.clone(),
+                    rule: r.id.clone(),
+                    compiled: OnceLock::new(),
+                };
                 CommandRule {
                     action: r.action.parse().unwrap_or_else(|e| panic!("{}: {e}", r.id)),
                     all: r.all.iter().map(re).collect(),
@@ -421,6 +446,11 @@ mod tests {
     fn every_command_rule_catches_its_examples_and_passes_its_negatives() {
         let rules = command_rules();
         assert!(rules.len() >= 14);
+        for rule in rules {
+            for r in rule.all.iter().chain(&rule.none) {
+                assert!(Regex::new(&r.pattern).is_ok(), "{}: {}", rule.id, r.pattern);
+            }
+        }
         for rule in rules {
             assert!(
                 !rule.examples.is_empty() && !rule.negatives.is_empty(),
