@@ -69,6 +69,8 @@ pub const OPAQUE: &str = "guard/opaque-command";
 pub const NOT_ALLOWED: &str = "guard/command-not-in-work-order";
 /// A write outside the repository.
 pub const WRITE_OUTSIDE: &str = "guard/write-outside-workspace";
+/// A write into the git directory, or a shell write to a file that defines the gate.
+pub const WRITE_GATE: &str = "guard/write-gate-file";
 
 const GUARD_RULES: &[RuleMeta] = &[
     RuleMeta {
@@ -103,7 +105,27 @@ const GUARD_RULES: &[RuleMeta] = &[
         why_is_this_bad: "Nothing outside the repository is covered by the work order, the git gates or CI; a write there (a shell profile, a credential file, another checkout) is invisible to review.",
         how_to_fix: "Keep the change inside the repository, or make it yourself.",
     },
+    RuleMeta {
+        id: WRITE_GATE,
+        default_action: Action::Block,
+        summary: "An agent writes into .git/ or, from the shell, to a file that defines the gate",
+        what_it_does: "In `scopecheck guard`, refuses a write or edit of a path inside `.git/` (hooks, config, the index, scopecheck's records), and shell redirections or `tee` into the files `policy/self-edit` protects (scopecheck.toml, the work order, the allowed signers, approvals, hook and agent settings, CI definitions).",
+        why_is_this_bad: "`.git/` holds the hooks and the records that make the local gates work; a shell write to the policy or the work order is a self-edit that no diff review would see before it takes effect.",
+        how_to_fix: "Leave these files to a person (`scopecheck task start`, `scopecheck approve`, a reviewed policy change).",
+    },
 ];
+
+fn gate_file(path: &str, policy: &Policy) -> bool {
+    let path = path.trim_start_matches("./");
+    path == ".git"
+        || path.starts_with(".git/")
+        || path.starts_with(crate::approval::APPROVALS_DIR)
+        || policy
+            .self_protected
+            .iter()
+            .any(|p| p == path || (p.ends_with('/') && path.starts_with(p.as_str())))
+        || policy.task.as_ref().is_some_and(|t| t.file == path)
+}
 
 #[derive(Debug, Deserialize)]
 struct Pack {
@@ -270,6 +292,16 @@ pub fn judge(policy: &Policy, call: &ToolCall, actor: &Actor) -> Report {
     changes.actor = actor.clone();
     let mut extra = Vec::new();
     match call {
+        ToolCall::Write { path, .. } if path == ".git" || path.starts_with(".git/") => {
+            let help = meta(WRITE_GATE).map_or("", |m| m.how_to_fix);
+            extra.push(finding(
+                WRITE_GATE,
+                Action::Block,
+                path,
+                format!("{path} is inside the git directory"),
+                help,
+            ));
+        }
         ToolCall::Write { path, old, new } => {
             let side = |bytes: &Vec<u8>| Side {
                 id: String::new(),
@@ -381,6 +413,37 @@ fn shell_findings(command: &str, policy: &Policy, out: &mut Vec<Finding>) {
         for (kind, target) in &cmd.redirects {
             if kind == "<" {
                 read_findings(target, policy, Some("<"), out);
+            } else if gate_file(target, policy) {
+                let help = meta(WRITE_GATE).map_or("", |m| m.how_to_fix);
+                out.push(finding(
+                    WRITE_GATE,
+                    Action::Block,
+                    target,
+                    format!("a shell redirection writes {target}"),
+                    help,
+                ));
+            }
+        }
+        if matches!(
+            cmd.program(),
+            "tee" | "cp" | "mv" | "install" | "ln" | "truncate" | "sed" | "perl"
+        ) {
+            let in_place = !matches!(cmd.program(), "sed" | "perl")
+                || cmd
+                    .words
+                    .iter()
+                    .any(|w| w.starts_with("-i") || w == "--in-place");
+            for arg in cmd.words.iter().skip(1).filter(|a| !a.starts_with('-')) {
+                if in_place && gate_file(arg, policy) {
+                    let help = meta(WRITE_GATE).map_or("", |m| m.how_to_fix);
+                    out.push(finding(
+                        WRITE_GATE,
+                        Action::Block,
+                        arg,
+                        format!("`{}` may write {arg}", cmd.program()),
+                        help,
+                    ));
+                }
             }
         }
         if let Some((Some(set), file)) = &allowed {
@@ -487,6 +550,16 @@ mod tests {
             let (_, ids) = decision(cmd);
             assert!(ids.iter().any(|i| i == rule), "`{cmd}`: {ids:?}");
         }
+        for cmd in [
+            "echo 'scope = [\"**\"]' >> .scopecheck/task.toml",
+            "sed -i s/block/allow/ scopecheck.toml",
+            "cp /tmp/x .git/hooks/pre-commit",
+            "echo '{}' | tee .claude/settings.json",
+        ] {
+            let (_, ids) = decision(cmd);
+            assert!(ids.iter().any(|i| i == WRITE_GATE), "`{cmd}`: {ids:?}");
+        }
+        assert_eq!(decision("sed s/a/b/ scopecheck.toml").0, Action::Allow);
         assert_eq!(decision("cargo test").0, Action::Allow);
         assert_eq!(decision("cat .env.example").0, Action::Allow);
     }
@@ -517,5 +590,9 @@ mod tests {
         let r = write("scopecheck.toml", "[defaults]\n");
         assert!(r.findings.iter().any(|f| f.rule == "policy/self-edit"));
         assert_eq!(write("src/ok.rs", "fn ok() {}\n").decision(), Action::Allow);
+        assert_eq!(
+            write(".git/hooks/pre-commit", "exit 0\n").decision(),
+            Action::Block
+        );
     }
 }
