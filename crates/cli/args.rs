@@ -370,6 +370,12 @@ pub struct TaskStartArgs {
     /// A command the task may run (repeatable).
     #[arg(long = "allow-command", value_name = "CMD")]
     pub allowed_commands: Vec<String>,
+    /// A command the task must not run (glob, repeatable; the guard denies it).
+    #[arg(long = "deny-command", value_name = "GLOB")]
+    pub deny_commands: Vec<String>,
+    /// A command that needs a person's decision first (glob, repeatable; the guard asks).
+    #[arg(long = "stop-if", value_name = "GLOB")]
+    pub stop_if: Vec<String>,
     /// When to stop and ask a person (repeatable).
     #[arg(long = "stop-when", value_name = "CONDITION")]
     pub stop_conditions: Vec<String>,

@@ -95,6 +95,8 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
                 scope: &a.scope,
                 out_of_scope: &a.out_of_scope,
                 allowed_commands: &a.allowed_commands,
+                deny_commands: &a.deny_commands,
+                stop_if: &a.stop_if,
                 stop_conditions: &a.stop_conditions,
                 max_files: a.max_files,
                 max_lines: a.max_lines,
@@ -217,6 +219,8 @@ struct Draft<'a> {
     scope: &'a [String],
     out_of_scope: &'a [String],
     allowed_commands: &'a [String],
+    deny_commands: &'a [String],
+    stop_if: &'a [String],
     stop_conditions: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     max_files: Option<u64>,

@@ -22,6 +22,10 @@ struct RawTask {
     #[serde(default)]
     allowed_commands: Vec<String>,
     #[serde(default)]
+    deny_commands: Vec<String>,
+    #[serde(default)]
+    stop_if: Vec<String>,
+    #[serde(default)]
     stop_conditions: Vec<String>,
     max_files: Option<Spanned<i64>>,
     max_lines: Option<Spanned<i64>>,
@@ -50,6 +54,10 @@ struct TaskFile<'a> {
     out_of_scope: &'a [String],
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     allowed_commands: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    deny_commands: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    stop_if: &'a [String],
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     stop_conditions: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -108,8 +116,12 @@ pub struct WorkOrder {
     pub scope: Vec<String>,
     /// Globs of the paths the task must not change.
     pub out_of_scope: Vec<String>,
-    /// Commands the task may run (informational; enforced by `guard`).
+    /// Commands the task may run (globs; `guard` asks before anything else).
     pub allowed_commands: Vec<String>,
+    /// Commands the task must not run (globs; `guard` denies them).
+    pub deny_commands: Vec<String>,
+    /// Commands that need a person's decision first (globs; `guard` asks).
+    pub stop_if: Vec<String>,
     /// When to stop and hand back to a person.
     pub stop_conditions: Vec<String>,
     /// Most files one change may touch.
@@ -187,6 +199,8 @@ impl WorkOrder {
             scope,
             out_of_scope,
             allowed_commands: raw.allowed_commands,
+            deny_commands: raw.deny_commands,
+            stop_if: raw.stop_if,
             stop_conditions: raw.stop_conditions,
             max_files,
             max_lines,
@@ -209,6 +223,8 @@ impl WorkOrder {
             "scope": self.scope,
             "out-of-scope": self.out_of_scope,
             "allowed-commands": self.allowed_commands,
+            "deny-commands": self.deny_commands,
+            "stop-if": self.stop_if,
             "stop-conditions": self.stop_conditions,
             "max-files": self.max_files,
             "max-lines": self.max_lines,
@@ -225,6 +241,8 @@ impl WorkOrder {
             scope: &self.scope,
             out_of_scope: &self.out_of_scope,
             allowed_commands: &self.allowed_commands,
+            deny_commands: &self.deny_commands,
+            stop_if: &self.stop_if,
             stop_conditions: &self.stop_conditions,
             max_files: self.max_files,
             max_lines: self.max_lines,
@@ -287,6 +305,8 @@ impl WorkOrder {
         }
         list(&mut s, "You must not change:", &self.out_of_scope);
         list(&mut s, "Commands you may run:", &self.allowed_commands);
+        list(&mut s, "Commands you must not run:", &self.deny_commands);
+        list(&mut s, "Ask a person before running:", &self.stop_if);
         list(&mut s, "Stop and ask a person when:", &self.stop_conditions);
         if let Some(n) = self.max_files {
             s.push_str(&format!("At most {n} files per commit.\n"));

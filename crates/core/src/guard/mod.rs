@@ -69,6 +69,10 @@ pub const OPAQUE: &str = "guard/opaque-command";
 pub const NOT_ALLOWED: &str = "guard/command-not-in-work-order";
 /// A write outside the repository.
 pub const WRITE_OUTSIDE: &str = "guard/write-outside-workspace";
+/// A command the work order denies.
+pub const DENIED: &str = "guard/command-denied-by-work-order";
+/// A command the work order says to stop and ask about.
+pub const STOP_IF: &str = "guard/work-order-stop-condition";
 /// A write into the git directory, or a shell write to a file that defines the gate.
 pub const WRITE_GATE: &str = "guard/write-gate-file";
 
@@ -96,6 +100,22 @@ const GUARD_RULES: &[RuleMeta] = &[
         what_it_does: "When the work order lists `allowed-commands` (globs over the command as written, e.g. `cargo test*`), asks a person before running a simple command that matches none of them.",
         why_is_this_bad: "The work order is what the person agreed the agent may do; other commands need their say.",
         how_to_fix: "Use one of the allowed commands, or have the person widen the work order.",
+    },
+    RuleMeta {
+        id: DENIED,
+        default_action: Action::Block,
+        summary: "A shell command the work order denies",
+        what_it_does: "Refuses a simple command that matches one of the work order's `deny-commands` globs (e.g. `npm publish*`, `git push*`).",
+        why_is_this_bad: "The person who issued the work order ruled these out for this task.",
+        how_to_fix: "Do without it, or ask the person to run it or to re-issue the work order.",
+    },
+    RuleMeta {
+        id: STOP_IF,
+        default_action: Action::Review,
+        summary: "A shell command the work order says to stop and ask a person about",
+        what_it_does: "Asks a person before running a simple command that matches one of the work order's `stop-if` globs (e.g. `*migrate*`, `terraform apply*`).",
+        why_is_this_bad: "The work order marks these as the points where a person wants to decide.",
+        how_to_fix: "Wait for the person's decision.",
     },
     RuleMeta {
         id: WRITE_OUTSIDE,
@@ -367,19 +387,28 @@ fn shell_findings(command: &str, policy: &Policy, out: &mut Vec<Finding>) {
             return;
         }
     };
+    let globs = |list: &[String]| {
+        let mut b = GlobSetBuilder::new();
+        for g in list {
+            if let Ok(g) = GlobBuilder::new(g).literal_separator(false).build() {
+                b.add(g);
+            }
+        }
+        b.build().ok()
+    };
     let allowed = policy
         .task
         .as_ref()
         .filter(|t| !t.allowed_commands.is_empty())
-        .map(|t| {
-            let mut b = GlobSetBuilder::new();
-            for g in &t.allowed_commands {
-                if let Ok(g) = GlobBuilder::new(g).literal_separator(false).build() {
-                    b.add(g);
-                }
-            }
-            (b.build().ok(), t.file.clone())
-        });
+        .map(|t| (globs(&t.allowed_commands), t.file.clone()));
+    let denied = policy
+        .task
+        .as_ref()
+        .and_then(|t| globs(&t.deny_commands).map(|g| (g, t.file.clone())));
+    let stops = policy
+        .task
+        .as_ref()
+        .and_then(|t| globs(&t.stop_if).map(|g| (g, t.file.clone())));
     for cmd in &cmds {
         let text = cmd.text();
         if cmd.opaque {
@@ -442,6 +471,27 @@ fn shell_findings(command: &str, policy: &Policy, out: &mut Vec<Finding>) {
                         arg,
                         format!("`{}` may write {arg}", cmd.program()),
                         help,
+                    ));
+                }
+            }
+        }
+        for (set, rule, action, verb) in [
+            (&denied, DENIED, Action::Block, "denies"),
+            (
+                &stops,
+                STOP_IF,
+                Action::Review,
+                "says to stop and ask a person before",
+            ),
+        ] {
+            if let Some((set, file)) = set {
+                if set.is_match(&text) {
+                    out.push(finding(
+                        rule,
+                        action,
+                        "(shell)",
+                        format!("the work order {file} {verb} `{}`", cmd.program()),
+                        meta(rule).map_or("", |m| m.how_to_fix),
                     ));
                 }
             }
@@ -562,6 +612,28 @@ mod tests {
         assert_eq!(decision("sed s/a/b/ scopecheck.toml").0, Action::Allow);
         assert_eq!(decision("cargo test").0, Action::Allow);
         assert_eq!(decision("cat .env.example").0, Action::Allow);
+    }
+
+    #[test]
+    fn the_work_orders_command_lists() {
+        let mut p = Policy::embedded();
+        let order = crate::WorkOrder::parse(
+            ".scopecheck/task.toml",
+            "allowed-commands = [\"cargo *\", \"git *\"]\ndeny-commands = [\"git push*\"]\nstop-if = [\"cargo publish*\"]\n",
+        )
+        .expect("valid");
+        p.task = Some(std::sync::Arc::new(order));
+        let run = |c: &str| {
+            judge(&p, &ToolCall::Shell { command: c.into() }, &Actor::Human)
+                .findings
+                .iter()
+                .map(|f| f.rule.clone())
+                .collect::<Vec<_>>()
+        };
+        assert!(run("cargo test && git status").is_empty());
+        assert!(run("git push origin x").contains(&DENIED.to_owned()));
+        assert!(run("cargo publish").contains(&STOP_IF.to_owned()));
+        assert!(run("make all").contains(&NOT_ALLOWED.to_owned()));
     }
 
     #[test]
