@@ -54,12 +54,25 @@ impl Repo {
     /// Finds the repository containing `dir`, like git does (linked worktrees and
     /// subdirectories included), applying git's environment overrides.
     pub fn discover(dir: &Path) -> Result<Repo, Error> {
-        let repo = gix::ThreadSafeRepository::discover_with_environment_overrides(dir)
-            .map_err(|source| Error::NotARepository {
-                path: dir.to_owned(),
-                source,
-            })?
-            .to_thread_local();
+        // Replace refs (`git replace`) let a local ref swap one object for another: a
+        // gate that honoured them would judge a tree other than the one git commits and
+        // pushes. Like git's own plumbing under GIT_NO_REPLACE_OBJECTS, ignore them.
+        let no_replace = |o: gix::open::Options| o.cli_overrides(["core.useReplaceRefs=false"]);
+        let defaults = gix::sec::trust::Mapping::<gix::open::Options>::default();
+        let trust = gix::sec::trust::Mapping {
+            full: no_replace(defaults.full),
+            reduced: no_replace(defaults.reduced),
+        };
+        let repo = gix::ThreadSafeRepository::discover_with_environment_overrides_opts(
+            dir,
+            Default::default(),
+            trust,
+        )
+        .map_err(|source| Error::NotARepository {
+            path: dir.to_owned(),
+            source,
+        })?
+        .to_thread_local();
         Ok(Repo {
             repo,
             index: std::cell::OnceCell::new(),

@@ -1,0 +1,32 @@
+//! The gate's own integrity: ways around the git boundary that must not work.
+
+mod common;
+
+use common::TestRepo;
+
+fn pat() -> String {
+    format!("ghp_{}", "Xq7Lm2Np9Rs4Tv6Wy8Za1Bc3De5Fg0Hj2Kk4")
+}
+
+#[test]
+fn replace_refs_do_not_hide_a_staged_secret() {
+    let repo = TestRepo::new();
+    repo.stage("README.md", "hello\n");
+    repo.commit("base");
+    repo.stage("deploy.sh", format!("export GITHUB_TOKEN={}\n", pat()));
+    // Make HEAD *look* like a commit that already has the staged tree.
+    let tree = repo.git(&["write-tree"]);
+    let fake = repo.git(&["commit-tree", tree.trim(), "-p", "HEAD", "-m", "fake"]);
+    repo.git(&["replace", "HEAD", fake.trim()]);
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "the secret passed through a replace ref: {r}");
+    assert!(
+        r["findings"].to_string().contains("secret/github-pat"),
+        "{r}"
+    );
+    // The same through ci: the pushed commit really adds the secret.
+    repo.commit("add deploy script");
+    let run = repo.scopecheck(&["ci", "--base", "HEAD~1", "--head", "HEAD"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("secret/github-pat"), "{}", run.stdout);
+}
