@@ -30,3 +30,27 @@ fn replace_refs_do_not_hide_a_staged_secret() {
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stdout.contains("secret/github-pat"), "{}", run.stdout);
 }
+
+#[test]
+fn no_part_of_a_multi_part_credential_is_printed() {
+    let repo = TestRepo::new();
+    let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEYq";
+    repo.stage(
+        "creds.py",
+        format!("AWS_CREDS = \"AKIAZ7Q2LMNP4RSTUVWX:{secret}\"\n"),
+    );
+    for format in ["human", "json", "sarif", "junit", "github", "markdown"] {
+        let run = repo.scopecheck(&["pre-commit", "--format", format]);
+        assert_eq!(run.code, 1, "{format}: {}", run.all());
+        assert!(
+            !run.all().contains("wJalrXUtnFEMI"),
+            "{format} leaks the secret half:\n{}",
+            run.all()
+        );
+        assert!(
+            !run.all().contains("Z7Q2LMNP4RSTUVWX"),
+            "{format} leaks the key id:\n{}",
+            run.all()
+        );
+    }
+}

@@ -218,9 +218,38 @@ pub fn secret_finding(
 
 /// The line with the secret (and any other copy of it on the line) redacted, trimmed to
 /// a readable width around the secret.
-fn redacted_snippet(line: &[u8], at: usize, secret: &[u8]) -> String {
-    let end = (at + secret.len()).min(line.len());
-    let before = &line[..at.min(line.len())];
+fn redacted_snippet(line: &[u8], at: usize, matched: &[u8]) -> String {
+    // The whole token the secret sits in is hidden, not just the part a rule matched: a
+    // multi-part credential (`AKIA…:<secret key>`, `user:password@host`) must not show
+    // its other half next to the redaction.
+    let delimiter = |b: &u8| {
+        b.is_ascii_whitespace()
+            || matches!(
+                b,
+                b'"' | b'\''
+                    | b'`'
+                    | b'='
+                    | b','
+                    | b';'
+                    | b'('
+                    | b')'
+                    | b'['
+                    | b']'
+                    | b'{'
+                    | b'}'
+                    | b'<'
+                    | b'>'
+            )
+    };
+    let at = at.min(line.len());
+    let end = (at + matched.len()).min(line.len());
+    let at = line[..at].iter().rposition(delimiter).map_or(0, |i| i + 1);
+    let end = line[end..]
+        .iter()
+        .position(delimiter)
+        .map_or(line.len(), |i| end + i);
+    let secret = &line[at..end];
+    let before = &line[..at];
     let after = &line[end..];
     let keep_before = before.len().saturating_sub(60);
     let keep_after = after.len().min(60);
@@ -234,9 +263,11 @@ fn redacted_snippet(line: &[u8], at: usize, secret: &[u8]) -> String {
     if keep_after < after.len() {
         s.push('…');
     }
-    let shown = String::from_utf8_lossy(secret);
-    if shown.len() >= 4 {
-        s = s.replace(shown.as_ref(), "[redacted]");
+    for copy in [secret, matched] {
+        let shown = String::from_utf8_lossy(copy);
+        if shown.len() >= 4 {
+            s = s.replace(shown.as_ref(), "[redacted]");
+        }
     }
     s.replace(['\r', '\t'], " ")
 }
@@ -280,3 +311,26 @@ impl<'a> LineIndex<'a> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod snippet_tests {
+    use super::redacted_snippet;
+
+    #[test]
+    fn both_halves_of_a_multi_part_credential_are_hidden() {
+        let line =
+            br#"AWS_CREDS = "AKIAZ7Q2LMNP4RSTUVWX:wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEYq""#;
+        let at = 13;
+        let s = redacted_snippet(line, at, b"AKIAZ7Q2LMNP4RSTUVWX");
+        assert!(!s.contains("wJalr"), "{s}");
+        assert!(!s.contains("Z7Q2"), "{s}");
+        assert!(s.starts_with("AWS_CREDS = \""), "{s}");
+        let s = redacted_snippet(
+            b"TOKEN=abcd1234efgh5678 # again: abcd1234efgh5678",
+            6,
+            b"abcd1234efgh5678",
+        );
+        assert!(!s.contains("abcd1234"), "{s}");
+        assert!(s.starts_with("TOKEN="), "{s}");
+    }
+}
