@@ -54,3 +54,39 @@ fn no_part_of_a_multi_part_credential_is_printed() {
         );
     }
 }
+
+#[test]
+fn a_stray_nul_or_utf16_does_not_hide_a_secret() {
+    let repo = TestRepo::new();
+    repo.stage("README.md", "hello\n");
+    repo.commit("base");
+    repo.stage("n.py", format!("token = \"{}\"\0\n", pat()));
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            format!("GITHUB_TOKEN={}\r\n", pat())
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    repo.stage("w.ps1", utf16);
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "{r}");
+    let paths: Vec<&str> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "secret/github-pat")
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(paths.contains(&"n.py"), "{r}");
+    assert!(paths.contains(&"w.ps1"), "{r}");
+    assert!(!r.to_string().contains(&pat()));
+    // A real binary (NUL-dense) is still not read as text.
+    let mut bin = vec![0u8; 4096];
+    bin[100..100 + pat().len()].copy_from_slice(pat().as_bytes());
+    repo.git(&["reset", "-q"]);
+    repo.stage("tool.bin", bin);
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 0, "{r}");
+}

@@ -108,6 +108,81 @@ pub fn looks_binary(data: &[u8]) -> bool {
     data[..data.len().min(BINARY_SNIFF_LEN)].contains(&0)
 }
 
+/// Text with stray NUL bytes, which git's heuristic calls binary: valid UTF-8 apart from
+/// the NULs (at most 2% invalid sequences or control characters), with NULs at most a
+/// tenth of the sniffed prefix. A NUL or two must not hide a file's content from the
+/// checks; executables, archives and compressed data fail the UTF-8 test at once.
+pub fn mostly_text(data: &[u8]) -> bool {
+    let sample = &data[..data.len().min(BINARY_SNIFF_LEN)];
+    let text = String::from_utf8_lossy(sample);
+    let (mut total, mut nul, mut bad) = (0usize, 0usize, 0usize);
+    for c in text.chars() {
+        total += 1;
+        match c {
+            '\0' => nul += 1,
+            '\t' | '\n' | '\r' => {}
+            '\u{FFFD}' => bad += 1,
+            c if c.is_control() => bad += 1,
+            _ => {}
+        }
+    }
+    // A prefix cut inside a multi-byte character ends in one replacement character.
+    if sample.len() < data.len() && text.ends_with('\u{FFFD}') {
+        bad = bad.saturating_sub(1);
+    }
+    total == 0 || (nul * 10 <= total && bad * 50 <= total)
+}
+
+/// UTF-16 text (with a byte-order mark, or ASCII-range text with every other byte NUL)
+/// decoded to UTF-8, so secrets in it can be found; `None` for anything else.
+pub fn decode_utf16(data: &[u8]) -> Option<Vec<u8>> {
+    let (body, little) = match data {
+        [0xFF, 0xFE, rest @ ..] => (rest, true),
+        [0xFE, 0xFF, rest @ ..] => (rest, false),
+        _ => {
+            let sample = &data[..data.len().min(BINARY_SNIFF_LEN) & !1];
+            if sample.len() < 8 {
+                return None;
+            }
+            let zero_at = |parity: usize| {
+                sample
+                    .iter()
+                    .skip(parity)
+                    .step_by(2)
+                    .filter(|&&b| b == 0)
+                    .count()
+                    * 100
+                    >= (sample.len() / 2) * 95
+            };
+            let ascii_at = |parity: usize| {
+                sample
+                    .iter()
+                    .skip(parity)
+                    .step_by(2)
+                    .all(|&b| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7e))
+            };
+            if zero_at(1) && ascii_at(0) {
+                (data, true)
+            } else if zero_at(0) && ascii_at(1) {
+                (data, false)
+            } else {
+                return None;
+            }
+        }
+    };
+    let units = body.chunks_exact(2).map(|c| {
+        if little {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    let text: String = char::decode_utf16(units)
+        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    Some(text.into_bytes())
+}
+
 impl FileChange {
     /// A change from its sides. The status is the caller's: the adapter knows whether a
     /// pair of sides is a rename.
@@ -164,7 +239,7 @@ impl FileChange {
     /// Lines added and removed by the change (binary and unread sides count as none).
     pub fn line_stats(&self) -> (usize, usize) {
         fn text(d: Option<&[u8]>) -> Option<&[u8]> {
-            d.filter(|d| !looks_binary(d))
+            d.filter(|d| !looks_binary(d) || mostly_text(d))
         }
         match (text(self.old_contents()), text(self.new_contents())) {
             (None, None) => (0, 0),
@@ -195,12 +270,12 @@ impl FileChange {
         let Some(new) = self.new_contents() else {
             return Vec::new();
         };
-        if looks_binary(new) {
+        if looks_binary(new) && !mostly_text(new) {
             return Vec::new();
         }
         let lines = split_lines(new);
         let old = match self.old_contents() {
-            Some(old) if !looks_binary(old) => old,
+            Some(old) if !looks_binary(old) || mostly_text(old) => old,
             // No usable old side: every line is new.
             _ => {
                 return lines
@@ -359,6 +434,27 @@ mod tests {
             Some(side(b"a\nX\nb\nc\nY\n")),
         );
         assert_eq!(lines(&c), vec![(2, "X".into()), (5, "Y".into())]);
+    }
+
+    #[test]
+    fn stray_nuls_and_utf16_are_text_but_binaries_are_not() {
+        assert!(mostly_text(b"token = \"abc\"\0\n"));
+        assert!(!mostly_text(b"PK\0\x03secret"));
+        let noise: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        assert!(!mostly_text(&noise));
+        assert!(decode_utf16(&noise).is_none());
+        let le: Vec<u8> = "key=value\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(decode_utf16(&le).as_deref(), Some(&b"key=value\n"[..]));
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("héllo".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(decode_utf16(&be).as_deref(), Some("héllo".as_bytes()));
     }
 
     #[test]

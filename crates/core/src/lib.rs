@@ -27,7 +27,8 @@ pub use action::{Action, UnknownAction};
 pub use actor::Actor;
 pub use approval::{Approval, ApprovalFile, ApprovalItem, ApprovalStatement, Approved};
 pub use change::{
-    looks_binary, AddedLine, ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Side,
+    decode_utf16, looks_binary, mostly_text, AddedLine, ChangeSet, ChangeStatus, Content,
+    FileChange, FileMode, Origin, Side,
 };
 pub use config::{ConfigError, Policy, PolicySource};
 pub use finding::{fingerprint, redact, redact_line, Finding};

@@ -116,9 +116,14 @@ impl Check for Secrets {
                 c.status != ChangeStatus::Deleted
                     && !matches!(c.new.as_ref().map(|s| s.mode), Some(FileMode::Submodule))
                     && !policy.secrets.exclude.is_match(&c.path)
-                    // Binary files have no lines to add (git shows no text diff for
-                    // them); credential containers among them are sensitive files.
-                    && c.new_contents().is_some_and(|d| !crate::looks_binary(d))
+                    // Really binary files have no lines to add (git shows no text
+                    // diff for them); credential containers among them are sensitive
+                    // files. Text with stray NULs and UTF-16 text are still text.
+                    && c.new_contents().is_some_and(|d| {
+                        !crate::looks_binary(d)
+                            || crate::mostly_text(d)
+                            || crate::decode_utf16(d).is_some()
+                    })
             })
             .collect();
         if candidates.is_empty() {
@@ -152,12 +157,17 @@ const PARALLEL_THRESHOLD: usize = 4 << 20;
 
 /// Secrets a change adds: all of an all-new file, else those touching an added line.
 fn scan_change(scanner: &Scanner, change: &FileChange) -> Vec<Finding> {
-    let Some(data) = change.new_contents() else {
+    let Some(raw) = change.new_contents() else {
         return Vec::new();
     };
+    // UTF-16 text is scanned decoded, as a whole (its lines cannot be diffed as bytes).
+    let decoded = (crate::looks_binary(raw) && !crate::mostly_text(raw))
+        .then(|| crate::decode_utf16(raw))
+        .flatten();
+    let data = decoded.as_deref().unwrap_or(raw);
     // A file with no old side is new throughout: skip the line diff entirely (directory
     // and history scans are all-new files).
-    let all_new = change.old.is_none();
+    let all_new = change.old.is_none() || decoded.is_some();
     let added = if all_new {
         &[][..]
     } else {
