@@ -221,8 +221,8 @@ fn agents_may_not_push_to_protected_branches() {
     repo.commit("work");
     let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
     let old = repo.git(&["rev-parse", "HEAD~1"]).trim().to_owned();
-    let stdin = format!("refs/heads/main {head} refs/heads/main {old}\n");
-    let run_push = |env: &[(&str, &str)]| {
+    let run_push = |head: &str, env: &[(&str, &str)]| {
+        let stdin = format!("refs/heads/main {head} refs/heads/main {old}\n");
         let mut cmd = std::process::Command::new(common::BIN);
         cmd.args(["pre-push", "origin", "url"])
             .current_dir(&repo.root)
@@ -247,8 +247,18 @@ fn agents_may_not_push_to_protected_branches() {
             String::from_utf8_lossy(&out.stdout).into_owned(),
         )
     };
-    assert_eq!(run_push(&[]).0, Some(0), "a person may push to main");
-    let (code, out) = run_push(&[("CLAUDECODE", "1")]);
+    assert_eq!(run_push(&head, &[]).0, Some(0), "a person may push to main");
+    let (code, out) = run_push(&head, &[("CLAUDECODE", "1")]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("policy/agent-push-to-protected-branch"),
+        "{out}"
+    );
+    // An agent's commit (by its trailer) pushed from a plain shell is still an agent's.
+    repo.stage("b.txt", "b\n");
+    repo.commit("more work\n\nCo-authored-by: Claude <noreply@anthropic.com>");
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let (code, out) = run_push(&head, &[]);
     assert_eq!(code, Some(1), "{out}");
     assert!(
         out.contains("policy/agent-push-to-protected-branch"),

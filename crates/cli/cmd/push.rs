@@ -381,7 +381,9 @@ pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
             .notes
             .push(format!("{local_ref}: {} new commit(s)", commits.len()));
         let branch = remote_ref.strip_prefix("refs/heads/").unwrap_or(remote_ref);
-        if let Actor::Agent { name, .. } = actor::detect(|k| std::env::var(k).ok()) {
+        // The actor of the push as judged: the environment, else the commits' trailers
+        // (an agent's commit pushed from a plain shell is still an agent's).
+        if let Actor::Agent { name, .. } = report.actor.clone() {
             if loaded.policy.agent_protected_branches.is_match(branch) {
                 if let Some(action) =
                     loaded
