@@ -136,7 +136,9 @@ fn names_equal(name: &str, d: &Dep) -> bool {
 /// The line of `data` that first names `name`, for the finding's location.
 fn line_of(data: Option<&[u8]>, name: &str) -> u32 {
     let Some(data) = data else { return 1 };
-    let text = String::from_utf8_lossy(data);
+    // Called once per finding on files that can be megabytes (a lockfile adding
+    // thousands of packages): search the bytes with memchr's SIMD finder, never copying
+    // or decoding the file.
     let short = name.rsplit(':').next().unwrap_or(name);
     for needle in [
         format!("\"{name}\""),
@@ -144,8 +146,9 @@ fn line_of(data: Option<&[u8]>, name: &str) -> u32 {
         name.to_owned(),
         short.to_owned(),
     ] {
-        if let Some(i) = text.find(&needle) {
-            return u32::try_from(text[..i].matches('\n').count() + 1).unwrap_or(1);
+        if let Some(i) = memchr::memmem::find(data, needle.as_bytes()) {
+            return u32::try_from(memchr::memchr_iter(b'\n', &data[..i]).count() + 1)
+                .unwrap_or(u32::MAX);
         }
     }
     1

@@ -368,7 +368,7 @@ fn name_from_spec(spec: &str) -> &str {
 fn yarn_lock(text: &str) -> Result<Vec<Dep>, String> {
     if text.contains("__metadata:") {
         // Berry: YAML.
-        let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
+        let v = yaml(text)?;
         let mut out = Vec::new();
         for (key, entry) in v.as_mapping().into_iter().flatten() {
             let Some(key) = key.as_str() else { continue };
@@ -430,8 +430,79 @@ fn yarn_lock(text: &str) -> Result<Vec<Dep>, String> {
     Ok(out)
 }
 
+/// Most nesting of flow collections (`[`, `{`) a lockfile may have. Real lockfiles nest a
+/// few levels; the YAML scanner's cost grows with the square of the depth (a 200 KB file
+/// of nested brackets took 32 s), so a file past this is refused before it is parsed.
+const MAX_YAML_FLOW_DEPTH: usize = 64;
+
+/// Parses a YAML lockfile after a linear check that it cannot make the parser quadratic.
+fn yaml(text: &str) -> Result<serde_yaml_ng::Value, String> {
+    let (mut depth, mut quote) = (0usize, None::<u8>);
+    let (mut prev, mut escaped, mut comment) = (b'\n', false, false);
+    for &b in text.as_bytes() {
+        if b == b'\n' {
+            // Lockfiles keep quoted scalars on one line; starting each line afresh means a
+            // stray quote can only ever make this count more, never hide brackets.
+            (quote, comment, escaped, prev) = (None, false, false, b);
+            continue;
+        }
+        if comment {
+            continue;
+        }
+        match quote {
+            Some(b'"') if b == b'\\' && !escaped => {
+                escaped = true;
+                prev = b;
+                continue;
+            }
+            Some(q) if b == q && !escaped => quote = None,
+            Some(_) => {}
+            None => {
+                // Quotes open a scalar only where a token starts, as in YAML itself.
+                let token_start = matches!(
+                    prev,
+                    b' ' | b'\t' | b'\n' | b'[' | b'{' | b',' | b':' | b'-'
+                );
+                match b {
+                    b'"' | b'\'' if token_start => quote = Some(b),
+                    b'#' if matches!(prev, b' ' | b'\t' | b'\n') => comment = true,
+                    b'[' | b'{' => {
+                        depth += 1;
+                        if depth > MAX_YAML_FLOW_DEPTH {
+                            return Err(format!(
+                                "collections nested more than {MAX_YAML_FLOW_DEPTH} levels deep: not a lockfile scopecheck will parse"
+                            ));
+                        }
+                    }
+                    b']' | b'}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+        }
+        escaped = false;
+        prev = b;
+    }
+    serde_yaml_ng::from_str(text).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod yaml_depth_tests {
+    use super::yaml;
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing_and_quotes_cannot_hide_it() {
+        let deep = format!("x: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(yaml(&deep).expect_err("too deep").contains("nested"));
+        let hidden = format!("x: [a'b, {}{}]\n", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(yaml(&hidden).is_err());
+        let commented = format!("# don't\nx: {}{}\n", "[".repeat(1_000), "]".repeat(1_000));
+        assert!(yaml(&commented).is_err());
+        assert!(yaml("a: \"[[[[\"\nb: '{{{{'\nc: [1, [2, {d: 3}]] # [[[\n").is_ok());
+    }
+}
+
 fn pnpm_lock(text: &str) -> Result<Vec<Dep>, String> {
-    let v: serde_yaml_ng::Value = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
+    let v = yaml(text)?;
     let mut out = Vec::new();
     for (key, entry) in v
         .get("packages")
