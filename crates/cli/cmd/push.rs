@@ -71,12 +71,22 @@ fn judge(
         }
     }
     let mut used = report.apply_approvals(&range, &approvals);
+    range.release_contents();
     let mut seen = HashSet::new();
-    for commit in commits {
-        let mut cs = repo.commit_changes(commit, &opts)?;
+    // Each commit is judged on its own changes only (a merge by what no parent has, a
+    // repeated change once), in parallel; results are folded in commit order.
+    let judged = repo.map_commits(commits, &opts, |_, mut cs, work| {
         cs.actor = actor.clone();
         let mut per = evaluate_with(&loaded.policy, &cs, baseline);
-        used.extend(per.apply_approvals(&cs, &approvals));
+        let used = per.apply_approvals(&cs, &approvals);
+        (per, used, work)
+    })?;
+    let (mut merges, mut from_parents, mut repeated) = (0, 0, 0);
+    for (commit, (mut per, per_used, work)) in commits.iter().zip(judged) {
+        used.extend(per_used);
+        merges += usize::from(work.merge);
+        from_parents += work.from_parents;
+        repeated += work.repeated;
         for a in per.approved.drain(..) {
             if a.finding.rule.starts_with("secret/") && seen.insert(a.finding.fingerprint.clone()) {
                 report.approved.push(a);
@@ -136,6 +146,11 @@ fn judge(
     report
         .notes
         .push(format!("{} commit(s) checked", commits.len()));
+    if from_parents + repeated > 0 {
+        report.notes.push(format!(
+            "judged once: {from_parents} path(s) that {merges} merge(s) took unchanged from a parent, {repeated} change(s) repeated from an earlier commit"
+        ));
+    }
     Ok((report, range))
 }
 

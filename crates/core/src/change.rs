@@ -47,6 +47,8 @@ pub enum Content {
     TooLarge,
     /// A submodule entry: there are no contents to read.
     NotApplicable,
+    /// Read and checked, then dropped by [`ChangeSet::release_contents`].
+    Released,
 }
 
 /// One side (old or new) of a [`FileChange`].
@@ -236,6 +238,16 @@ impl FileChange {
         self.added.get_or_init(|| self.compute_added_lines())
     }
 
+    /// Keeps only the added lines `keep` accepts. A merge's lines are new only when no
+    /// parent has them: the adapter diffs against the other parents and narrows the
+    /// first parent's added lines here, so every check sees the merge's own lines.
+    pub fn retain_added_lines(&mut self, keep: impl FnMut(&AddedLine) -> bool) {
+        self.added_lines();
+        if let Some(lines) = self.added.get_mut() {
+            lines.retain(keep);
+        }
+    }
+
     /// Lines added and removed by the change (binary and unread sides count as none).
     pub fn line_stats(&self) -> (usize, usize) {
         fn text(d: Option<&[u8]>) -> Option<&[u8]> {
@@ -253,9 +265,10 @@ impl FileChange {
                 },
             ),
             (Some(old), Some(new)) => {
+                let t = Trimmed::new(old, new);
                 let input = InternedInput::new(
-                    imara_diff::sources::byte_lines(old),
-                    imara_diff::sources::byte_lines(new),
+                    imara_diff::sources::byte_lines(t.old),
+                    imara_diff::sources::byte_lines(t.new),
                 );
                 let diff = Diff::compute(Algorithm::Histogram, &input);
                 (
@@ -273,21 +286,25 @@ impl FileChange {
         if looks_binary(new) && !mostly_text(new) {
             return Vec::new();
         }
-        let lines = split_lines(new);
         let old = match self.old_contents() {
             Some(old) if !looks_binary(old) || mostly_text(old) => old,
             // No usable old side: every line is new.
             _ => {
-                return lines
+                return split_lines(new, 0)
                     .into_iter()
                     .enumerate()
                     .map(|(i, (offset, text))| added(i, offset, text))
                     .collect()
             }
         };
+        // Only the lines between the unchanged head and tail are diffed (as git's
+        // xdiff trims them): a one-line edit of a 5,000-line file interns a few lines,
+        // not 10,000.
+        let t = Trimmed::new(old, new);
+        let lines = split_lines(t.new, t.new_start);
         let input = InternedInput::new(
-            imara_diff::sources::byte_lines(old),
-            imara_diff::sources::byte_lines(new),
+            imara_diff::sources::byte_lines(t.old),
+            imara_diff::sources::byte_lines(t.new),
         );
         let mut diff = Diff::compute(Algorithm::Histogram, &input);
         diff.postprocess_lines(&input);
@@ -295,8 +312,48 @@ impl FileChange {
             .into_iter()
             .enumerate()
             .filter(|(i, _)| diff.is_added(*i as u32))
-            .map(|(i, (offset, text))| added(i, offset, text))
+            .map(|(i, (offset, text))| added(t.lines_before + i, offset, text))
             .collect()
+    }
+}
+
+/// The differing middle of two texts: whole lines, after their common leading and
+/// trailing lines.
+struct Trimmed<'a> {
+    old: &'a [u8],
+    new: &'a [u8],
+    /// Where `new` starts in the new text.
+    new_start: usize,
+    /// Lines of the common head.
+    lines_before: usize,
+}
+
+impl<'a> Trimmed<'a> {
+    fn new(old: &'a [u8], new: &'a [u8]) -> Self {
+        let common = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+        // Back to the start of the line the texts first differ on.
+        let head = memchr::memrchr(b'\n', &new[..common]).map_or(0, |i| i + 1);
+        let max_tail = old.len().min(new.len()) - head;
+        let mut tail = old
+            .iter()
+            .rev()
+            .zip(new.iter().rev())
+            .take(max_tail)
+            .take_while(|(a, b)| a == b)
+            .count();
+        // Forward to a line start in both texts, so the tail is made of whole lines.
+        let at_line_start = |d: &[u8], start: usize| start == head || d[start - 1] == b'\n';
+        while tail > 0
+            && !(at_line_start(old, old.len() - tail) && at_line_start(new, new.len() - tail))
+        {
+            tail -= 1;
+        }
+        Trimmed {
+            old: &old[head..old.len() - tail],
+            new: &new[head..new.len() - tail],
+            new_start: head,
+            lines_before: memchr::memchr_iter(b'\n', &new[..head]).count(),
+        }
     }
 }
 
@@ -309,17 +366,17 @@ fn added(index: usize, offset: usize, text: &[u8]) -> AddedLine {
 }
 
 /// Splits contents into `(offset, line without terminator)` the way `byte_lines` tokenises,
-/// so indices agree with the diff's token indices.
-fn split_lines(data: &[u8]) -> Vec<(usize, &[u8])> {
+/// so indices agree with the diff's token indices; offsets are counted from `base`.
+fn split_lines(data: &[u8], base: usize) -> Vec<(usize, &[u8])> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < data.len() {
-        let end = memchr_newline(&data[start..]).map_or(data.len(), |i| start + i + 1);
+        let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i + 1);
         let mut line = &data[start..end];
         if let Some(stripped) = line.strip_suffix(b"\n") {
             line = stripped.strip_suffix(b"\r").unwrap_or(stripped);
         }
-        out.push((start, line));
+        out.push((base + start, line));
         start = end;
     }
     out
@@ -328,10 +385,6 @@ fn split_lines(data: &[u8]) -> Vec<(usize, &[u8])> {
 fn count_lines(data: &[u8]) -> usize {
     let newlines = data.iter().filter(|&&b| b == b'\n').count();
     newlines + usize::from(!data.is_empty() && !data.ends_with(b"\n"))
-}
-
-fn memchr_newline(data: &[u8]) -> Option<usize> {
-    data.iter().position(|&b| b == b'\n')
 }
 
 /// Where a [`ChangeSet`] came from, for messages and reports.
@@ -372,6 +425,21 @@ pub struct ChangeSet {
 }
 
 impl ChangeSet {
+    /// Drops every file's contents (and computed lines), keeping paths, ids, modes and
+    /// sizes: what reports, approvals and audit records need once the checks have run.
+    /// A range's contents are tens of MiB that would otherwise stay alive while its
+    /// commits are judged.
+    pub fn release_contents(&mut self) {
+        for f in &mut self.files {
+            for side in [f.old.as_mut(), f.new.as_mut()].into_iter().flatten() {
+                if matches!(side.content, Content::Loaded(_)) {
+                    side.content = Content::Released;
+                }
+            }
+            f.added = OnceLock::new();
+        }
+    }
+
     /// Whether this is a content scan rather than a change (see [`Origin::Scan`]).
     pub fn is_scan(&self) -> bool {
         self.origin == Origin::Scan
@@ -434,6 +502,95 @@ mod tests {
             Some(side(b"a\nX\nb\nc\nY\n")),
         );
         assert_eq!(lines(&c), vec![(2, "X".into()), (5, "Y".into())]);
+    }
+
+    /// The lines of `new` not in `old` by a plain LCS, for checking the trimmed diff on
+    /// inputs where every line is unique (so the added set is unambiguous).
+    fn lcs_added(old: &[&str], new: &[&str]) -> Vec<u32> {
+        let (n, m) = (old.len(), new.len());
+        let mut t = vec![vec![0usize; m + 1]; n + 1];
+        for i in (0..n).rev() {
+            for j in (0..m).rev() {
+                t[i][j] = if old[i] == new[j] {
+                    t[i + 1][j + 1] + 1
+                } else {
+                    t[i + 1][j].max(t[i][j + 1])
+                };
+            }
+        }
+        let (mut i, mut j, mut out) = (0, 0, Vec::new());
+        while j < m {
+            if i < n && old[i] == new[j] {
+                i += 1;
+                j += 1;
+            } else if i < n && t[i + 1][j] >= t[i][j + 1] {
+                i += 1;
+            } else {
+                out.push(j as u32 + 1);
+                j += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn trimming_the_common_head_and_tail_keeps_line_numbers_and_offsets() {
+        let join = |ls: &[&str], nl: &str, last: bool| {
+            let mut s = ls.join(nl);
+            if last && !ls.is_empty() {
+                s.push_str(nl);
+            }
+            s
+        };
+        let base: Vec<String> = (0..40).map(|i| format!("line {i}")).collect();
+        let base: Vec<&str> = base.iter().map(String::as_str).collect();
+        let mut cases: Vec<(Vec<&str>, Vec<&str>)> = Vec::new();
+        for at in [0, 1, 20, 39, 40] {
+            let mut new = base.clone();
+            new.insert(at, "inserted");
+            cases.push((base.clone(), new.clone()));
+            let mut changed = base.clone();
+            if at < changed.len() {
+                changed[at] = "changed";
+                cases.push((base.clone(), changed));
+                let mut removed = base.clone();
+                removed.remove(at);
+                cases.push((base.clone(), removed));
+            }
+        }
+        cases.push((Vec::new(), base.clone()));
+        cases.push((base.clone(), Vec::new()));
+        cases.push((base.clone(), base.clone()));
+        for (old, new) in &cases {
+            for nl in ["\n", "\r\n"] {
+                for (old_last, new_last) in [(true, true), (true, false), (false, true)] {
+                    let (o, n) = (join(old, nl, old_last), join(new, nl, new_last));
+                    let c = FileChange::new(
+                        "f",
+                        None,
+                        ChangeStatus::Modified,
+                        Some(side(o.as_bytes())),
+                        Some(side(n.as_bytes())),
+                    );
+                    let got: Vec<u32> = c.added_lines().iter().map(|l| l.line).collect();
+                    // Tokens are lines with their terminators, as the diff sees them.
+                    let ot: Vec<&str> = o.split_inclusive('\n').collect();
+                    let nt: Vec<&str> = n.split_inclusive('\n').collect();
+                    let want = lcs_added(&ot, &nt);
+                    assert_eq!(
+                        got, want,
+                        "{old:?} -> {new:?} nl={nl:?} {old_last}/{new_last}"
+                    );
+                    for l in c.added_lines() {
+                        let start = l.offset;
+                        assert_eq!(&n.as_bytes()[start..start + l.text.len()], &l.text[..]);
+                    }
+                    let (adds, dels) = c.line_stats();
+                    assert_eq!(adds, got.len());
+                    assert!(dels <= old.len());
+                }
+            }
+        }
     }
 
     #[test]

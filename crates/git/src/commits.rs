@@ -16,6 +16,8 @@ pub struct CommitInfo {
     pub message: String,
     /// Its first parent, `None` for a root commit.
     pub parent: Option<ObjectId>,
+    /// All its parents, first parent first (more than one for a merge).
+    pub parents: Vec<ObjectId>,
 }
 
 impl Repo {
@@ -71,10 +73,12 @@ impl Repo {
                 .repo
                 .find_commit(info.id)
                 .map_err(Error::git("reading a commit"))?;
+            let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
             out.push(CommitInfo {
                 id: info.id,
                 message: commit.message_raw_sloppy().to_str_lossy().into_owned(),
-                parent: commit.parent_ids().next().map(|p| p.detach()),
+                parent: parents.first().copied(),
+                parents,
             });
         }
         out.reverse();

@@ -28,7 +28,7 @@ impl Kind {
         matches!(self, Kind::File | Kind::Executable)
     }
 
-    fn from_tree(mode: EntryMode) -> Option<Kind> {
+    pub(crate) fn from_tree(mode: EntryMode) -> Option<Kind> {
         if mode.is_tree() {
             None
         } else if mode.is_commit() {
@@ -60,7 +60,7 @@ impl Kind {
 }
 
 /// One side of a change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Entry {
     pub kind: Kind,
     pub id: ObjectId,

@@ -145,7 +145,8 @@ impl Repo {
                     // One read per blob: a separate header lookup would inflate the
                     // object's start a second time. Oversized blobs are dropped after
                     // reading, so memory stays bounded by the largest file.
-                    let data = repo.find_blob(blob.id).map_err(missing)?.detach().data;
+                    let data =
+                        crate::owned(repo.find_blob(blob.id).map_err(missing)?.detach().data);
                     let size = data.len() as u64;
                     let content = if size > opts.max_file_size {
                         Content::TooLarge

@@ -13,6 +13,7 @@ mod commits;
 mod diff;
 mod error;
 mod history;
+mod range;
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,7 @@ pub use commits::CommitInfo;
 pub use error::Error;
 pub use gix::ObjectId;
 pub use history::HistoryBlob;
+pub use range::CommitWork;
 
 use diff::{Entry, Kind, RawChange};
 
@@ -260,68 +262,93 @@ impl Repo {
         cs: &mut ChangeSet,
     ) -> Result<(), Error> {
         for change in diff::pair_renames(raw) {
-            let path = change.path.to_str_lossy().into_owned();
-            let old_path = change
-                .old_path
-                .as_ref()
-                .map(|p| p.to_str_lossy().into_owned());
-            let status = match (&change.old, &change.new) {
-                (None, Some(_)) => ChangeStatus::Added,
-                (Some(_), None) => ChangeStatus::Deleted,
-                (Some(_), Some(_)) if old_path.is_some() => ChangeStatus::Renamed,
-                (Some(o), Some(n))
-                    if o.kind != n.kind && !(o.kind.is_file() && n.kind.is_file()) =>
-                {
-                    ChangeStatus::TypeChanged
-                }
-                _ => ChangeStatus::Modified,
-            };
-            for side in [&change.old, &change.new].into_iter().flatten() {
-                if side.kind == Kind::Commit {
-                    cs.notes.push(format!(
-                        "{path}: submodule entry (commit {}) skipped: submodules are checked in their own repository",
-                        side.id.to_hex_with_len(12)
-                    ));
-                }
-            }
-            let old = change.old.map(|e| self.side(e, opts)).transpose()?;
-            let new = change.new.map(|e| self.side(e, opts)).transpose()?;
-            cs.files
-                .push(FileChange::new(path, old_path, status, old, new));
+            let fc = file_change(&self.repo, change, opts, &mut cs.notes)?;
+            cs.files.push(fc);
         }
         cs.files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(())
     }
+}
 
-    fn side(&self, e: Entry, opts: &ReadOptions) -> Result<Side, Error> {
-        let mode = match e.kind {
-            Kind::File => FileMode::Regular,
-            Kind::Executable => FileMode::Executable,
-            Kind::Link => FileMode::Symlink,
-            Kind::Commit => {
-                return Ok(Side {
-                    id: e.id.to_string(),
-                    mode: FileMode::Submodule,
-                    size: 0,
-                    content: Content::NotApplicable,
-                })
-            }
-        };
-        let missing = |source| Error::MissingObject { id: e.id, source };
-        let size = self.repo.find_header(e.id).map_err(missing)?.size();
-        let content = if size > opts.max_file_size {
-            Content::TooLarge
-        } else {
-            let blob = self.repo.find_blob(e.id).map_err(missing)?;
-            Content::Loaded(blob.detach().data)
-        };
-        Ok(Side {
-            id: e.id.to_string(),
-            mode,
-            size,
-            content,
-        })
+/// Reads both sides of a change (through `repo`, which may be a thread's own handle).
+pub(crate) fn file_change(
+    repo: &gix::Repository,
+    change: RawChange,
+    opts: &ReadOptions,
+    notes: &mut Vec<String>,
+) -> Result<FileChange, Error> {
+    let path = change.path.to_str_lossy().into_owned();
+    let old_path = change
+        .old_path
+        .as_ref()
+        .map(|p| p.to_str_lossy().into_owned());
+    let status = match (&change.old, &change.new) {
+        (None, Some(_)) => ChangeStatus::Added,
+        (Some(_), None) => ChangeStatus::Deleted,
+        (Some(_), Some(_)) if old_path.is_some() => ChangeStatus::Renamed,
+        (Some(o), Some(n)) if o.kind != n.kind && !(o.kind.is_file() && n.kind.is_file()) => {
+            ChangeStatus::TypeChanged
+        }
+        _ => ChangeStatus::Modified,
+    };
+    for side in [&change.old, &change.new].into_iter().flatten() {
+        if side.kind == Kind::Commit {
+            notes.push(format!(
+                "{path}: submodule entry (commit {}) skipped: submodules are checked in their own repository",
+                side.id.to_hex_with_len(12)
+            ));
+        }
     }
+    let old = change.old.map(|e| read_side(repo, e, opts)).transpose()?;
+    let new = change.new.map(|e| read_side(repo, e, opts)).transpose()?;
+    Ok(FileChange::new(path, old_path, status, old, new))
+}
+
+pub(crate) fn read_side(
+    repo: &gix::Repository,
+    e: Entry,
+    opts: &ReadOptions,
+) -> Result<Side, Error> {
+    let mode = match e.kind {
+        Kind::File => FileMode::Regular,
+        Kind::Executable => FileMode::Executable,
+        Kind::Link => FileMode::Symlink,
+        Kind::Commit => {
+            return Ok(Side {
+                id: e.id.to_string(),
+                mode: FileMode::Submodule,
+                size: 0,
+                content: Content::NotApplicable,
+            })
+        }
+    };
+    let missing = |source| Error::MissingObject { id: e.id, source };
+    // The header alone says whether the blob is too large to read (cheap even for a
+    // deltified blob: only the chain's headers are inflated).
+    let size = repo.find_header(e.id).map_err(missing)?.size();
+    let content = if size > opts.max_file_size {
+        Content::TooLarge
+    } else {
+        let blob = repo.find_blob(e.id).map_err(missing)?;
+        Content::Loaded(owned(blob.detach().data))
+    };
+    Ok(Side {
+        id: e.id.to_string(),
+        mode,
+        size,
+        content,
+    })
+}
+
+/// A blob's bytes without the slack of the buffer they were decoded in: resolving a
+/// delta chain needs room for two full versions plus every delta (70 MiB for a 1 MiB
+/// translation file in git.git), and a buffer kept at that capacity per file read would
+/// hold gigabytes over a range.
+pub(crate) fn owned(mut data: Vec<u8>) -> Vec<u8> {
+    if data.capacity() > data.len() + data.len() / 2 + 4096 {
+        data.shrink_to_fit();
+    }
+    data
 }
 
 /// Lossy UTF-8 for messages.

@@ -178,7 +178,17 @@ fn scan_change(scanner: &Scanner, change: &FileChange) -> Vec<Finding> {
     }
     let mut lines = LineIndex::new(data);
     let mut out = Vec::new();
-    for m in scanner.scan(data, Some(&change.path)) {
+    let found = if all_new {
+        scanner.scan(data, Some(&change.path))
+    } else {
+        // Only where a keyword could open a window reaching an added line.
+        let near: Vec<std::ops::Range<usize>> = added
+            .iter()
+            .map(|l| l.offset..l.offset + l.text.len().max(1))
+            .collect();
+        scanner.scan_near(data, &near, Some(&change.path))
+    };
+    for m in found {
         // A secret counts when any of its bytes is on an added line, so a multi-line key
         // with one new line counts. Added lines are in offset order: binary search.
         let touches_added = all_new || {

@@ -382,7 +382,16 @@ pub struct Scanner {
     /// For each keyword pattern, the rules it triggers.
     keyword_rules: Vec<Vec<usize>>,
     keywords: Vec<String>,
+    longest_keyword: usize,
+    /// The keywords of multi-line rules (whose windows reach far), as their own small
+    /// automaton with each pattern's index in `keywords`; built on first use.
+    multiline: OnceLock<Option<(AhoCorasick, Vec<usize>)>>,
 }
+
+/// How far from a line a keyword can be and still open a window that reaches the line:
+/// (before the line, after it), for single-line rules and for multi-line ones.
+const REACH: (usize, usize) = (WINDOW_AFTER + 1024, WINDOW_BEFORE + 64);
+const REACH_MULTILINE: (usize, usize) = (WINDOW_AFTER_MULTILINE + 1024, WINDOW_BEFORE_MULTILINE);
 
 impl Scanner {
     /// Builds the automaton over the rules' keywords.
@@ -410,11 +419,14 @@ impl Scanner {
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&keywords)
             .unwrap_or_else(|e| panic!("keyword automaton: {e}"));
+        let longest_keyword = keywords.iter().map(String::len).max().unwrap_or(0);
         Scanner {
             rules,
             automaton,
             keyword_rules,
             keywords,
+            longest_keyword,
+            multiline: OnceLock::new(),
         }
     }
 
@@ -455,28 +467,137 @@ impl Scanner {
     /// Every match of every rule, overlapping ones included (what each rule finds on its
     /// own; used to test rules against their examples).
     pub fn scan_all(&self, data: &[u8], path: Option<&str>) -> Vec<SecretMatch> {
-        // Windows per rule, in order of keyword hits.
         let mut windows: Vec<(usize, Range<usize>)> = Vec::new();
         for hit in self.automaton.find_overlapping_iter(data) {
-            for &rule in &self.keyword_rules[hit.pattern().as_usize()] {
-                let r = &self.rules[rule];
-                let start = if r.multiline {
-                    // A multi-line match may begin well before its keyword (a YAML
-                    // `data:` block above `kind: Secret`): start at a line boundary.
-                    let floor = hit.start().saturating_sub(WINDOW_BEFORE_MULTILINE);
-                    if floor == 0 {
-                        0
-                    } else {
-                        memchr::memchr(b'\n', &data[floor..hit.start()])
-                            .map_or(hit.start(), |i| floor + i + 1)
-                    }
-                } else {
-                    window_start(data, hit.start())
-                };
-                let end = window_end(data, hit.end(), r.window_after);
-                windows.push((rule, start..end));
+            self.open_windows(
+                data,
+                hit.pattern().as_usize(),
+                hit.range(),
+                false,
+                &mut windows,
+            );
+        }
+        self.search_windows(data, path, windows)
+    }
+
+    /// The secrets that could touch the byte ranges `near` (sorted, e.g. a change's added
+    /// lines): the same matches as [`Scanner::scan`] that overlap them, found by running
+    /// the keyword automaton only where a keyword's window could reach those ranges. A
+    /// one-line edit of a large file searches a few KiB instead of the whole file.
+    pub fn scan_near(
+        &self,
+        data: &[u8],
+        near: &[Range<usize>],
+        path: Option<&str>,
+    ) -> Vec<SecretMatch> {
+        let mut windows: Vec<(usize, Range<usize>)> = Vec::new();
+        for region in self.regions(data.len(), near, REACH) {
+            for hit in self.automaton.find_overlapping_iter(&data[region.clone()]) {
+                let at = region.start + hit.start()..region.start + hit.end();
+                self.open_windows(data, hit.pattern().as_usize(), at, false, &mut windows);
             }
         }
+        if let Some((ac, to_keyword)) = self.multiline_automaton() {
+            for region in self.regions(data.len(), near, REACH_MULTILINE) {
+                for hit in ac.find_overlapping_iter(&data[region.clone()]) {
+                    let at = region.start + hit.start()..region.start + hit.end();
+                    let keyword = to_keyword[hit.pattern().as_usize()];
+                    self.open_windows(data, keyword, at, true, &mut windows);
+                }
+            }
+        }
+        // A keyword inside both kinds of region opens the same window twice; merging
+        // overlapping windows below makes that harmless.
+        self.one_per_secret(self.search_windows(data, path, windows))
+    }
+
+    /// `near`, each range widened by `reach` (before, after) plus a keyword's length,
+    /// overlapping results merged.
+    fn regions(
+        &self,
+        len: usize,
+        near: &[Range<usize>],
+        reach: (usize, usize),
+    ) -> Vec<Range<usize>> {
+        let mut out: Vec<Range<usize>> = Vec::new();
+        for r in near {
+            let start = r.start.saturating_sub(reach.0 + self.longest_keyword);
+            let end = (r.end + reach.1 + self.longest_keyword).min(len);
+            match out.last_mut() {
+                Some(last) if start <= last.end => last.end = last.end.max(end),
+                _ => out.push(start..end),
+            }
+        }
+        out
+    }
+
+    fn multiline_automaton(&self) -> Option<&(AhoCorasick, Vec<usize>)> {
+        self.multiline
+            .get_or_init(|| {
+                let to_keyword: Vec<usize> = (0..self.keywords.len())
+                    .filter(|&k| {
+                        self.keyword_rules[k]
+                            .iter()
+                            .any(|&r| self.rules[r].multiline)
+                    })
+                    .collect();
+                if to_keyword.is_empty() {
+                    return None;
+                }
+                let patterns: Vec<&str> = to_keyword
+                    .iter()
+                    .map(|&k| self.keywords[k].as_str())
+                    .collect();
+                let ac = AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&patterns)
+                    .ok()?;
+                Some((ac, to_keyword))
+            })
+            .as_ref()
+    }
+
+    /// The windows a keyword hit opens for the rules it triggers.
+    fn open_windows(
+        &self,
+        data: &[u8],
+        keyword: usize,
+        hit: Range<usize>,
+        multiline_only: bool,
+        windows: &mut Vec<(usize, Range<usize>)>,
+    ) {
+        for &rule in &self.keyword_rules[keyword] {
+            let r = &self.rules[rule];
+            if multiline_only && !r.multiline {
+                continue;
+            }
+            let start = if r.multiline {
+                // A multi-line match may begin well before its keyword (a YAML
+                // `data:` block above `kind: Secret`): start at a line boundary.
+                let floor = hit.start.saturating_sub(WINDOW_BEFORE_MULTILINE);
+                if floor == 0 {
+                    0
+                } else {
+                    memchr::memchr(b'\n', &data[floor..hit.start])
+                        .map_or(hit.start, |i| floor + i + 1)
+                }
+            } else {
+                window_start(data, hit.start)
+            };
+            let end = window_end(data, hit.end, r.window_after);
+            windows.push((rule, start..end));
+        }
+    }
+
+    /// Runs each rule's regex over its windows, overlapping windows of a rule merged so
+    /// no byte is searched twice.
+    fn search_windows(
+        &self,
+        data: &[u8],
+        path: Option<&str>,
+        mut windows: Vec<(usize, Range<usize>)>,
+    ) -> Vec<SecretMatch> {
         if windows.is_empty() {
             return Vec::new();
         }
@@ -486,7 +607,6 @@ impl Scanner {
         while i < windows.len() {
             let (rule, mut w) = windows[i].clone();
             i += 1;
-            // Merge overlapping windows of the same rule so no byte is searched twice.
             while i < windows.len() && windows[i].0 == rule && windows[i].1.start <= w.end {
                 w.end = w.end.max(windows[i].1.end);
                 i += 1;

@@ -101,3 +101,72 @@ fn no_panic_on_arbitrary_bytes() {
     let _ = scanner.scan(b"", None);
     let _ = scanner.scan(b"-----BEGIN", None);
 }
+
+/// Scanning only near some lines finds exactly the secrets a whole-file scan finds that
+/// touch those lines: every rule's examples are laid out in a large file between filler
+/// lines (multi-line keys included), and each example's line, plus lines far from any
+/// example, is taken in turn as "the added line".
+#[test]
+fn scanning_near_added_lines_equals_the_whole_scan_restricted_to_them() {
+    let scanner = builtin_scanner();
+    let mut data = Vec::new();
+    let mut lines: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut push_line = |data: &mut Vec<u8>, text: &[u8]| {
+        let start = data.len();
+        data.extend_from_slice(text);
+        lines.push(start..data.len());
+        data.push(b'\n');
+    };
+    for (i, rule) in scanner.rules().iter().enumerate() {
+        if !rule.applies_to(None) {
+            continue;
+        }
+        for ex in &rule.examples {
+            for l in ex.as_bytes().split(|&b| b == b'\n') {
+                push_line(&mut data, l);
+            }
+            // Filler of varying length, some of it longer than a window.
+            for f in 0..(i % 7) * 9 {
+                push_line(
+                    &mut data,
+                    format!("static int filler_{i}_{f}(void) {{ return {f}; }}").as_bytes(),
+                );
+            }
+        }
+    }
+    let whole = scanner.scan(&data, None);
+    assert!(
+        whole.len() > 100,
+        "the layout should hold many secrets, not {}",
+        whole.len()
+    );
+    for (n, line) in lines.iter().enumerate() {
+        let has_secret = whole
+            .iter()
+            .any(|m| m.secret.start < line.end + 1 && m.secret.end > line.start);
+        // Every line with a secret, and a sample of the others.
+        if !has_secret && n % 16 != 0 {
+            continue;
+        }
+        let added = line.start..line.end.max(line.start + 1);
+        let near = std::slice::from_ref(&added);
+        let mut expect: Vec<_> = whole
+            .iter()
+            .filter(|m| m.secret.start < near[0].end && m.secret.end > near[0].start)
+            .cloned()
+            .collect();
+        let mut got: Vec<_> = scanner
+            .scan_near(&data, near, None)
+            .into_iter()
+            .filter(|m| m.secret.start < near[0].end && m.secret.end > near[0].start)
+            .collect();
+        expect.sort_by_key(|m| (m.secret.start, m.rule));
+        got.sort_by_key(|m| (m.secret.start, m.rule));
+        assert_eq!(
+            got,
+            expect,
+            "line {n}: {:?}",
+            String::from_utf8_lossy(&data[line.clone()])
+        );
+    }
+}

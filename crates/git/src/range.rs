@@ -1,0 +1,215 @@
+//! Commit-by-commit changes of a range, at what `git log -p` pays for them.
+//!
+//! - A merge is judged by what it adds itself: a path whose result equals one parent's
+//!   version was judged in that parent, so only paths that differ from every parent
+//!   are kept (git's `--cc` rule), and of those only lines no parent has.
+//! - A change seen earlier in the range (the same path from the same old blob to the
+//!   same new blob: a cherry-pick, a rebased copy) is read and judged once.
+//! - Tree diffs and blob reads run on every core, each thread with its own handle and
+//!   a cache of delta bases, so successive versions of a file are not re-inflated from
+//!   the start of their delta chain.
+
+use std::collections::HashSet;
+
+use gix::bstr::{BStr, BString, ByteSlice};
+use gix::ObjectId;
+use rayon::prelude::*;
+use scopecheck_core::{ChangeSet, ChangeStatus, FileChange, Origin};
+
+use crate::diff::{self, Entry, Kind, RawChange};
+use crate::{file_change, read_side, CommitInfo, Error, ReadOptions, Repo};
+
+/// What was left out of one commit's [`ChangeSet`] because it was judged elsewhere.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommitWork {
+    /// The commit has more than one parent.
+    pub merge: bool,
+    /// Paths of a merge taken unchanged from one of its parents.
+    pub from_parents: usize,
+    /// Changes identical to one an earlier commit of the range made.
+    pub repeated: usize,
+}
+
+/// A changed path with, for a merge, the versions its other parents have there.
+struct Planned {
+    change: RawChange,
+    others: Vec<Entry>,
+}
+
+/// Bytes of delta bases each thread keeps decoded: enough for the chains of a few
+/// files edited over and over, small enough that two threads stay well under 200 MiB.
+const PACK_CACHE: usize = 32 * 1024 * 1024;
+/// Decoded trees and blobs kept by id: a commit's new blob is the next commit's old one.
+const OBJECT_CACHE: usize = 16 * 1024 * 1024;
+
+fn thread_repo(sync: &gix::ThreadSafeRepository) -> gix::Repository {
+    let mut repo = sync.to_thread_local();
+    repo.object_cache_size(OBJECT_CACHE);
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            PACK_CACHE,
+        ))
+    });
+    repo
+}
+
+impl Repo {
+    /// Each commit's own changes (oldest first, as given), read in parallel and handed to
+    /// `f` with what was left out; the results come back in commit order.
+    pub fn map_commits<R, F>(
+        &self,
+        commits: &[CommitInfo],
+        opts: &ReadOptions,
+        f: F,
+    ) -> Result<Vec<R>, Error>
+    where
+        R: Send,
+        F: Fn(&CommitInfo, ChangeSet, CommitWork) -> R + Sync,
+    {
+        let sync = self.repo.clone().into_sync();
+        let plans: Vec<(Vec<Planned>, CommitWork)> = commits
+            .par_iter()
+            .map_init(|| thread_repo(&sync), plan)
+            .collect::<Result<_, _>>()?;
+        // Sequential, so the first commit in range order keeps a repeated change.
+        let mut seen: HashSet<(BString, Option<Entry>, Option<Entry>)> = HashSet::new();
+        let plans: Vec<(Vec<Planned>, CommitWork)> = plans
+            .into_iter()
+            .map(|(changes, mut work)| {
+                let kept = changes
+                    .into_iter()
+                    .filter(|p| {
+                        let c = &p.change;
+                        let first = seen.insert((c.path.clone(), c.old, c.new));
+                        work.repeated += usize::from(!first);
+                        first
+                    })
+                    .collect();
+                (kept, work)
+            })
+            .collect();
+        commits
+            .par_iter()
+            .zip(plans)
+            .map_init(
+                || thread_repo(&sync),
+                |repo, (commit, (changes, work))| {
+                    let mut cs = ChangeSet::new(Origin::Range {
+                        base: commit.parent.map(|p| p.to_string()).unwrap_or_default(),
+                        head: commit.id.to_string(),
+                    });
+                    for p in changes {
+                        let mut fc = file_change(repo, p.change, opts, &mut cs.notes)?;
+                        narrow_to_own_lines(repo, &mut fc, &p.others, opts)?;
+                        cs.files.push(fc);
+                    }
+                    cs.files.sort_by(|a, b| a.path.cmp(&b.path));
+                    Ok(f(commit, cs, work))
+                },
+            )
+            .collect()
+    }
+}
+
+fn commit_tree(repo: &gix::Repository, id: ObjectId) -> Result<ObjectId, Error> {
+    Ok(repo
+        .find_commit(id)
+        .and_then(|c| c.tree_id())
+        .map_err(Error::git("reading a commit's tree"))?
+        .detach())
+}
+
+/// The tree diff of one commit against its first parent, narrowed for a merge.
+fn plan(
+    repo: &mut gix::Repository,
+    commit: &CommitInfo,
+) -> Result<(Vec<Planned>, CommitWork), Error> {
+    let new = commit_tree(repo, commit.id)?;
+    let old = commit.parent.map(|p| commit_tree(repo, p)).transpose()?;
+    let mut raw = Vec::new();
+    diff::trees(repo, old, Some(new), BStr::new(""), &mut raw)?;
+    let mut work = CommitWork {
+        merge: commit.parents.len() > 1,
+        ..CommitWork::default()
+    };
+    if !work.merge {
+        let planned = diff::pair_renames(raw)
+            .into_iter()
+            .map(|change| Planned {
+                change,
+                others: Vec::new(),
+            })
+            .collect();
+        return Ok((planned, work));
+    }
+    let others: Vec<ObjectId> = commit.parents[1..]
+        .iter()
+        .map(|&p| commit_tree(repo, p))
+        .collect::<Result<_, _>>()?;
+    let mut kept = Vec::new();
+    for mut change in raw {
+        let mut versions = Vec::with_capacity(others.len());
+        for &tree in &others {
+            versions.push(entry_at(repo, tree, change.path.as_bstr())?);
+        }
+        if versions.contains(&change.new) {
+            work.from_parents += 1;
+            continue;
+        }
+        let mut versions: Vec<Entry> = versions
+            .into_iter()
+            .flatten()
+            .filter(|e| e.kind != Kind::Commit)
+            .collect();
+        // New to the first parent but not to another: judge it against that parent.
+        if change.old.is_none() && !versions.is_empty() {
+            change.old = Some(versions.remove(0));
+        }
+        kept.push(Planned {
+            change,
+            others: versions,
+        });
+    }
+    Ok((kept, work))
+}
+
+/// The entry at `path` in `tree`, if it is not a directory.
+fn entry_at(repo: &gix::Repository, tree: ObjectId, path: &BStr) -> Result<Option<Entry>, Error> {
+    let tree = repo
+        .find_tree(tree)
+        .map_err(|source| Error::MissingObject { id: tree, source })?;
+    let entry = tree
+        .lookup_entry(path.split_str("/"))
+        .map_err(Error::git("looking up a path in a parent"))?;
+    Ok(entry.and_then(|e| {
+        diff::Kind::from_tree(e.mode()).map(|kind| Entry {
+            kind,
+            id: e.object_id(),
+        })
+    }))
+}
+
+/// Keeps the lines of a merge's file that none of its other parents has either.
+fn narrow_to_own_lines(
+    repo: &gix::Repository,
+    fc: &mut FileChange,
+    others: &[Entry],
+    opts: &ReadOptions,
+) -> Result<(), Error> {
+    if others.is_empty() || fc.new.is_none() || fc.status == ChangeStatus::Deleted {
+        return Ok(());
+    }
+    for &other in others {
+        let side = read_side(repo, other, opts)?;
+        let against = FileChange::new(
+            fc.path.clone(),
+            None,
+            ChangeStatus::Modified,
+            Some(side),
+            fc.new.clone(),
+        );
+        let added: HashSet<u32> = against.added_lines().iter().map(|l| l.line).collect();
+        fc.retain_added_lines(|l| added.contains(&l.line));
+    }
+    Ok(())
+}
