@@ -99,6 +99,8 @@ pub struct FileChange {
     pub old: Option<Side>,
     /// The new side; `None` when deleted.
     pub new: Option<Side>,
+    /// A merge's other parents' versions (see [`FileChange::with_other_parents`]).
+    other_parents: Vec<Side>,
     added: OnceLock<Vec<AddedLine>>,
 }
 
@@ -201,6 +203,7 @@ impl FileChange {
             status,
             old,
             new,
+            other_parents: Vec::new(),
             added: OnceLock::new(),
         }
     }
@@ -238,13 +241,31 @@ impl FileChange {
         self.added.get_or_init(|| self.compute_added_lines())
     }
 
-    /// Keeps only the added lines `keep` accepts. A merge's lines are new only when no
-    /// parent has them: the adapter diffs against the other parents and narrows the
-    /// first parent's added lines here, so every check sees the merge's own lines.
-    pub fn retain_added_lines(&mut self, keep: impl FnMut(&AddedLine) -> bool) {
-        self.added_lines();
-        if let Some(lines) = self.added.get_mut() {
-            lines.retain(keep);
+    /// Declares the versions a merge's other parents have at this path: a line any of
+    /// them already has is not new in the merge (it was judged in that parent's commits),
+    /// so only the merge's own lines count as added. The old side is the first parent's.
+    pub fn with_other_parents(mut self, sides: Vec<Side>) -> Self {
+        self.other_parents = sides;
+        self.added = OnceLock::new();
+        self
+    }
+
+    /// Where in the new contents added lines can be: between the lines both sides share
+    /// at the start and at the end. Found with two byte comparisons, no diff, so a
+    /// caller can rule a change out before paying for [`FileChange::added_lines`].
+    /// `None` when the change certainly adds nothing (no new side, a binary one, lines
+    /// removed from one place); the region may be wider than the added lines.
+    pub fn changed_region(&self) -> Option<std::ops::Range<usize>> {
+        let new = self.new_contents()?;
+        if new.is_empty() || (looks_binary(new) && !mostly_text(new)) {
+            return None;
+        }
+        match self.old_contents() {
+            Some(old) if !looks_binary(old) || mostly_text(old) => {
+                let t = Trimmed::new(old, new);
+                (!t.new.is_empty()).then(|| t.new_start..t.new_start + t.new.len())
+            }
+            _ => Some(0..new.len()),
         }
     }
 
@@ -308,10 +329,16 @@ impl FileChange {
         );
         let mut diff = Diff::compute(Algorithm::Histogram, &input);
         diff.postprocess_lines(&input);
+        let theirs: std::collections::HashSet<&[u8]> = self
+            .other_parents
+            .iter()
+            .filter_map(Side::bytes)
+            .flat_map(|d| split_lines(d, 0).into_iter().map(|(_, l)| l))
+            .collect();
         lines
             .into_iter()
             .enumerate()
-            .filter(|(i, _)| diff.is_added(*i as u32))
+            .filter(|(i, (_, text))| diff.is_added(*i as u32) && !theirs.contains(text))
             .map(|(i, (offset, text))| added(t.lines_before + i, offset, text))
             .collect()
     }
@@ -591,6 +618,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_merge_adds_only_lines_no_parent_has_and_the_region_bounds_them() {
+        let first = b"a\nb\nc\nd\n";
+        let other = b"a\nb\ntheirs\nc\nd\n";
+        let merged = b"a\nb\ntheirs\nc\nown\nd\n";
+        let c = FileChange::new(
+            "f",
+            None,
+            ChangeStatus::Modified,
+            Some(side(first)),
+            Some(side(merged)),
+        );
+        assert_eq!(lines(&c), vec![(3, "theirs".into()), (5, "own".into())]);
+        let region = c.changed_region().expect("a region");
+        assert_eq!(&merged[region], b"theirs\nc\nown\n");
+        let c = c.with_other_parents(vec![side(other)]);
+        assert_eq!(lines(&c), vec![(5, "own".into())]);
+        // Lines only removed from one place: nothing can be added.
+        let c = FileChange::new(
+            "f",
+            None,
+            ChangeStatus::Modified,
+            Some(side(other)),
+            Some(side(first)),
+        );
+        assert_eq!(c.changed_region(), None);
     }
 
     #[test]

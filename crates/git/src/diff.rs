@@ -104,6 +104,27 @@ fn join(prefix: &BStr, name: &BStr) -> BString {
     p
 }
 
+/// A tree's raw bytes, read once and iterated in place: collecting entries (with an
+/// owned name each) cost more than inflating the tree.
+fn tree_data(repo: &gix::Repository, id: ObjectId) -> Result<gix::Tree<'_>, Error> {
+    repo.find_tree(id)
+        .map_err(|source| Error::MissingObject { id, source })
+}
+
+/// The next entry of a tree, a malformed entry being an error about that tree.
+fn next_entry<'a>(
+    iter: &mut Option<gix::objs::TreeRefIter<'a>>,
+    id: Option<ObjectId>,
+) -> Result<Option<gix::objs::tree::EntryRef<'a>>, Error> {
+    match iter.as_mut().and_then(Iterator::next) {
+        None => Ok(None),
+        Some(Ok(e)) => Ok(Some(e)),
+        Some(Err(_)) => Err(Error::CorruptTree {
+            id: id.unwrap_or_else(|| ObjectId::null(gix::hash::Kind::Sha1)),
+        }),
+    }
+}
+
 /// Every file under tree `id` as one side of a change.
 fn walk(
     repo: &gix::Repository,
@@ -112,21 +133,21 @@ fn walk(
     old_side: bool,
     out: &mut Vec<RawChange>,
 ) -> Result<(), Error> {
-    let mut entries: Vec<_> = read_tree(repo, id)?.into_iter().collect();
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    for ((name, is_tree), (mode, oid)) in entries {
-        let path = join(prefix, name.as_bstr());
-        if is_tree {
-            walk(repo, oid, path.as_bstr(), old_side, out)?;
-        } else if let Some(kind) = Kind::from_tree(mode) {
-            let e = Some(Entry { kind, id: oid });
-            out.push(RawChange {
-                path,
-                old_path: None,
-                old: if old_side { e } else { None },
-                new: if old_side { None } else { e },
-            });
-        }
+    let tree = tree_data(repo, id)?;
+    let mut iter = Some(gix::objs::TreeRefIter::from_bytes(
+        &tree.data,
+        repo.object_hash(),
+    ));
+    while let Some(e) = next_entry(&mut iter, Some(id))? {
+        one_side(
+            repo,
+            prefix,
+            e.filename,
+            e.mode,
+            e.oid.to_owned(),
+            old_side,
+            out,
+        )?;
     }
     Ok(())
 }
@@ -144,74 +165,92 @@ pub(crate) fn trees(
     if old == new {
         return Ok(());
     }
-    let old_entries = match old {
-        Some(id) => sorted_entries(repo, id)?,
-        None => Vec::new(),
-    };
-    let new_entries = match new {
-        Some(id) => sorted_entries(repo, id)?,
-        None => Vec::new(),
-    };
-    let (mut i, mut j) = (0, 0);
-    while i < old_entries.len() || j < new_entries.len() {
-        let order = match (old_entries.get(i), new_entries.get(j)) {
-            (Some(o), Some(n)) => {
-                gix::objs::tree::name_order(&o.0, o.1.is_tree(), &n.0, n.1.is_tree())
-            }
+    let old_tree = old.map(|id| tree_data(repo, id)).transpose()?;
+    let new_tree = new.map(|id| tree_data(repo, id)).transpose()?;
+    let hash = repo.object_hash();
+    let mut old_iter = old_tree
+        .as_ref()
+        .map(|t| gix::objs::TreeRefIter::from_bytes(&t.data, hash));
+    let mut new_iter = new_tree
+        .as_ref()
+        .map(|t| gix::objs::TreeRefIter::from_bytes(&t.data, hash));
+    let mut o = next_entry(&mut old_iter, old)?;
+    let mut n = next_entry(&mut new_iter, new)?;
+    loop {
+        let order = match (&o, &n) {
+            (None, None) => break,
+            (Some(a), Some(b)) => gix::objs::tree::name_order(
+                a.filename,
+                a.mode.is_tree(),
+                b.filename,
+                b.mode.is_tree(),
+            ),
             (Some(_), None) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
         };
-        match order {
-            std::cmp::Ordering::Less => {
-                let (name, mode, oid) = &old_entries[i];
-                one_side(repo, prefix, name.as_bstr(), *mode, *oid, true, out)?;
-                i += 1;
+        match (order, o, n) {
+            (std::cmp::Ordering::Less, Some(a), _) => {
+                one_side(
+                    repo,
+                    prefix,
+                    a.filename,
+                    a.mode,
+                    a.oid.to_owned(),
+                    true,
+                    out,
+                )?;
+                o = next_entry(&mut old_iter, old)?;
             }
-            std::cmp::Ordering::Greater => {
-                let (name, mode, oid) = &new_entries[j];
-                one_side(repo, prefix, name.as_bstr(), *mode, *oid, false, out)?;
-                j += 1;
+            (std::cmp::Ordering::Greater, _, Some(b)) => {
+                one_side(
+                    repo,
+                    prefix,
+                    b.filename,
+                    b.mode,
+                    b.oid.to_owned(),
+                    false,
+                    out,
+                )?;
+                n = next_entry(&mut new_iter, new)?;
             }
-            std::cmp::Ordering::Equal => {
-                let (name, old_mode, old_id) = &old_entries[i];
-                let (_, new_mode, new_id) = &new_entries[j];
-                let path = join(prefix, name.as_bstr());
-                if new_mode.is_tree() {
-                    trees(repo, Some(*old_id), Some(*new_id), path.as_bstr(), out)?;
-                } else {
-                    let old = Kind::from_tree(*old_mode).map(|kind| Entry { kind, id: *old_id });
-                    let new = Kind::from_tree(*new_mode).map(|kind| Entry { kind, id: *new_id });
-                    if old != new {
-                        out.push(RawChange {
-                            path,
-                            old_path: None,
-                            old,
-                            new,
+            (_, Some(a), Some(b)) => {
+                if a.oid != b.oid || a.mode != b.mode {
+                    let path = join(prefix, a.filename);
+                    if b.mode.is_tree() {
+                        trees(
+                            repo,
+                            Some(a.oid.to_owned()),
+                            Some(b.oid.to_owned()),
+                            path.as_bstr(),
+                            out,
+                        )?;
+                    } else {
+                        let old = Kind::from_tree(a.mode).map(|kind| Entry {
+                            kind,
+                            id: a.oid.to_owned(),
                         });
+                        let new = Kind::from_tree(b.mode).map(|kind| Entry {
+                            kind,
+                            id: b.oid.to_owned(),
+                        });
+                        if old != new {
+                            out.push(RawChange {
+                                path,
+                                old_path: None,
+                                old,
+                                new,
+                            });
+                        }
                     }
                 }
-                i += 1;
-                j += 1;
+                o = next_entry(&mut old_iter, old)?;
+                n = next_entry(&mut new_iter, new)?;
             }
+            // The order was computed from the entries present.
+            _ => break,
         }
     }
     Ok(())
-}
-
-/// A tree's entries in the order they are stored (git's canonical order).
-fn sorted_entries(
-    repo: &gix::Repository,
-    id: ObjectId,
-) -> Result<Vec<(BString, EntryMode, ObjectId)>, Error> {
-    let tree = repo
-        .find_tree(id)
-        .map_err(|source| Error::MissingObject { id, source })?;
-    gix::objs::TreeRefIter::from_bytes(&tree.data, repo.object_hash())
-        .map(|e| {
-            e.map(|e| (e.filename.to_owned(), e.mode, e.oid.to_owned()))
-                .map_err(|_| Error::CorruptTree { id })
-        })
-        .collect()
 }
 
 /// An entry present on one side only: a file, or every file of a subtree.

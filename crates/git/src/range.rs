@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use gix::bstr::{BStr, BString, ByteSlice};
 use gix::ObjectId;
 use rayon::prelude::*;
-use scopecheck_core::{ChangeSet, ChangeStatus, FileChange, Origin};
+use scopecheck_core::{ChangeSet, Origin};
 
 use crate::diff::{self, Entry, Kind, RawChange};
 use crate::{file_change, read_side, CommitInfo, Error, ReadOptions, Repo};
@@ -100,7 +100,14 @@ impl Repo {
                     });
                     for p in changes {
                         let mut fc = file_change(repo, p.change, opts, &mut cs.notes)?;
-                        narrow_to_own_lines(repo, &mut fc, &p.others, opts)?;
+                        if !p.others.is_empty() && fc.new.is_some() {
+                            let others = p
+                                .others
+                                .into_iter()
+                                .map(|e| read_side(repo, e, opts))
+                                .collect::<Result<_, _>>()?;
+                            fc = fc.with_other_parents(others);
+                        }
                         cs.files.push(fc);
                     }
                     cs.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -187,29 +194,4 @@ fn entry_at(repo: &gix::Repository, tree: ObjectId, path: &BStr) -> Result<Optio
             id: e.object_id(),
         })
     }))
-}
-
-/// Keeps the lines of a merge's file that none of its other parents has either.
-fn narrow_to_own_lines(
-    repo: &gix::Repository,
-    fc: &mut FileChange,
-    others: &[Entry],
-    opts: &ReadOptions,
-) -> Result<(), Error> {
-    if others.is_empty() || fc.new.is_none() || fc.status == ChangeStatus::Deleted {
-        return Ok(());
-    }
-    for &other in others {
-        let side = read_side(repo, other, opts)?;
-        let against = FileChange::new(
-            fc.path.clone(),
-            None,
-            ChangeStatus::Modified,
-            Some(side),
-            fc.new.clone(),
-        );
-        let added: HashSet<u32> = against.added_lines().iter().map(|l| l.line).collect();
-        fc.retain_added_lines(|l| added.contains(&l.line));
-    }
-    Ok(())
 }

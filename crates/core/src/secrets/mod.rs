@@ -168,25 +168,22 @@ fn scan_change(scanner: &Scanner, change: &FileChange) -> Vec<Finding> {
     // A file with no old side is new throughout: skip the line diff entirely (directory
     // and history scans are all-new files).
     let all_new = change.old.is_none() || decoded.is_some();
-    let added = if all_new {
-        &[][..]
-    } else {
-        change.added_lines()
-    };
-    if !all_new && added.is_empty() {
-        return Vec::new();
-    }
     let mut lines = LineIndex::new(data);
     let mut out = Vec::new();
-    let found = if all_new {
-        scanner.scan(data, Some(&change.path))
+    let (found, added) = if all_new {
+        (scanner.scan(data, Some(&change.path)), &[][..])
     } else {
-        // Only where a keyword could open a window reaching an added line.
-        let near: Vec<std::ops::Range<usize>> = added
-            .iter()
-            .map(|l| l.offset..l.offset + l.text.len().max(1))
-            .collect();
-        scanner.scan_near(data, &near, Some(&change.path))
+        // Candidates first, only where a keyword could reach the lines that differ; the
+        // line diff runs only for a file that has one (a secret is rare, a diff is not
+        // free).
+        let Some(region) = change.changed_region() else {
+            return Vec::new();
+        };
+        let found = scanner.scan_near(data, std::slice::from_ref(&region), Some(&change.path));
+        if found.is_empty() {
+            return Vec::new();
+        }
+        (found, change.added_lines())
     };
     for m in found {
         // A secret counts when any of its bytes is on an added line, so a multi-line key

@@ -491,14 +491,23 @@ impl Scanner {
         path: Option<&str>,
     ) -> Vec<SecretMatch> {
         let mut windows: Vec<(usize, Range<usize>)> = Vec::new();
-        for region in self.regions(data.len(), near, REACH) {
+        let main = self.regions(data.len(), near, REACH);
+        for region in &main {
             for hit in self.automaton.find_overlapping_iter(&data[region.clone()]) {
                 let at = region.start + hit.start()..region.start + hit.end();
                 self.open_windows(data, hit.pattern().as_usize(), at, false, &mut windows);
             }
         }
         if let Some((ac, to_keyword)) = self.multiline_automaton() {
-            for region in self.regions(data.len(), near, REACH_MULTILINE) {
+            // The main pass already found multi-line keywords inside its regions: search
+            // only the far reach around them (overlapping them by a keyword's length, so
+            // a keyword across the border is seen whole).
+            let far = subtract(
+                &self.regions(data.len(), near, REACH_MULTILINE),
+                &main,
+                self.longest_keyword,
+            );
+            for region in far {
                 for hit in ac.find_overlapping_iter(&data[region.clone()]) {
                     let at = region.start + hit.start()..region.start + hit.end();
                     let keyword = to_keyword[hit.pattern().as_usize()];
@@ -551,6 +560,7 @@ impl Scanner {
                 let ac = AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
+                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                     .build(&patterns)
                     .ok()?;
                 Some((ac, to_keyword))
@@ -710,6 +720,25 @@ impl Scanner {
             });
         }
     }
+}
+
+/// The parts of sorted ranges `outer` not in sorted ranges `inner`, each widened by
+/// `overlap` into what was removed.
+fn subtract(outer: &[Range<usize>], inner: &[Range<usize>], overlap: usize) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for o in outer {
+        let mut start = o.start;
+        for i in inner.iter().filter(|i| i.start < o.end && i.end > o.start) {
+            if i.start > start {
+                out.push(start..(i.start + overlap).min(o.end));
+            }
+            start = start.max(i.end.saturating_sub(overlap));
+        }
+        if start < o.end {
+            out.push(start..o.end);
+        }
+    }
+    out
 }
 
 /// Start a window at the beginning of the keyword's line, or at most `WINDOW_BEFORE`
