@@ -38,9 +38,9 @@ struct Planned {
 
 /// Bytes of delta bases each thread keeps decoded: enough for the chains of a few
 /// files edited over and over, small enough that two threads stay well under 200 MiB.
-const PACK_CACHE: usize = 32 * 1024 * 1024;
+const PACK_CACHE: usize = 8 * 1024 * 1024;
 /// Decoded trees and blobs kept by id: a commit's new blob is the next commit's old one.
-const OBJECT_CACHE: usize = 16 * 1024 * 1024;
+const OBJECT_CACHE: usize = 4 * 1024 * 1024;
 
 fn thread_repo(sync: &gix::ThreadSafeRepository) -> gix::Repository {
     let mut repo = sync.to_thread_local();
