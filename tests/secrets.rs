@@ -267,3 +267,59 @@ fn binary_files_are_not_scanned_for_text_secrets() {
     let paths: Vec<String> = findings(&r).into_iter().map(|f| f.2).collect();
     assert_eq!(paths, vec!["src/app.py"]);
 }
+
+#[test]
+fn history_scan_finds_a_secret_added_to_a_later_version_and_merged_branches() {
+    let repo = TestRepo::new();
+    let body: String = (0..200).map(|i| format!("echo step {i}\n")).collect();
+    repo.stage("ci/deploy.sh", &body);
+    repo.commit("one");
+    // A later version of the same file gains a secret in the middle.
+    let pat = github_pat();
+    let with_secret = body.replace(
+        "echo step 100\n",
+        &format!("echo step 100\nexport GITHUB_TOKEN={pat}\n"),
+    );
+    repo.stage("ci/deploy.sh", &with_secret);
+    repo.commit("two: oops");
+    let leaked_in = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // More versions that keep the secret line: it is reported once, where it appeared.
+    repo.stage("ci/deploy.sh", format!("{with_secret}echo done\n"));
+    repo.commit("three");
+    // A branch with its own secret, merged: found in the branch's commit.
+    repo.git(&["checkout", "-q", "-b", "topic"]);
+    let key = format!("sk_live_{}", "51HxQ2pLk9Vn3Rt7Ws8Yz4Ab6Cd0Ef1Gh2Ij");
+    repo.stage("pay.js", format!("const k = \"{key}\";\n"));
+    repo.commit("topic");
+    let topic = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.git(&["checkout", "-q", "main"]);
+    repo.stage("README.md", "readme\n");
+    repo.commit("main moves");
+    repo.git(&["merge", "-q", "--no-ff", "-m", "merge topic", "topic"]);
+
+    let run = repo.scopecheck(&["scan", "--history", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let found: Vec<(String, String, u64)> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"].as_str().is_some_and(|x| x.starts_with("secret/")))
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or_default().to_owned(),
+                f["commit"].as_str().unwrap_or_default().to_owned(),
+                f["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("ci/deploy.sh".to_owned(), leaked_in, 102),
+            ("pay.js".to_owned(), topic, 1),
+        ],
+        "{r:#}"
+    );
+    assert_redacted(&run.all(), &[&pat, &key]);
+}

@@ -189,19 +189,41 @@ fn history(loaded: &Loaded, root: &Path, style: &Style) -> Result<Report, CliErr
         &scopecheck_git::ReadOptions {
             max_file_size: policy.max_file_size,
         },
-        |blob, side| {
-            let cs = as_added(
-                blob.path.clone(),
-                side.id.clone(),
-                side.mode,
-                side.size,
-                side.content,
-            );
+        |blob, side, previous| {
+            let cs = match previous {
+                // Only what this version changed is new: the rest was scanned with the
+                // version it replaced.
+                Some(old) => {
+                    let mut cs = ChangeSet::new(Origin::Scan);
+                    cs.files.push(FileChange::new(
+                        blob.path.clone(),
+                        None,
+                        ChangeStatus::Modified,
+                        Some(old),
+                        Some(side),
+                    ));
+                    cs
+                }
+                None => as_added(
+                    blob.path.clone(),
+                    side.id.clone(),
+                    side.mode,
+                    side.size,
+                    side.content,
+                ),
+            };
             let mut r = evaluate_with(policy, &cs, baseline);
             for f in &mut r.findings {
                 f.commit = Some(blob.commit.to_string());
             }
-            r
+            // Most blobs have nothing to say: keep only reports that do, so memory does
+            // not grow with the number of blobs.
+            let quiet = r.findings.is_empty()
+                && r.suppressed.is_empty()
+                && r.unused_suppressions.is_empty()
+                && r.notes.is_empty()
+                && r.baseline_used.is_empty();
+            (!quiet).then_some(r)
         },
         &|done, total| progress.update(done, total),
     )?;
@@ -210,10 +232,11 @@ fn history(loaded: &Loaded, root: &Path, style: &Style) -> Result<Report, CliErr
     // Blobs come in first-appearance order: keep the first finding of each fingerprint,
     // so each secret is reported once, at the commit and path where it first appeared.
     let mut seen = HashSet::new();
-    for mut r in reports {
+    for mut r in reports.into_iter().flatten() {
         r.findings.retain(|f| seen.insert(f.fingerprint.clone()));
         report.merge(r);
     }
+    report.files_checked = blobs.len();
     report.notes.push(format!(
         "history: {commits} commits, {} unique blobs scanned",
         blobs.len()

@@ -450,3 +450,86 @@ pub(crate) fn pair_renames(mut raw: Vec<RawChange>) -> Vec<RawChange> {
         .filter_map(|(c, gone)| (!gone).then_some(c))
         .collect()
 }
+
+/// Files of tree `new` whose entry differs from every one of `parents` (trees) at the same
+/// path: what a commit adds that none of its parents had there. Subtrees equal to any
+/// parent's are skipped whole, so a clean merge, whose every path comes from one parent
+/// or the other, costs one pass over its top-level tree however large its first-parent
+/// diff is. With no parents every file is new. Each file comes with the first parent's
+/// version at its path, if that is a file.
+pub(crate) fn new_entries(
+    repo: &gix::Repository,
+    parents: &[ObjectId],
+    new: ObjectId,
+    prefix: &BStr,
+    out: &mut Vec<(BString, Entry, Option<Entry>)>,
+) -> Result<(), Error> {
+    if parents.contains(&new) {
+        return Ok(());
+    }
+    let hash = repo.object_hash();
+    let new_tree = tree_data(repo, new)?;
+    let parent_trees = parents
+        .iter()
+        .map(|&p| tree_data(repo, p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut cursors = Vec::with_capacity(parent_trees.len());
+    for (tree, &id) in parent_trees.iter().zip(parents) {
+        let mut iter = Some(gix::objs::TreeRefIter::from_bytes(&tree.data, hash));
+        let first = next_entry(&mut iter, Some(id))?;
+        cursors.push((iter, first, id));
+    }
+    let mut iter = Some(gix::objs::TreeRefIter::from_bytes(&new_tree.data, hash));
+    let mut sub_parents = Vec::with_capacity(parents.len());
+    while let Some(e) = next_entry(&mut iter, Some(new))? {
+        sub_parents.clear();
+        let mut unchanged = false;
+        let mut previous = None;
+        for (n, (it, cur, id)) in cursors.iter_mut().enumerate() {
+            while let Some(p) = cur {
+                let order = gix::objs::tree::name_order(
+                    p.filename,
+                    p.mode.is_tree(),
+                    e.filename,
+                    e.mode.is_tree(),
+                );
+                match order {
+                    std::cmp::Ordering::Less => *cur = next_entry(it, Some(*id))?,
+                    std::cmp::Ordering::Equal => {
+                        if p.oid == e.oid && p.mode == e.mode {
+                            unchanged = true;
+                        } else if p.mode.is_tree() {
+                            sub_parents.push(p.oid.to_owned());
+                        } else if n == 0 {
+                            previous = Kind::from_tree(p.mode).map(|kind| Entry {
+                                kind,
+                                id: p.oid.to_owned(),
+                            });
+                        }
+                        break;
+                    }
+                    std::cmp::Ordering::Greater => break,
+                }
+            }
+        }
+        if unchanged {
+            continue;
+        }
+        let path = join(prefix, e.filename);
+        if e.mode.is_tree() {
+            let parents = std::mem::take(&mut sub_parents);
+            new_entries(repo, &parents, e.oid.to_owned(), path.as_bstr(), out)?;
+            sub_parents = parents;
+        } else if let Some(kind) = Kind::from_tree(e.mode) {
+            out.push((
+                path,
+                Entry {
+                    kind,
+                    id: e.oid.to_owned(),
+                },
+                previous,
+            ));
+        }
+    }
+    Ok(())
+}

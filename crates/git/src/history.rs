@@ -3,11 +3,11 @@
 
 use std::collections::HashSet;
 
-use gix::bstr::{BStr, ByteSlice};
+use gix::bstr::{BStr, BString, ByteSlice};
 use gix::ObjectId;
 use scopecheck_core::{Content, FileMode, Side};
 
-use crate::diff::{self, Kind};
+use crate::diff::{self, Entry, Kind};
 use crate::{Error, ReadOptions, Repo};
 
 /// A blob and where it was first seen.
@@ -21,6 +21,9 @@ pub struct HistoryBlob {
     pub commit: ObjectId,
     /// Its file mode there.
     pub mode: FileMode,
+    /// The version it replaced at that path in the commit's first parent, if any: what
+    /// it shares with that version was scanned when that version was.
+    pub previous: Option<ObjectId>,
 }
 
 impl Repo {
@@ -28,12 +31,7 @@ impl Repo {
     /// the first time a commit introduces it (compared to its first parent). Returns the
     /// blobs and the number of commits walked.
     pub fn history_blobs(&self) -> Result<(Vec<HistoryBlob>, usize), Error> {
-        // Each commit's tree is read again as the next commit's parent tree: cache
-        // decoded objects instead of inflating them twice.
-        let mut repo = self.repo.clone();
-        repo.object_cache_size(64 * 1024 * 1024);
-        with_pack_cache(&mut repo);
-        let repo = &repo;
+        let repo = &self.repo;
         let refs = repo
             .references()
             .map_err(Error::git("listing references"))?;
@@ -57,8 +55,14 @@ impl Repo {
             return Ok((Vec::new(), 0));
         }
         let mut commits: Vec<ObjectId> = Vec::new();
+        // By commit time, as `git log --all` walks: neighbours in the list are neighbours
+        // in history, so their trees share delta bases in the cache. (The default
+        // breadth-first walk from a thousand tags interleaves distant eras.)
         let walk = repo
             .rev_walk(tips)
+            .sorting(gix::revision::walk::Sorting::ByCommitTime(
+                gix::traverse::commit::simple::CommitTimeOrder::NewestFirst,
+            ))
             .all()
             .map_err(Error::git("walking history"))?;
         for info in walk {
@@ -67,36 +71,23 @@ impl Repo {
         }
         // The walk yields newest first; attribute each blob to the oldest commit.
         commits.reverse();
+        // Tree diffs run on every core, a chunk of commits at a time (so memory holds one
+        // chunk's changes, not the history's); blobs are kept in commit order, each once.
+        let sync = repo.clone().into_sync();
         let mut seen: HashSet<ObjectId> = HashSet::new();
         let mut blobs = Vec::new();
-        for &id in &commits {
-            let commit = repo
-                .find_commit(id)
-                .map_err(Error::git("reading a commit"))?;
-            let tree = commit
-                .tree_id()
-                .map_err(Error::git("reading a commit"))?
-                .detach();
-            let parent_tree = match commit.parent_ids().next() {
-                Some(p) => Some(
-                    repo.find_commit(p.detach())
-                        .and_then(|c| c.tree_id())
-                        .map_err(Error::git("reading a parent commit"))?
-                        .detach(),
-                ),
-                None => None,
-            };
-            let mut changes = Vec::new();
-            diff::trees(repo, parent_tree, Some(tree), BStr::new(""), &mut changes)?;
-            for c in changes {
-                let Some(new) = c.new else { continue };
+        let added =
+            crate::range::par_map(&sync, crate::range::TREE_CACHES, commits.clone(), new_sides)?;
+        for (&commit, sides) in commits.iter().zip(added) {
+            for (path, new, previous) in sides {
                 if new.kind == Kind::Commit || !seen.insert(new.id) {
                     continue;
                 }
                 blobs.push(HistoryBlob {
                     id: new.id,
-                    path: c.path.to_str_lossy().into_owned(),
-                    commit: id,
+                    path: path.to_str_lossy().into_owned(),
+                    commit,
+                    previous: previous.filter(|p| p.kind != Kind::Commit).map(|p| p.id),
                     mode: match new.kind {
                         Kind::Executable => FileMode::Executable,
                         Kind::Link => FileMode::Symlink,
@@ -109,7 +100,7 @@ impl Repo {
     }
 
     /// Reads `blobs` in parallel (one repository handle per thread) and maps each with
-    /// `f`. `progress(done, total)` is called as blobs complete.
+    /// `f`, together with the version it replaced (see [`HistoryBlob::previous`]). `progress(done, total)` is called as blobs complete.
     pub fn map_blobs<R, F>(
         &self,
         blobs: &[HistoryBlob],
@@ -119,63 +110,115 @@ impl Repo {
     ) -> Result<Vec<R>, Error>
     where
         R: Send,
-        F: Fn(&HistoryBlob, Side) -> R + Sync,
+        F: Fn(&HistoryBlob, Side, Option<Side>) -> R + Sync,
     {
-        use rayon::prelude::*;
         use std::sync::atomic::{AtomicUsize, Ordering};
 
         let sync = self.repo.clone().into_sync();
         let done = AtomicUsize::new(0);
         let total = blobs.len();
-        blobs
-            .par_iter()
-            .map_init(
-                || {
-                    let mut r = sync.to_thread_local();
-                    // Blobs are read once each; the cache serves delta bases in packs.
-                    r.object_cache_size(16 * 1024 * 1024);
-                    with_pack_cache(&mut r);
-                    r
-                },
-                |repo, blob| {
-                    let missing = |source| Error::MissingObject {
-                        id: blob.id,
-                        source,
-                    };
-                    // One read per blob: a separate header lookup would inflate the
-                    // object's start a second time. Oversized blobs are dropped after
-                    // reading, so memory stays bounded by the largest file.
-                    let data =
-                        crate::owned(repo.find_blob(blob.id).map_err(missing)?.detach().data);
-                    let size = data.len() as u64;
-                    let content = if size > opts.max_file_size {
-                        Content::TooLarge
-                    } else {
-                        Content::Loaded(data)
-                    };
-                    let side = Side {
-                        id: blob.id.to_string(),
-                        mode: blob.mode,
-                        size,
-                        content,
-                    };
-                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if n.is_multiple_of(256) || n == total {
-                        progress(n, total);
-                    }
-                    Ok(f(blob, side))
-                },
-            )
-            .collect()
+        // Read in the order the pack stores objects: a delta's base is then usually the
+        // object read just before it, still in the delta-base cache, and each thread
+        // reads one stretch of the pack instead of jumping around it.
+        let order = pack_order(&self.repo, blobs);
+        let mut results: Vec<(usize, R)> =
+            crate::range::par_map(&sync, crate::range::BLOB_CACHES, order, |repo, i| {
+                let blob = &blobs[i];
+                let side = read_blob(repo, blob.id, blob.mode, opts)?;
+                // The version it replaced is usually its delta base, read a moment ago
+                // and still cached.
+                let previous = match (blob.previous, &side.content) {
+                    (Some(p), Content::Loaded(_)) => Some(read_blob(repo, p, blob.mode, opts)?),
+                    _ => None,
+                };
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if n.is_multiple_of(256) || n == total {
+                    progress(n, total);
+                }
+                Ok((i, f(blob, side, previous)))
+            })?;
+        // Back to first-appearance order for the caller.
+        results.sort_unstable_by_key(|(i, _)| *i);
+        Ok(results.into_iter().map(|(_, r)| r).collect())
     }
 }
 
-/// Successive versions of a file are stored as deltas on each other: without a cache of
-/// delta bases every version re-inflates its whole chain.
-fn with_pack_cache(repo: &mut gix::Repository) {
-    repo.objects.set_pack_cache(|| {
-        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-            96 * 1024 * 1024,
-        ))
-    });
+/// One blob as a side of a change. One read: a separate header lookup would inflate the
+/// object's start a second time. An oversized blob is dropped after reading, so memory
+/// stays bounded by the largest file.
+fn read_blob(
+    repo: &gix::Repository,
+    id: ObjectId,
+    mode: FileMode,
+    opts: &ReadOptions,
+) -> Result<Side, Error> {
+    let data = repo
+        .find_blob(id)
+        .map_err(|source| Error::MissingObject { id, source })?
+        .detach()
+        .data;
+    let data = crate::owned(data);
+    let size = data.len() as u64;
+    Ok(Side {
+        id: id.to_string(),
+        mode,
+        size,
+        content: if size > opts.max_file_size {
+            Content::TooLarge
+        } else {
+            Content::Loaded(data)
+        },
+    })
+}
+
+/// Indexes of `blobs` sorted by where their objects sit in the packs (loose objects last).
+fn pack_order(repo: &gix::Repository, blobs: &[HistoryBlob]) -> Vec<usize> {
+    use gix::odb::pack::Find;
+    let mut repo = repo.clone();
+    // Locations are only meaningful while packs stay mapped.
+    repo.objects.prevent_pack_unload();
+    let mut buf = Vec::new();
+    let mut keyed: Vec<((u32, u64), usize)> = blobs
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let at = match repo.objects.location_by_oid(&b.id, &mut buf) {
+                Ok(Some(l)) => (l.pack_id, l.pack_offset),
+                _ => (u32::MAX, 0),
+            };
+            (at, i)
+        })
+        .collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
+}
+
+/// The files a commit brings that none of its parents has at the same path (for a merge,
+/// only what it adds itself: everything else was listed with the parent it came from).
+fn new_sides(
+    repo: &mut gix::Repository,
+    id: ObjectId,
+) -> Result<Vec<(BString, Entry, Option<Entry>)>, Error> {
+    let commit = repo
+        .find_commit(id)
+        .map_err(Error::git("reading a commit"))?;
+    let tree = commit
+        .tree_id()
+        .map_err(Error::git("reading a commit"))?
+        .detach();
+    let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
+    drop(commit);
+    let parent_trees = parents
+        .into_iter()
+        .map(|p| {
+            Ok(repo
+                .find_commit(p)
+                .and_then(|c| c.tree_id())
+                .map_err(Error::git("reading a parent commit"))?
+                .detach())
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let mut out = Vec::new();
+    diff::new_entries(repo, &parent_trees, tree, BStr::new(""), &mut out)?;
+    Ok(out)
 }

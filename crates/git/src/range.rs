@@ -36,21 +36,67 @@ struct Planned {
     others: Vec<Entry>,
 }
 
-/// Bytes of delta bases each thread keeps decoded: enough for the chains of a few
-/// files edited over and over, small enough that two threads stay well under 200 MiB.
-const PACK_CACHE: usize = 8 * 1024 * 1024;
-/// Decoded trees and blobs kept by id: a commit's new blob is the next commit's old one.
-const OBJECT_CACHE: usize = 4 * 1024 * 1024;
+/// How much decoded data a thread's repository handle keeps: delta bases (so a chain is
+/// not re-inflated from its start for every object on it) and whole objects by id.
+#[derive(Clone, Copy)]
+pub(crate) struct Caches {
+    pub pack: usize,
+    pub objects: usize,
+}
 
-fn thread_repo(sync: &gix::ThreadSafeRepository) -> gix::Repository {
+/// Reading blobs: a commit's new blob is often the next commit's old one, and successive
+/// versions of a file share delta bases; small enough that two threads stay well under
+/// 200 MiB.
+pub(crate) const BLOB_CACHES: Caches = Caches {
+    pack: 8 << 20,
+    objects: 4 << 20,
+};
+
+/// Walking trees: trees are deltified in long chains and every commit reads the root
+/// tree and those on its changed paths again (git keeps 96 MiB of delta bases for this).
+pub(crate) const TREE_CACHES: Caches = Caches {
+    pack: 24 << 20,
+    objects: 8 << 20,
+};
+
+pub(crate) fn thread_repo(sync: &gix::ThreadSafeRepository, caches: Caches) -> gix::Repository {
     let mut repo = sync.to_thread_local();
-    repo.object_cache_size(OBJECT_CACHE);
-    repo.objects.set_pack_cache(|| {
+    repo.object_cache_size(caches.objects);
+    repo.objects.set_pack_cache(move || {
         Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-            PACK_CACHE,
+            caches.pack,
         ))
     });
     repo
+}
+
+/// Maps `items` on every core, in a few long contiguous pieces, each with one repository
+/// handle whose caches stay warm along its piece (rayon's `map_init` would start a cold
+/// handle for every split it makes, and cold caches re-inflate every delta chain). The
+/// results come back in the order of `items`.
+pub(crate) fn par_map<T, R, F>(
+    sync: &gix::ThreadSafeRepository,
+    caches: Caches,
+    items: Vec<T>,
+    f: F,
+) -> Result<Vec<R>, Error>
+where
+    T: Send,
+    R: Send,
+    F: Fn(&mut gix::Repository, T) -> Result<R, Error> + Sync,
+{
+    // A few pieces per thread, so a thread that finishes early can take another.
+    let pieces = rayon::current_num_threads().max(1) * 4;
+    let per = items.len().div_ceil(pieces).max(1);
+    let done: Vec<Vec<R>> = items
+        .into_par_iter()
+        .chunks(per)
+        .map(|piece| {
+            let mut repo = thread_repo(sync, caches);
+            piece.into_iter().map(|t| f(&mut repo, t)).collect()
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(done.into_iter().flatten().collect())
 }
 
 impl Repo {
@@ -67,10 +113,7 @@ impl Repo {
         F: Fn(&CommitInfo, ChangeSet, CommitWork) -> R + Sync,
     {
         let sync = self.repo.clone().into_sync();
-        let plans: Vec<(Vec<Planned>, CommitWork)> = commits
-            .par_iter()
-            .map_init(|| thread_repo(&sync), plan)
-            .collect::<Result<_, _>>()?;
+        let plans = par_map(&sync, TREE_CACHES, commits.iter().collect(), plan)?;
         // Sequential, so the first commit in range order keeps a repeated change.
         let mut seen: HashSet<(BString, Option<Entry>, Option<Entry>)> = HashSet::new();
         let plans: Vec<(Vec<Planned>, CommitWork)> = plans
@@ -88,33 +131,33 @@ impl Repo {
                 (kept, work)
             })
             .collect();
-        commits
-            .par_iter()
-            .zip(plans)
-            .map_init(
-                || thread_repo(&sync),
-                |repo, (commit, (changes, work))| {
-                    let mut cs = ChangeSet::new(Origin::Range {
-                        base: commit.parent.map(|p| p.to_string()).unwrap_or_default(),
-                        head: commit.id.to_string(),
-                    });
-                    for p in changes {
-                        let mut fc = file_change(repo, p.change, opts, &mut cs.notes)?;
-                        if !p.others.is_empty() && fc.new.is_some() {
-                            let others = p
-                                .others
-                                .into_iter()
-                                .map(|e| read_side(repo, e, opts))
-                                .collect::<Result<_, _>>()?;
-                            fc = fc.with_other_parents(others);
-                        }
-                        cs.files.push(fc);
+        let work: Vec<(&CommitInfo, (Vec<Planned>, CommitWork))> =
+            commits.iter().zip(plans).collect();
+        par_map(
+            &sync,
+            BLOB_CACHES,
+            work,
+            |repo, (commit, (changes, work))| {
+                let mut cs = ChangeSet::new(Origin::Range {
+                    base: commit.parent.map(|p| p.to_string()).unwrap_or_default(),
+                    head: commit.id.to_string(),
+                });
+                for p in changes {
+                    let mut fc = file_change(repo, p.change, opts, &mut cs.notes)?;
+                    if !p.others.is_empty() && fc.new.is_some() {
+                        let others = p
+                            .others
+                            .into_iter()
+                            .map(|e| read_side(repo, e, opts))
+                            .collect::<Result<_, _>>()?;
+                        fc = fc.with_other_parents(others);
                     }
-                    cs.files.sort_by(|a, b| a.path.cmp(&b.path));
-                    Ok(f(commit, cs, work))
-                },
-            )
-            .collect()
+                    cs.files.push(fc);
+                }
+                cs.files.sort_by(|a, b| a.path.cmp(&b.path));
+                Ok(f(commit, cs, work))
+            },
+        )
     }
 }
 
