@@ -28,10 +28,12 @@ impl Style {
     }
 }
 
-/// A one-line progress counter on stderr, only when stderr is a terminal.
+/// A one-line progress counter on stderr (done / total, percent, rate), only when stderr
+/// is a terminal: a hook's or CI's log stays clean.
 pub struct Progress {
     label: &'static str,
     enabled: bool,
+    started: std::time::Instant,
 }
 
 impl Progress {
@@ -40,12 +42,19 @@ impl Progress {
         Progress {
             label,
             enabled: std::io::stderr().is_terminal(),
+            started: std::time::Instant::now(),
         }
     }
 
     pub fn update(&self, done: usize, total: usize) {
         if self.enabled {
-            eprint!("\r{}: {done}/{total}", self.label);
+            let secs = self.started.elapsed().as_secs_f64().max(0.001);
+            let percent = (done * 100).checked_div(total).unwrap_or(100);
+            eprint!(
+                "\r\x1b[2K{}: {done}/{total} objects ({percent}%), {:.0}/s",
+                self.label,
+                done as f64 / secs
+            );
         }
     }
 

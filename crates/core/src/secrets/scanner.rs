@@ -5,7 +5,7 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use globset::GlobSet;
 use regex::bytes::{Regex, RegexBuilder};
 
@@ -17,6 +17,9 @@ const WINDOW_BEFORE: usize = 256;
 const WINDOW_AFTER: usize = 512;
 const WINDOW_AFTER_MULTILINE: usize = 16 * 1024;
 const WINDOW_BEFORE_MULTILINE: usize = 4 * 1024;
+/// Bytes scanned with the quick-to-build NFA before the DFA is built: about what the DFA
+/// saves per MiB scanned against what it costs to build.
+const DFA_AFTER_BYTES: usize = 2 << 20;
 /// Upper bound on compiled regex size: a custom rule cannot make scanning explode.
 const REGEX_SIZE_LIMIT: usize = 4 << 20;
 
@@ -378,7 +381,14 @@ pub struct SecretMatch {
 #[derive(Debug)]
 pub struct Scanner {
     rules: Vec<SecretRule>,
-    automaton: AhoCorasick,
+    /// The keywords as a full DFA (one table lookup per byte, the fastest scan, but a few
+    /// ms and MiB to build) once enough bytes were scanned to pay for it...
+    dfa: OnceLock<AhoCorasick>,
+    /// ...and before that as a contiguous NFA, which builds in a fraction of the time:
+    /// a pre-commit hook scanning a few KiB should not build a DFA for 600 keywords.
+    nfa: OnceLock<AhoCorasick>,
+    /// Bytes scanned so far (by any thread).
+    scanned: std::sync::atomic::AtomicUsize,
     /// For each keyword pattern, the rules it triggers.
     keyword_rules: Vec<Vec<usize>>,
     keywords: Vec<String>,
@@ -409,25 +419,47 @@ impl Scanner {
                 }
             }
         }
-        // Overlapping matches are needed (`xoxb-` inside a longer keyword's hit), and
-        // the automaton is built once per process.
-        let automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            // A full DFA: one table lookup per byte, the fastest scan for a few hundred
-            // keywords (built once per process, a few MiB).
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&keywords)
-            .unwrap_or_else(|e| panic!("keyword automaton: {e}"));
         let longest_keyword = keywords.iter().map(String::len).max().unwrap_or(0);
         Scanner {
             rules,
-            automaton,
+            dfa: OnceLock::new(),
+            nfa: OnceLock::new(),
+            scanned: std::sync::atomic::AtomicUsize::new(0),
             keyword_rules,
             keywords,
             longest_keyword,
             multiline: OnceLock::new(),
         }
+    }
+
+    /// The keyword automaton to scan `len` more bytes with.
+    fn automaton(&self, len: usize) -> &AhoCorasick {
+        use std::sync::atomic::Ordering;
+        if let Some(dfa) = self.dfa.get() {
+            return dfa;
+        }
+        let total = self
+            .scanned
+            .fetch_add(len, Ordering::Relaxed)
+            .saturating_add(len);
+        if total < DFA_AFTER_BYTES {
+            return self
+                .nfa
+                .get_or_init(|| self.build(AhoCorasickKind::ContiguousNFA));
+        }
+        self.dfa.get_or_init(|| self.build(AhoCorasickKind::DFA))
+    }
+
+    fn build(&self, kind: AhoCorasickKind) -> AhoCorasick {
+        // Overlapping matches are needed (`xoxb-` inside a longer keyword's hit).
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(kind))
+            .build(&self.keywords)
+            // Keywords are plain strings and ascii-case-insensitive building cannot fail
+            // for them; an error here is a defect in a rule pack.
+            .unwrap_or_else(|e| panic!("keyword automaton: {e}"))
     }
 
     /// The rules, indexed as in [`SecretMatch::rule`].
@@ -438,7 +470,7 @@ impl Scanner {
     /// Hits per keyword in `data` (for tuning rule keywords).
     pub fn keyword_hit_counts(&self, data: &[u8]) -> Vec<(String, usize)> {
         let mut counts = vec![0usize; self.keyword_rules.len()];
-        for hit in self.automaton.find_overlapping_iter(data) {
+        for hit in self.automaton(data.len()).find_overlapping_iter(data) {
             counts[hit.pattern().as_usize()] += 1;
         }
         counts
@@ -451,12 +483,16 @@ impl Scanner {
 
     /// Heap bytes used by the keyword automaton.
     pub fn automaton_memory(&self) -> usize {
-        self.automaton.memory_usage()
+        self.dfa
+            .get_or_init(|| self.build(AhoCorasickKind::DFA))
+            .memory_usage()
     }
 
     /// How many keyword hits `data` has (for benchmarks of the prefilter alone).
     pub fn keyword_hits(&self, data: &[u8]) -> usize {
-        self.automaton.find_overlapping_iter(data).count()
+        self.automaton(data.len())
+            .find_overlapping_iter(data)
+            .count()
     }
 
     /// Every secret in `data`, once each. `path` selects rules restricted to some paths.
@@ -468,7 +504,7 @@ impl Scanner {
     /// own; used to test rules against their examples).
     pub fn scan_all(&self, data: &[u8], path: Option<&str>) -> Vec<SecretMatch> {
         let mut windows: Vec<(usize, Range<usize>)> = Vec::new();
-        for hit in self.automaton.find_overlapping_iter(data) {
+        for hit in self.automaton(data.len()).find_overlapping_iter(data) {
             self.open_windows(
                 data,
                 hit.pattern().as_usize(),
@@ -493,7 +529,8 @@ impl Scanner {
         let mut windows: Vec<(usize, Range<usize>)> = Vec::new();
         let main = self.regions(data.len(), near, REACH);
         for region in &main {
-            for hit in self.automaton.find_overlapping_iter(&data[region.clone()]) {
+            let automaton = self.automaton(region.len());
+            for hit in automaton.find_overlapping_iter(&data[region.clone()]) {
                 let at = region.start + hit.start()..region.start + hit.end();
                 self.open_windows(data, hit.pattern().as_usize(), at, false, &mut windows);
             }
@@ -560,7 +597,7 @@ impl Scanner {
                 let ac = AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
-                    .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&patterns)
                     .ok()?;
                 Some((ac, to_keyword))
