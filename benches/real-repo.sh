@@ -46,7 +46,7 @@ measure() {
   done
   local m=$(((runs + 1) / 2))
   col() { awk "{ print $1 }" "$out" | sort -g | sed -n "${m}p"; }
-  printf "%-44s wall %7.2f s   cpu %7.2f s   peak %7.1f MiB\n" "$label" \
+  printf "%-44s wall %8.3f s   cpu %8.3f s   peak %7.1f MiB\n" "$label" \
     "$(col '$1')" "$(col '$2 + $3')" "$(col '$4 / 1024')"
 }
 
@@ -57,10 +57,12 @@ echo
 echo "== pre-commit, 10 staged files"
 clone="$work/clone"
 git clone -q --shared "$repo" "$clone"
-git -C "$clone" ls-files | grep -E '\.(c|h|js|ts|py|go|rs|md|txt)$' | head -10 | while read -r f; do
+# awk, not head: head would close the pipe early and pipefail would end the script.
+git -C "$clone" ls-files | grep -E '\.(c|h|js|ts|py|go|rs|md|txt)$' | awk 'NR <= 10' >"$work/staged"
+while read -r f; do
   printf 'one more line\nand another\nand a third\n' >>"$clone/$f"
   git -C "$clone" add -- "$f"
-done
+done <"$work/staged"
 (cd "$clone" && measure "scopecheck pre-commit" "$bin" pre-commit)
 (cd "$clone" && measure "git diff --cached --stat" git diff --cached --stat)
 [ -x "$peers/betterleaks" ] && (cd "$clone" && measure "betterleaks git --staged" "$peers/betterleaks" git --staged --no-banner --exit-code=0 .)
