@@ -72,7 +72,9 @@ fn judge(
     }
     let mut used = report.apply_approvals(&range, &approvals);
     range.release_contents();
-    give_back_freed_memory();
+    // The worker threads allocate from their own arenas and would never reuse what the
+    // range freed: without this the peak is the range plus the commits.
+    crate::cmd::give_back_freed_memory();
     let mut seen = HashSet::new();
     // Each commit is judged on its own changes only (a merge by what no parent has, a
     // repeated change once), in parallel; results are folded in commit order.
@@ -153,17 +155,6 @@ fn judge(
         ));
     }
     Ok((report, range))
-}
-
-/// Returns the range's freed contents to the system before the commits are read: the
-/// worker threads allocate from their own arenas and would never reuse them, so the
-/// peak would be the range plus the commits instead of the larger of the two.
-fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free heap pages; it touches no live allocation.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
 
 /// The policy and baseline as of `base`, the signers that judge (`--allowed-signers`, else

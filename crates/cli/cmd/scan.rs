@@ -183,6 +183,7 @@ fn history(loaded: &Loaded, root: &Path, style: &Style) -> Result<Report, CliErr
     let policy = &loaded.policy;
     let baseline = loaded.baseline.as_ref();
     let (blobs, commits) = repo.history_blobs()?;
+    crate::cmd::give_back_freed_memory();
     let progress = render::Progress::new(style, "scanning history");
     let reports = repo.map_blobs(
         &blobs,
@@ -225,7 +226,12 @@ fn history(loaded: &Loaded, root: &Path, style: &Style) -> Result<Report, CliErr
                 && r.baseline_used.is_empty();
             (!quiet).then_some(r)
         },
-        &|done, total| progress.update(done, total),
+        &|done, total| {
+            progress.update(done, total);
+            if done % 16_384 < 256 {
+                crate::cmd::give_back_freed_memory();
+            }
+        },
     )?;
     progress.finish();
     let mut report = Report::empty(policy.fail_on);
