@@ -152,12 +152,10 @@ fn read_blob(
     mode: FileMode,
     opts: &ReadOptions,
 ) -> Result<Side, Error> {
-    let data = repo
-        .find_blob(id)
-        .map_err(|source| Error::MissingObject { id, source })?
-        .detach()
-        .data;
-    let data = crate::owned(data);
+    let data = crate::owned(
+        repo.find_blob(id)
+            .map_err(|source| Error::MissingObject { id, source })?,
+    );
     let size = data.len() as u64;
     Ok(Side {
         id: id.to_string(),

@@ -330,7 +330,7 @@ pub(crate) fn read_side(
         Content::TooLarge
     } else {
         let blob = repo.find_blob(e.id).map_err(missing)?;
-        Content::Loaded(owned(blob.detach().data))
+        Content::Loaded(owned(blob))
     };
     Ok(Side {
         id: e.id.to_string(),
@@ -340,15 +340,12 @@ pub(crate) fn read_side(
     })
 }
 
-/// A blob's bytes without the slack of the buffer they were decoded in: resolving a
-/// delta chain needs room for two full versions plus every delta (70 MiB for a 1 MiB
-/// translation file in git.git), and a buffer kept at that capacity per file read would
-/// hold gigabytes over a range.
-pub(crate) fn owned(mut data: Vec<u8>) -> Vec<u8> {
-    if data.capacity() > data.len() + data.len() / 2 + 4096 {
-        data.shrink_to_fit();
-    }
-    data
+/// A blob's bytes, copied out of the buffer they were decoded in. That buffer goes back to
+/// the handle for the next read: resolving a delta chain needs room for two full versions
+/// plus every delta (70 MiB for a 1 MiB translation file in git.git), and allocating,
+/// zeroing and faulting in such a buffer for every blob cost more than copying the result.
+pub(crate) fn owned(blob: gix::Blob<'_>) -> Vec<u8> {
+    blob.data.to_vec()
 }
 
 /// Lossy UTF-8 for messages.
