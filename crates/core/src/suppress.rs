@@ -11,6 +11,11 @@ use crate::Finding;
 /// The marker of an inline suppression.
 pub const ALLOW_MARKER: &str = "scopecheck:allow";
 
+/// Whether `data` holds an inline `scopecheck:allow` directive anywhere.
+pub fn has_allow_directive(data: &[u8]) -> bool {
+    memchr::memmem::find(data, ALLOW_MARKER.as_bytes()).is_some()
+}
+
 /// The rule ids an inline directive on `line` names (empty when there is none).
 ///
 /// A directive is the marker followed by rule ids separated by spaces or commas, e.g.

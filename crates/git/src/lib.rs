@@ -24,7 +24,7 @@ pub use commits::CommitInfo;
 pub use error::Error;
 pub use gix::ObjectId;
 pub use history::HistoryBlob;
-pub use range::CommitWork;
+pub use range::{CommitPlan, CommitWork, Planner};
 
 use diff::{Entry, Kind, RawChange};
 
