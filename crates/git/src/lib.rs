@@ -28,6 +28,9 @@ pub use range::{CommitPlan, CommitWork, Planner};
 
 use diff::{Entry, Kind, RawChange};
 
+/// Decoded objects the main handle keeps by id.
+const OBJECT_CACHE: usize = 2 * 1024 * 1024;
+
 /// How blobs are read into a [`ChangeSet`].
 #[derive(Debug, Clone, Copy)]
 pub struct ReadOptions {
@@ -75,6 +78,11 @@ impl Repo {
             source,
         })?
         .to_thread_local();
+        // A hook resolves `HEAD` and looks up several files in its tree (policy, work
+        // order, signers, each staged file's old side): keep decoded trees instead of
+        // inflating the root tree's delta chain for every lookup.
+        let mut repo = repo;
+        repo.object_cache_size(OBJECT_CACHE);
         Ok(Repo {
             repo,
             index: std::cell::OnceCell::new(),
