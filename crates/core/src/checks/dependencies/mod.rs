@@ -3,11 +3,41 @@
 
 pub mod parse;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::{Check, RuleMeta};
-use crate::{Action, ChangeSet, Finding, Policy};
+use crate::{Action, ChangeSet, Finding, Policy, Side};
 use parse::Dep;
+
+/// A parsed manifest or lockfile, or why it does not parse.
+type Parsed = Arc<Result<Vec<Dep>, String>>;
+
+/// Parsed versions kept by blob id: in a range, a commit's new lockfile is the next
+/// commit's old one, and a large `pnpm-lock.yaml` took most of a range's time to parse
+/// twice per commit. Bounded; a side without an id (a hand-built change) is not cached.
+const PARSE_CACHE_ENTRIES: usize = 32;
+
+fn parse_side(format: &'static str, side: &Side, data: &[u8]) -> Parsed {
+    type Cache = Mutex<HashMap<(String, &'static str, usize), Parsed>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    if side.id.is_empty() {
+        return Arc::new(parse::parse(format, data));
+    }
+    let key = (side.id.clone(), format, data.len());
+    let cache = CACHE.get_or_init(Cache::default);
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let parsed: Parsed = Arc::new(parse::parse(format, data));
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= PARSE_CACHE_ENTRIES {
+            c.clear();
+        }
+        c.insert(key, parsed.clone());
+    }
+    parsed
+}
 
 /// A package is added.
 pub const NEW: &str = "dependency/new-package";
@@ -180,10 +210,9 @@ impl Check for Dependencies {
             let Some(format) = parse::format_of(&change.path) else {
                 continue;
             };
-            let new = match change.new_contents() {
-                None => Vec::new(),
-                Some(data) => match parse::parse(format, data) {
-                    Ok(d) => d,
+            let new = match (change.new.as_ref(), change.new_contents()) {
+                (Some(side), Some(data)) => match &*parse_side(format, side, data) {
+                    Ok(d) => d.clone(),
                     Err(e) => {
                         out.push(Finding::for_file(
                             UNPARSEABLE,
@@ -195,15 +224,16 @@ impl Check for Dependencies {
                         continue;
                     }
                 },
+                _ => Vec::new(),
             };
             // An old side that no longer parses is compared as empty only if there was
             // none; otherwise its packages are unknown and nothing is reported as new.
-            let old = match change.old_contents() {
-                None => Vec::new(),
-                Some(data) => match parse::parse(format, data) {
-                    Ok(d) => d,
+            let old = match (change.old.as_ref(), change.old_contents()) {
+                (Some(side), Some(data)) => match &*parse_side(format, side, data) {
+                    Ok(d) => d.clone(),
                     Err(_) => new.clone(),
                 },
+                _ => Vec::new(),
             };
             files.push(FileDeps {
                 path: &change.path,
