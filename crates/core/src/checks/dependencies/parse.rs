@@ -437,6 +437,13 @@ const MAX_YAML_FLOW_DEPTH: usize = 64;
 
 /// Parses a YAML lockfile after a linear check that it cannot make the parser quadratic.
 fn yaml(text: &str) -> Result<serde_yaml_ng::Value, String> {
+    yaml_as(text)
+}
+
+/// YAML into `T`, after refusing flow collections nested deeper than any lockfile has
+/// (the parser recurses on them). A typed `T` reads only the fields it names: the rest of
+/// a 200 KB lockfile is skipped, not built into a tree of values.
+fn yaml_as<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
     let (mut depth, mut quote) = (0usize, None::<u8>);
     let (mut prev, mut escaped, mut comment) = (b'\n', false, false);
     for &b in text.as_bytes() {
@@ -501,16 +508,17 @@ mod yaml_depth_tests {
     }
 }
 
+/// The parts of `pnpm-lock.yaml` the check reads.
+#[derive(serde::Deserialize)]
+struct PnpmLock {
+    #[serde(default)]
+    packages: Option<BTreeMap<String, serde_yaml_ng::Value>>,
+}
+
 fn pnpm_lock(text: &str) -> Result<Vec<Dep>, String> {
-    let v = yaml(text)?;
+    let lock: PnpmLock = yaml_as(text)?;
     let mut out = Vec::new();
-    for (key, entry) in v
-        .get("packages")
-        .and_then(|p| p.as_mapping())
-        .into_iter()
-        .flatten()
-    {
-        let Some(key) = key.as_str() else { continue };
+    for (key, entry) in lock.packages.iter().flatten() {
         // v5/v6: `/name@1.0.0` or `/name/1.0.0`; v9: `name@1.0.0`; peers in parentheses.
         let key = key.trim_start_matches('/');
         let key = key.split('(').next().unwrap_or(key);
