@@ -50,46 +50,8 @@ fn judge(
             .find_map(|c| actor::detect_in_message(&c.message))
             .unwrap_or(Actor::Human)
     };
-    // The commits' tree diffs run on their own thread while the whole range is read and
-    // judged here.
-    let planner = repo.planner();
-    std::thread::scope(|scope| {
-        let plan = scope.spawn(|| planner.plan(commits));
-        let judged = judge_range(repo, loaded, signers, base, head, commits, &actor, &opts);
-        // A panic there is a defect: let it surface as it would have on this thread.
-        let plan = plan
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        let (report, range, approvals, used) = judged?;
-        judge_commits(
-            repo, loaded, commits, &actor, &opts, plan, report, range, approvals, used,
-        )
-    })
-}
-
-/// The range as a whole: everything but secrets (judged per commit), and the approvals
-/// committed in it.
-#[allow(clippy::too_many_arguments)]
-fn judge_range(
-    repo: &Repo,
-    loaded: &Loaded,
-    signers: &Signers,
-    base: Option<ObjectId>,
-    head: ObjectId,
-    commits: &[CommitInfo],
-    actor: &Actor,
-    opts: &ReadOptions,
-) -> Result<
-    (
-        Report,
-        ChangeSet,
-        Vec<scopecheck_core::Approval>,
-        HashSet<usize>,
-    ),
-    CliError,
-> {
     let baseline = loaded.baseline.as_ref();
-    let mut range = repo.range_ids(base, head, opts)?;
+    let mut range = repo.range_ids(base, head, &opts)?;
     range.actor = actor.clone();
     // Secrets are judged per commit below; the range view would only repeat them. It
     // still scans for them when the range has inline allows, to tell which ones are used.
@@ -119,32 +81,15 @@ fn judge_range(
             report.findings.push(f);
         }
     }
-    let used = report.apply_approvals(&range, &approvals);
+    let mut used = report.apply_approvals(&range, &approvals);
     range.release_contents();
     // The worker threads allocate from their own arenas and would never reuse what the
     // range freed: without this the peak is the range plus the commits.
     crate::cmd::give_back_freed_memory();
-    Ok((report, range, approvals, used))
-}
-
-/// Each commit on its own changes only (a merge by what no parent has, a repeated change
-/// once), in parallel, folded in commit order into the range's report.
-#[allow(clippy::too_many_arguments)]
-fn judge_commits(
-    repo: &Repo,
-    loaded: &Loaded,
-    commits: &[CommitInfo],
-    actor: &Actor,
-    opts: &ReadOptions,
-    plan: scopecheck_git::CommitPlan,
-    mut report: Report,
-    range: ChangeSet,
-    approvals: Vec<scopecheck_core::Approval>,
-    mut used: HashSet<usize>,
-) -> Result<(Report, ChangeSet), CliError> {
-    let baseline = loaded.baseline.as_ref();
     let mut seen = HashSet::new();
-    let judged = repo.map_planned(commits, plan, opts, |_, mut cs, work| {
+    // Each commit is judged on its own changes only (a merge by what no parent has, a
+    // repeated change once), in parallel; results are folded in commit order.
+    let judged = repo.map_commits(commits, &opts, |_, mut cs, work| {
         cs.actor = actor.clone();
         let mut per = evaluate_with(&loaded.policy, &cs, baseline);
         let used = per.apply_approvals(&cs, &approvals);

@@ -85,15 +85,6 @@ impl Repo {
         Ok(out)
     }
 
-    /// What one commit changed against its first parent (everything, for a root commit).
-    pub fn commit_changes(
-        &self,
-        commit: &CommitInfo,
-        opts: &ReadOptions,
-    ) -> Result<ChangeSet, Error> {
-        self.range_ids(commit.parent, commit.id, opts)
-    }
-
     /// The difference between two commits by id; no base means "everything in `head`".
     pub fn range_ids(
         &self,

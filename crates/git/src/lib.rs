@@ -24,7 +24,7 @@ pub use commits::CommitInfo;
 pub use error::Error;
 pub use gix::ObjectId;
 pub use history::HistoryBlob;
-pub use range::{CommitPlan, CommitWork, Planner};
+pub use range::CommitWork;
 
 use diff::{Entry, Kind, RawChange};
 

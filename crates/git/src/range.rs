@@ -99,51 +99,34 @@ where
     Ok(done.into_iter().flatten().collect())
 }
 
-/// Plans a range's commits (tree diffs only) on a thread of its own, so the caller can
-/// read and judge the whole range meanwhile. Get one from [`Repo::planner`].
-pub struct Planner {
-    sync: gix::ThreadSafeRepository,
-}
-
-/// What each commit of a range changes, before any blob is read (see [`Planner::plan`]).
-pub struct CommitPlan {
-    commits: Vec<(Vec<Planned>, CommitWork)>,
-}
-
-impl Planner {
-    /// Each commit's changes against its first parent (a merge's narrowed to what differs
-    /// from every parent), a change repeated from an earlier commit left out.
-    pub fn plan(&self, commits: &[CommitInfo]) -> Result<CommitPlan, Error> {
-        let plans = par_map(&self.sync, TREE_CACHES, commits.iter().collect(), plan)?;
-        // Sequential, so the first commit in range order keeps a repeated change.
-        let mut seen: HashSet<(BString, Option<Entry>, Option<Entry>)> = HashSet::new();
-        let commits = plans
-            .into_iter()
-            .map(|(changes, mut work)| {
-                let kept = changes
-                    .into_iter()
-                    .filter(|p| {
-                        let c = &p.change;
-                        let first = seen.insert((c.path.clone(), c.old, c.new));
-                        work.repeated += usize::from(!first);
-                        first
-                    })
-                    .collect();
-                (kept, work)
-            })
-            .collect();
-        Ok(CommitPlan { commits })
-    }
+/// Each commit's changes against its first parent (a merge's narrowed to what differs
+/// from every parent), a change repeated from an earlier commit left out.
+fn plan_all(
+    sync: &gix::ThreadSafeRepository,
+    commits: &[CommitInfo],
+) -> Result<Vec<(Vec<Planned>, CommitWork)>, Error> {
+    let plans = par_map(sync, TREE_CACHES, commits.iter().collect(), plan)?;
+    // Sequential, so the first commit in range order keeps a repeated change.
+    let mut seen: HashSet<(BString, Option<Entry>, Option<Entry>)> = HashSet::new();
+    let plans: Vec<(Vec<Planned>, CommitWork)> = plans
+        .into_iter()
+        .map(|(changes, mut work)| {
+            let kept = changes
+                .into_iter()
+                .filter(|p| {
+                    let c = &p.change;
+                    let first = seen.insert((c.path.clone(), c.old, c.new));
+                    work.repeated += usize::from(!first);
+                    first
+                })
+                .collect();
+            (kept, work)
+        })
+        .collect();
+    Ok(plans)
 }
 
 impl Repo {
-    /// A [`Planner`] for this repository, usable from another thread.
-    pub fn planner(&self) -> Planner {
-        Planner {
-            sync: self.repo.clone().into_sync(),
-        }
-    }
-
     /// Each commit's own changes (oldest first, as given), read in parallel and handed to
     /// `f` with what was left out; the results come back in commit order.
     pub fn map_commits<R, F>(
@@ -156,25 +139,10 @@ impl Repo {
         R: Send,
         F: Fn(&CommitInfo, ChangeSet, CommitWork) -> R + Sync,
     {
-        let plan = self.planner().plan(commits)?;
-        self.map_planned(commits, plan, opts, f)
-    }
-
-    /// [`Repo::map_commits`] for commits already planned (`plan` is of `commits`).
-    pub fn map_planned<R, F>(
-        &self,
-        commits: &[CommitInfo],
-        plan: CommitPlan,
-        opts: &ReadOptions,
-        f: F,
-    ) -> Result<Vec<R>, Error>
-    where
-        R: Send,
-        F: Fn(&CommitInfo, ChangeSet, CommitWork) -> R + Sync,
-    {
         let sync = self.repo.clone().into_sync();
+        let plans = plan_all(&sync, commits)?;
         let work: Vec<(&CommitInfo, (Vec<Planned>, CommitWork))> =
-            commits.iter().zip(plan.commits).collect();
+            commits.iter().zip(plans).collect();
         par_map(
             &sync,
             BLOB_CACHES,

@@ -666,28 +666,20 @@ fn pnpm_dep(key: &str, source: &str, install_script: bool) -> Dep {
 
 fn pnpm_lock_yaml(text: &str) -> Result<Vec<Dep>, String> {
     let lock: PnpmLock = yaml_as(text)?;
-    let mut out = Vec::new();
-    for (key, entry) in lock.packages.iter().flatten() {
-        // v5/v6: `/name@1.0.0` or `/name/1.0.0`; v9: `name@1.0.0`; peers in parentheses.
-        let key = key.trim_start_matches('/');
-        let key = key.split('(').next().unwrap_or(key);
-        let (name, version) = match name_from_spec(key) {
-            n if n.len() < key.len() => (n, &key[n.len() + 1..]),
-            _ => match key.rfind('/') {
-                Some(i) => (&key[..i], &key[i + 1..]),
-                None => (key, ""),
-            },
-        };
-        let source = entry
-            .get("resolution")
-            .and_then(|r| r.get("tarball").or_else(|| r.get("repo")))
-            .and_then(|t| t.as_str())
-            .map_or_else(|| "registry".to_owned(), str::to_owned);
-        let mut d = dep("npm", name, version, &source, false);
-        d.install_script = entry.get("requiresBuild").and_then(|b| b.as_bool()) == Some(true);
-        out.push(d);
-    }
-    Ok(out)
+    Ok(lock
+        .packages
+        .iter()
+        .flatten()
+        .map(|(key, entry)| {
+            let resolution = entry.get("resolution");
+            let source = resolution
+                .and_then(|r| r.get("tarball").or_else(|| r.get("repo")))
+                .and_then(|t| t.as_str())
+                .unwrap_or("registry");
+            let script = entry.get("requiresBuild").and_then(|b| b.as_bool()) == Some(true);
+            pnpm_dep(key, source, script)
+        })
+        .collect())
 }
 
 /// A Poetry / Pipfile entry: `name = "^1.0"` or `name = { version = …, git = … }`.
