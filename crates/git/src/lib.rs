@@ -53,6 +53,10 @@ pub struct Repo {
     /// Decoded once: the policy lookup and the diff both read it, and on a large
     /// repository decoding the index is the biggest cost of a pre-commit run.
     index: std::cell::OnceCell<gix::index::File>,
+    /// `HEAD` as first resolved. A hook asks for it several times (policy, signers,
+    /// audit); one answer per run is both cheaper and consistent, should a concurrent
+    /// process move the branch meanwhile.
+    head: std::cell::OnceCell<Option<ObjectId>>,
 }
 
 impl Repo {
@@ -86,6 +90,7 @@ impl Repo {
         Ok(Repo {
             repo,
             index: std::cell::OnceCell::new(),
+            head: std::cell::OnceCell::new(),
         })
     }
 
@@ -116,6 +121,14 @@ impl Repo {
 
     /// The commit `HEAD` points to, `None` before the first commit.
     pub fn head_commit(&self) -> Result<Option<ObjectId>, Error> {
+        if let Some(head) = self.head.get() {
+            return Ok(*head);
+        }
+        let head = self.resolve_head()?;
+        Ok(*self.head.get_or_init(|| head))
+    }
+
+    fn resolve_head(&self) -> Result<Option<ObjectId>, Error> {
         let mut head = self.repo.head().map_err(Error::git("reading HEAD"))?;
         if head.is_unborn() {
             return Ok(None);
@@ -198,6 +211,16 @@ impl Repo {
     }
 
     fn resolve_tree(&self, rev: &str) -> Result<(ObjectId, ObjectId), Error> {
+        if rev == "HEAD" {
+            if let Some(commit) = self.head_commit()? {
+                let tree = self
+                    .repo
+                    .find_commit(commit)
+                    .and_then(|c| c.tree_id())
+                    .map_err(Error::git("reading the HEAD commit"))?;
+                return Ok((commit, tree.detach()));
+            }
+        }
         let id = self
             .repo
             .rev_parse_single(rev)

@@ -124,18 +124,21 @@ struct Compiled {
     exceptions: GlobSet,
 }
 
+/// Matching is case-insensitive: `.ENV` is a dotenv file too. The globs are lower-case
+/// and match lower-cased paths, because a case-insensitive glob is always a regex while
+/// `*.pem` or `.netrc` match by a hash lookup; compiling ~80 regexes cost every commit
+/// 1.5 ms.
 fn compile(patterns: &[&str]) -> GlobSet {
     let mut b = GlobSetBuilder::new();
     for p in patterns {
         let full = if p.contains('/') {
-            (*p).to_owned()
+            p.to_ascii_lowercase()
         } else {
-            format!("**/{p}")
+            format!("**/{}", p.to_ascii_lowercase())
         };
         // Built-in patterns are constants covered by tests; a bad one is a build defect.
         let glob = GlobBuilder::new(&full)
             .literal_separator(true)
-            .case_insensitive(true)
             .build()
             .unwrap_or_else(|e| panic!("built-in glob {p}: {e}"));
         b.add(glob);
@@ -166,10 +169,11 @@ pub fn path_kind(path: &str, policy: &Policy) -> Option<(&'static str, bool)> {
     if policy.sensitive_files.extra.is_match(path) {
         return Some(("credential file (sensitive-files.extra-paths)", true));
     }
-    if c.exceptions.is_match(path) {
+    let lower = path.to_ascii_lowercase();
+    if c.exceptions.is_match(&lower) {
         return None;
     }
-    let hits = c.builtin.matches(path);
+    let hits = c.builtin.matches(&lower);
     let kind = |i: &usize| BUILTIN[*i];
     hits.iter()
         .map(kind)
@@ -185,12 +189,13 @@ fn classify(change: &FileChange, policy: &Policy) -> Option<&'static str> {
     if policy.sensitive_files.extra.is_match(path) {
         return Some("credential file (sensitive-files.extra-paths)");
     }
-    if c.exceptions.is_match(path) {
+    let lower = path.to_ascii_lowercase();
+    if c.exceptions.is_match(&lower) {
         return None;
     }
     // The first matching built-in names the kind; a later pattern may match where an
     // earlier one's condition fails, so all matches are tried in order.
-    c.builtin.matches(path).into_iter().find_map(|i| {
+    c.builtin.matches(&lower).into_iter().find_map(|i| {
         let (_, kind, cond) = BUILTIN[i];
         condition_holds(cond, change).then_some(kind)
     })
@@ -301,6 +306,9 @@ mod tests {
             "home/.ssh/id_rsa",
             "id_ed25519",
             "certs/STORE.P12",
+            "Deploy/Prod.ENV",
+            "home/.SSH/ID_RSA",
+            "Infra/Terraform.TFState",
             "infra/terraform.tfstate",
             "infra/terraform.tfstate.backup",
             "config/credentials.json",
@@ -322,7 +330,9 @@ mod tests {
             ".env.sample",
             "config/.env.template",
             ".env.dist",
+            "Config/.ENV.Example",
             "id_rsa.pub",
+            "ID_RSA.PUB",
             "environment.ts",
             "src/env.rs",
             ".envrc",

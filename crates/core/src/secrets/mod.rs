@@ -12,20 +12,10 @@ pub use spec::RuleSpec;
 use crate::checks::{Check, RuleMeta};
 use crate::{fingerprint, redact, ChangeSet, ChangeStatus, FileChange, FileMode, Finding, Policy};
 
-/// The built-in rule specs, parsed from the embedded packs.
+/// The built-in rule specs (the embedded packs, compiled to code by build.rs).
 pub fn builtin_specs() -> &'static [RuleSpec] {
     static SPECS: OnceLock<Vec<RuleSpec>> = OnceLock::new();
-    SPECS.get_or_init(|| {
-        let mut all = Vec::new();
-        for (name, text) in spec::PACKS {
-            // The packs are compiled in and parsed by the test suite: a failure here is a
-            // build defect, not a user error.
-            let pack: spec::Pack =
-                toml::from_str(text).unwrap_or_else(|e| panic!("rule pack {name}: {e}"));
-            all.extend(pack.rule);
-        }
-        all
-    })
+    SPECS.get_or_init(spec::builtin)
 }
 
 /// The scanner over the built-in rules only, built once per process.

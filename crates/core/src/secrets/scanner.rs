@@ -17,6 +17,10 @@ const WINDOW_BEFORE: usize = 256;
 const WINDOW_AFTER: usize = 512;
 const WINDOW_AFTER_MULTILINE: usize = 16 * 1024;
 const WINDOW_BEFORE_MULTILINE: usize = 4 * 1024;
+/// Bytes scanned by comparing keywords directly (no automaton at all) before the NFA is
+/// built: the NFA costs ~2 ms, the direct comparison ~25 ns a byte, and a typical commit
+/// puts a few KiB near its added lines.
+const NFA_AFTER_BYTES: usize = 64 << 10;
 /// Bytes scanned with the quick-to-build NFA before the DFA is built: about what the DFA
 /// saves per MiB scanned against what it costs to build.
 const DFA_AFTER_BYTES: usize = 2 << 20;
@@ -54,8 +58,11 @@ pub struct SecretRule {
     entropy: Option<f64>,
     stopwords: Vec<String>,
     context_stopwords: Vec<String>,
-    allow: Vec<Regex>,
-    paths: Option<GlobSet>,
+    allow_sources: Vec<String>,
+    allow: OnceLock<Vec<Regex>>,
+    /// `paths` as full globs (`**/` added to bare names).
+    path_globs: Vec<String>,
+    paths: OnceLock<Option<GlobSet>>,
     window_after: usize,
     multiline: bool,
     fallback: bool,
@@ -132,36 +139,35 @@ impl SecretRule {
                     .into(),
             ));
         }
-        let mut allow = Vec::new();
-        for a in &spec.allow {
-            allow.push(
-                build_regex(a.get_ref())
-                    .map_err(|e| err(a.span(), format!("invalid `allow` regex: {e}")))?,
-            );
-        }
-        let paths = if spec.paths.is_empty() {
-            None
-        } else {
-            let mut b = globset::GlobSetBuilder::new();
-            for p in &spec.paths {
-                // File names are matched case-insensitively: `NuGet.Config` is `nuget.config`
-                // on the systems where such files live.
+        let allow_sources: Vec<String> = spec.allow.iter().map(|a| a.get_ref().clone()).collect();
+        let path_globs: Vec<String> = spec
+            .paths
+            .iter()
+            .map(|p| {
                 let pattern = p.get_ref();
-                let full = if pattern.contains('/') {
+                if pattern.contains('/') {
                     pattern.trim_start_matches('/').to_owned()
                 } else {
                     format!("**/{pattern}")
-                };
-                b.add(
-                    globset::GlobBuilder::new(&full)
-                        .literal_separator(true)
-                        .case_insensitive(true)
-                        .build()
-                        .map_err(|e| err(p.span(), format!("invalid glob: {}", e.kind())))?,
-                );
-            }
-            Some(b.build().map_err(|e| err(spec.id.span(), e.to_string()))?)
-        };
+                }
+            })
+            .collect();
+        // Built-in rules build these on first use like their regex (9 of 361 have any,
+        // and a glob set or a regex costs ~0.2 ms); custom rules are checked now, so a
+        // bad one is a configuration error pointing at its line.
+        let allow = OnceLock::new();
+        let paths = OnceLock::new();
+        if validate {
+            let built = build_allow(&allow_sources).map_err(|(i, e)| {
+                err(spec.allow[i].span(), format!("invalid `allow` regex: {e}"))
+            })?;
+            let _ = allow.set(built);
+            let built = build_paths(&path_globs).map_err(|(i, e)| match i {
+                Some(i) => err(spec.paths[i].span(), format!("invalid glob: {e}")),
+                None => err(spec.id.span(), e),
+            })?;
+            let _ = paths.set(built);
+        }
         if let Some(e) = spec.entropy {
             if !(0.0..=8.0).contains(&e) {
                 return Err(err(
@@ -190,7 +196,9 @@ impl SecretRule {
                 .iter()
                 .map(|s| s.to_ascii_lowercase())
                 .collect(),
+            allow_sources,
             allow,
+            path_globs,
             paths,
             window_after: if spec.multiline {
                 WINDOW_AFTER_MULTILINE
@@ -214,7 +222,13 @@ impl SecretRule {
 
     /// Whether this rule looks at files at `path` (always, for rules without `paths`).
     pub fn applies_to(&self, path: Option<&str>) -> bool {
-        match (&self.paths, path) {
+        if self.path_globs.is_empty() {
+            return true;
+        }
+        let paths = self.paths.get_or_init(|| {
+            build_paths(&self.path_globs).unwrap_or_else(|(_, e)| panic!("rule {}: {e}", self.id))
+        });
+        match (paths, path) {
             (None, _) => true,
             (Some(g), Some(p)) => g.is_match(p),
             (Some(_), None) => false,
@@ -295,8 +309,43 @@ impl SecretRule {
                 return false;
             }
         }
-        !self.allow.iter().any(|a| a.is_match(secret))
+        if self.allow_sources.is_empty() {
+            return true;
+        }
+        let allow = self.allow.get_or_init(|| {
+            build_allow(&self.allow_sources)
+                .unwrap_or_else(|(_, e)| panic!("rule {}: {e}", self.id))
+        });
+        !allow.iter().any(|a| a.is_match(secret))
     }
+}
+
+/// A rule's `allow` regexes; the error names the index of the bad one.
+fn build_allow(sources: &[String]) -> Result<Vec<Regex>, (usize, regex::Error)> {
+    sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| build_regex(s).map_err(|e| (i, e)))
+        .collect()
+}
+
+/// A rule's `paths`, matched case-insensitively: `NuGet.Config` is `nuget.config` on the
+/// systems where such files live. The error names the index of a bad glob.
+fn build_paths(globs: &[String]) -> Result<Option<GlobSet>, (Option<usize>, String)> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let mut b = globset::GlobSetBuilder::new();
+    for (i, g) in globs.iter().enumerate() {
+        b.add(
+            globset::GlobBuilder::new(g)
+                .literal_separator(true)
+                .case_insensitive(true)
+                .build()
+                .map_err(|e| (Some(i), e.kind().to_string()))?,
+        );
+    }
+    b.build().map(Some).map_err(|e| (None, e.to_string()))
 }
 
 /// Shannon entropy in bits per byte.
@@ -389,6 +438,13 @@ pub struct Scanner {
     nfa: OnceLock<AhoCorasick>,
     /// Bytes scanned so far (by any thread).
     scanned: std::sync::atomic::AtomicUsize,
+    /// Keyword indexes grouped by first byte (`by_first[b]..by_first[b + 1]` in
+    /// `first_order`), for inputs too small to pay for building an automaton.
+    by_first: Vec<u32>,
+    first_order: Vec<u32>,
+    /// One bit per (first, second) lower-case byte pair some keyword starts with: most
+    /// positions of a text start no keyword, and this says so in one lookup.
+    starts: Vec<u64>,
     /// For each keyword pattern, the rules it triggers.
     keyword_rules: Vec<Vec<usize>>,
     keywords: Vec<String>,
@@ -396,6 +452,18 @@ pub struct Scanner {
     /// The keywords of multi-line rules (whose windows reach far), as their own small
     /// automaton with each pattern's index in `keywords`; built on first use.
     multiline: OnceLock<Option<(AhoCorasick, Vec<usize>)>>,
+}
+
+/// The bit of a two-byte keyword start, ASCII case folded.
+fn pair_index(a: u8, b: u8) -> usize {
+    usize::from(a.to_ascii_lowercase()) << 8 | usize::from(b.to_ascii_lowercase())
+}
+
+/// Whether `w` overlaps any of the sorted ranges `near` (an empty range counts as
+/// its position, like an empty added line).
+fn touches(near: &[Range<usize>], w: &Range<usize>) -> bool {
+    let i = near.partition_point(|r| r.end.max(r.start + 1) <= w.start);
+    near.get(i).is_some_and(|r| r.start < w.end)
 }
 
 /// How far from a line a keyword can be and still open a window that reaches the line:
@@ -408,11 +476,13 @@ impl Scanner {
     pub fn new(rules: Vec<SecretRule>) -> Scanner {
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for (i, rule) in rules.iter().enumerate() {
             for k in &rule.keywords {
-                match keywords.iter().position(|x| x == k) {
-                    Some(p) => keyword_rules[p].push(i),
+                match seen.get(k.as_str()) {
+                    Some(&p) => keyword_rules[p].push(i),
                     None => {
+                        seen.insert(k, keywords.len());
                         keywords.push(k.clone());
                         keyword_rules.push(vec![i]);
                     }
@@ -420,7 +490,31 @@ impl Scanner {
             }
         }
         let longest_keyword = keywords.iter().map(String::len).max().unwrap_or(0);
+        // Counting sort of the keywords by first byte (they are lower-case, at least two
+        // bytes long: `compile` checks both).
+        let mut by_first = vec![0u32; 257];
+        for k in &keywords {
+            by_first[usize::from(k.as_bytes()[0]) + 1] += 1;
+        }
+        for b in 1..257 {
+            by_first[b] += by_first[b - 1];
+        }
+        let mut starts = vec![0u64; 1024];
+        for k in &keywords {
+            let pair = pair_index(k.as_bytes()[0], k.as_bytes()[1]);
+            starts[pair / 64] |= 1 << (pair % 64);
+        }
+        let mut next = by_first.clone();
+        let mut first_order = vec![0u32; keywords.len()];
+        for (i, k) in keywords.iter().enumerate() {
+            let slot = &mut next[usize::from(k.as_bytes()[0])];
+            first_order[*slot as usize] = i as u32;
+            *slot += 1;
+        }
         Scanner {
+            by_first,
+            first_order,
+            starts,
             rules,
             dfa: OnceLock::new(),
             nfa: OnceLock::new(),
@@ -432,22 +526,54 @@ impl Scanner {
         }
     }
 
-    /// The keyword automaton to scan `len` more bytes with.
-    fn automaton(&self, len: usize) -> &AhoCorasick {
+    /// Calls `f(keyword, range)` for every occurrence of every keyword in `hay`
+    /// (ASCII case-insensitively, overlapping ones included), with the cheapest method
+    /// for what this scanner has searched so far: direct comparison for the first few
+    /// KiB, then an NFA, then, once enough bytes went through to pay for it, a DFA.
+    fn for_each_keyword(&self, hay: &[u8], mut f: impl FnMut(usize, Range<usize>)) {
         use std::sync::atomic::Ordering;
-        if let Some(dfa) = self.dfa.get() {
-            return dfa;
+        let automaton = match self.dfa.get() {
+            Some(dfa) => dfa,
+            None => {
+                let len = hay.len();
+                let total = self
+                    .scanned
+                    .fetch_add(len, Ordering::Relaxed)
+                    .saturating_add(len);
+                if total < NFA_AFTER_BYTES && self.nfa.get().is_none() {
+                    return self.compare_keywords(hay, f);
+                }
+                if total < DFA_AFTER_BYTES {
+                    self.nfa
+                        .get_or_init(|| self.build(AhoCorasickKind::ContiguousNFA))
+                } else {
+                    self.dfa.get_or_init(|| self.build(AhoCorasickKind::DFA))
+                }
+            }
+        };
+        for hit in automaton.find_overlapping_iter(hay) {
+            f(hit.pattern().as_usize(), hit.range());
         }
-        let total = self
-            .scanned
-            .fetch_add(len, Ordering::Relaxed)
-            .saturating_add(len);
-        if total < DFA_AFTER_BYTES {
-            return self
-                .nfa
-                .get_or_init(|| self.build(AhoCorasickKind::ContiguousNFA));
+    }
+
+    /// The same hits as the automaton, by comparing the keywords that start with each
+    /// byte of `hay` against it.
+    fn compare_keywords(&self, hay: &[u8], mut f: impl FnMut(usize, Range<usize>)) {
+        for (at, pair) in hay.windows(2).enumerate() {
+            let i = pair_index(pair[0], pair[1]);
+            if self.starts[i / 64] & (1 << (i % 64)) == 0 {
+                continue;
+            }
+            let b = usize::from(pair[0].to_ascii_lowercase());
+            let rest = &hay[at..];
+            for &k in &self.first_order[self.by_first[b] as usize..self.by_first[b + 1] as usize] {
+                let k = k as usize;
+                let kw = self.keywords[k].as_bytes();
+                if rest.len() >= kw.len() && rest[1..kw.len()].eq_ignore_ascii_case(&kw[1..]) {
+                    f(k, at..at + kw.len());
+                }
+            }
         }
-        self.dfa.get_or_init(|| self.build(AhoCorasickKind::DFA))
     }
 
     fn build(&self, kind: AhoCorasickKind) -> AhoCorasick {
@@ -470,9 +596,7 @@ impl Scanner {
     /// Hits per keyword in `data` (for tuning rule keywords).
     pub fn keyword_hit_counts(&self, data: &[u8]) -> Vec<(String, usize)> {
         let mut counts = vec![0usize; self.keyword_rules.len()];
-        for hit in self.automaton(data.len()).find_overlapping_iter(data) {
-            counts[hit.pattern().as_usize()] += 1;
-        }
+        self.for_each_keyword(data, |k, _| counts[k] += 1);
         counts
             .into_iter()
             .enumerate()
@@ -490,9 +614,9 @@ impl Scanner {
 
     /// How many keyword hits `data` has (for benchmarks of the prefilter alone).
     pub fn keyword_hits(&self, data: &[u8]) -> usize {
-        self.automaton(data.len())
-            .find_overlapping_iter(data)
-            .count()
+        let mut n = 0;
+        self.for_each_keyword(data, |_, _| n += 1);
+        n
     }
 
     /// Every secret in `data`, once each. `path` selects rules restricted to some paths.
@@ -504,15 +628,9 @@ impl Scanner {
     /// own; used to test rules against their examples).
     pub fn scan_all(&self, data: &[u8], path: Option<&str>) -> Vec<SecretMatch> {
         let mut windows: Vec<(usize, Range<usize>)> = Vec::new();
-        for hit in self.automaton(data.len()).find_overlapping_iter(data) {
-            self.open_windows(
-                data,
-                hit.pattern().as_usize(),
-                hit.range(),
-                false,
-                &mut windows,
-            );
-        }
+        self.for_each_keyword(data, |k, at| {
+            self.open_windows(data, k, at, false, &mut windows);
+        });
         self.search_windows(data, path, windows)
     }
 
@@ -529,11 +647,10 @@ impl Scanner {
         let mut windows: Vec<(usize, Range<usize>)> = Vec::new();
         let main = self.regions(data.len(), near, REACH);
         for region in &main {
-            let automaton = self.automaton(region.len());
-            for hit in automaton.find_overlapping_iter(&data[region.clone()]) {
-                let at = region.start + hit.start()..region.start + hit.end();
-                self.open_windows(data, hit.pattern().as_usize(), at, false, &mut windows);
-            }
+            self.for_each_keyword(&data[region.clone()], |k, at| {
+                let at = region.start + at.start..region.start + at.end;
+                self.open_windows(data, k, at, false, &mut windows);
+            });
         }
         if let Some((ac, to_keyword)) = self.multiline_automaton() {
             // The main pass already found multi-line keywords inside its regions: search
@@ -552,6 +669,10 @@ impl Scanner {
                 }
             }
         }
+        // A keyword near the change opens windows that may end before it or start after
+        // it: their matches cannot touch `near`, and searching them would compile regexes
+        // for nothing (keywords are common words in prose and code).
+        windows.retain(|(_, w)| touches(near, w));
         // A keyword inside both kinds of region opens the same window twice; merging
         // overlapping windows below makes that harmless.
         self.one_per_secret(self.search_windows(data, path, windows))
@@ -807,4 +928,41 @@ fn window_end(data: &[u8], hit_end: usize, after: usize) -> usize {
 
 fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every hit of the automaton, and no other, is found by direct comparison (the
+    /// method used for the first KiBs a process scans).
+    #[test]
+    fn comparing_keywords_finds_what_the_automaton_finds() {
+        let scanner = crate::secrets::builtin_scanner();
+        let mut text = Vec::new();
+        for r in scanner.rules() {
+            for e in r.examples.iter().chain(&r.negative_examples) {
+                text.extend_from_slice(e.as_bytes());
+                text.push(b'\n');
+            }
+        }
+        // Upper case, keywords overlapping each other and cut at the end of the input.
+        text.extend_from_slice(b"API_KEY=x XOXB-1 ghp_ghp_ tokentoken Secret_Access_Key\xff\x00ap");
+        for case in [&text[..], b"", b"a", &text[text.len() - 7..]] {
+            let mut direct = Vec::new();
+            scanner.compare_keywords(case, |k, at| direct.push((at.start, at.end, k)));
+            let mut automaton: Vec<_> = scanner
+                .build(AhoCorasickKind::ContiguousNFA)
+                .find_overlapping_iter(case)
+                .map(|h| (h.start(), h.end(), h.pattern().as_usize()))
+                .collect();
+            direct.sort_unstable();
+            automaton.sort_unstable();
+            assert_eq!(direct, automaton);
+            if case.len() > 10_000 {
+                assert!(direct.len() > 1_000, "only {} hits", direct.len());
+            }
+        }
+        assert!(text.len() > 10_000);
+    }
 }

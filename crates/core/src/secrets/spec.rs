@@ -9,7 +9,7 @@ use crate::Action;
 /// One secret rule as written. A rule either gives a full `regex`, or names the
 /// identifiers a secret is assigned to (`context`) and what the value looks like
 /// (`secret`), from which scopecheck builds the assignment pattern.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RuleSpec {
     /// Stable id, `secret/<provider>-<token-kind>`.
@@ -69,22 +69,12 @@ pub struct RuleSpec {
 }
 
 /// A pack file: `[[rule]]` entries.
+#[cfg(test)]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Pack {
     pub rule: Vec<RuleSpec>,
 }
 
-/// The built-in packs, by file name.
-pub(crate) const PACKS: &[(&str, &str)] = &[
-    ("keys.toml", include_str!("../rules/keys.toml")),
-    ("cloud.toml", include_str!("../rules/cloud.toml")),
-    ("code-hosts.toml", include_str!("../rules/code-hosts.toml")),
-    ("payment.toml", include_str!("../rules/payment.toml")),
-    ("messaging.toml", include_str!("../rules/messaging.toml")),
-    ("ai.toml", include_str!("../rules/ai.toml")),
-    ("registries.toml", include_str!("../rules/registries.toml")),
-    ("databases.toml", include_str!("../rules/databases.toml")),
-    ("saas.toml", include_str!("../rules/saas.toml")),
-    ("generic.toml", include_str!("../rules/generic.toml")),
-];
+// `PACKS` and `builtin()`: the packs, turned into `RuleSpec` literals by build.rs.
+include!(concat!(env!("OUT_DIR"), "/packs.rs"));

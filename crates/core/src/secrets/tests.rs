@@ -54,6 +54,22 @@ fn rule_test_path(rule: &SecretRule) -> Option<&'static str> {
     .find(|p| rule.applies_to(Some(p)))
 }
 
+/// build.rs turns the packs into code; the TOML parser custom rules go through must
+/// read the same rules from them, field for field and in the same order.
+#[test]
+fn generated_packs_equal_the_parsed_toml() {
+    let mut parsed = Vec::new();
+    for (name, text) in spec::PACKS {
+        let pack: spec::Pack = toml::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        parsed.extend(pack.rule);
+    }
+    let generated = builtin_specs();
+    assert_eq!(generated.len(), parsed.len());
+    for (g, p) in generated.iter().zip(&parsed) {
+        assert_eq!(g, p, "rule {}", p.id.get_ref());
+    }
+}
+
 #[test]
 fn every_builtin_rule_compiles_with_validation() {
     for spec in builtin_specs() {

@@ -1,0 +1,170 @@
+//! Turns the built-in secret rule packs (`src/rules/*.toml`) into Rust code.
+//!
+//! The packs stay TOML, the format custom rules in `scopecheck.toml` are written in, but
+//! parsing 150 KB of TOML costs every process ~4 ms before it scans a byte: a pre-commit
+//! hook pays that on every commit. The generated code builds the same `RuleSpec` values
+//! directly; a unit test checks they equal what the TOML parser makes of the packs.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The packs in the order their rules are numbered (an earlier rule wins a tie between
+/// two rules finding the same secret, so generic rules come last).
+const PACKS: &[&str] = &[
+    "keys.toml",
+    "cloud.toml",
+    "code-hosts.toml",
+    "payment.toml",
+    "messaging.toml",
+    "ai.toml",
+    "registries.toml",
+    "databases.toml",
+    "saas.toml",
+    "generic.toml",
+];
+
+/// Fields held as `toml::Spanned<String>` (custom rules point their errors at them).
+const SPANNED: &[&str] = &["id", "regex", "secret"];
+const SPANNED_LISTS: &[&str] = &["allow", "paths"];
+const STRING_LISTS: &[&str] = &[
+    "keywords",
+    "context",
+    "stopwords",
+    "context-stopwords",
+    "examples",
+    "negative-examples",
+];
+const FLAGS: &[&str] = &[
+    "multiline",
+    "keep-placeholders",
+    "keyword-boundary",
+    "fallback",
+];
+
+fn main() {
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let rules = Path::new(&manifest).join("src/rules");
+    println!("cargo::rerun-if-changed=src/rules");
+    let mut code = String::from(
+        "/// The built-in packs, by file name (their TOML text, which tests parse).\n\
+         #[cfg(test)]\n\
+         pub(crate) const PACKS: &[(&str, &str)] = &[\n",
+    );
+    for name in PACKS {
+        let path = rules.join(name);
+        writeln!(code, "    ({name:?}, include_str!({:?})),", path.display()).unwrap();
+    }
+    code.push_str("];\n\n/// The built-in rules, as the packs declare them.\npub(crate) fn builtin() -> Vec<RuleSpec> {\n    vec![\n");
+    for name in PACKS {
+        let path = rules.join(name);
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let pack: toml::Table =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let list = pack
+            .get("rule")
+            .and_then(toml::Value::as_array)
+            .unwrap_or_else(|| panic!("{name}: no [[rule]] array"));
+        for rule in list {
+            let table = rule
+                .as_table()
+                .unwrap_or_else(|| panic!("{name}: a rule that is not a table"));
+            code.push_str(&rule_expr(name, table));
+        }
+    }
+    code.push_str("    ]\n}\n");
+    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("packs.rs");
+    std::fs::write(&out, code).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+}
+
+/// One `RuleSpec { … }` literal. An unknown key or a value of the wrong type stops the
+/// build here, as `deny_unknown_fields` would stop the TOML parser.
+fn rule_expr(pack: &str, rule: &toml::Table) -> String {
+    let id = rule.get("id").and_then(toml::Value::as_str).unwrap_or("?");
+    let fail = |key: &str, what: &str| -> ! { panic!("{pack}: rule {id}: `{key}` {what}") };
+    let string = |key: &str, v: &toml::Value| -> String {
+        match v.as_str() {
+            Some(s) => format!("{s:?}.to_owned()"),
+            None => fail(key, "must be a string"),
+        }
+    };
+    let strings = |key: &str, v: &toml::Value, spanned: bool| -> String {
+        let Some(items) = v.as_array() else {
+            fail(key, "must be an array of strings")
+        };
+        let items: Vec<String> = items
+            .iter()
+            .map(|i| {
+                let s = string(key, i);
+                if spanned {
+                    format!("Spanned::new(0..0, {s})")
+                } else {
+                    s
+                }
+            })
+            .collect();
+        format!("vec![{}]", items.join(", "))
+    };
+    let mut fields = vec![
+        ("id", None),
+        ("name", None),
+        ("keywords", Some("Vec::new()".to_owned())),
+        ("regex", Some("None".to_owned())),
+        ("context", Some("Vec::new()".to_owned())),
+        ("secret", Some("None".to_owned())),
+        ("entropy", Some("None".to_owned())),
+        ("stopwords", Some("Vec::new()".to_owned())),
+        ("context-stopwords", Some("Vec::new()".to_owned())),
+        ("allow", Some("Vec::new()".to_owned())),
+        ("paths", Some("Vec::new()".to_owned())),
+        ("action", Some("None".to_owned())),
+        ("multiline", Some("false".to_owned())),
+        ("keep-placeholders", Some("false".to_owned())),
+        ("keyword-boundary", Some("false".to_owned())),
+        ("fallback", Some("false".to_owned())),
+        ("examples", Some("Vec::new()".to_owned())),
+        ("negative-examples", Some("Vec::new()".to_owned())),
+    ];
+    for (key, value) in rule {
+        let expr = match key.as_str() {
+            "id" => format!("Spanned::new(0..0, {})", string(key, value)),
+            "name" => string(key, value),
+            k if SPANNED.contains(&k) => {
+                format!("Some(Spanned::new(0..0, {}))", string(key, value))
+            }
+            k if SPANNED_LISTS.contains(&k) => strings(key, value, true),
+            k if STRING_LISTS.contains(&k) => strings(key, value, false),
+            k if FLAGS.contains(&k) => match value.as_bool() {
+                Some(b) => b.to_string(),
+                None => fail(key, "must be true or false"),
+            },
+            "entropy" => match value {
+                toml::Value::Float(f) => format!("Some({f:?})"),
+                toml::Value::Integer(i) => format!("Some({i}.0)"),
+                _ => fail(key, "must be a number"),
+            },
+            "action" => match value.as_str() {
+                Some(a @ ("allow" | "warn" | "review" | "block")) => {
+                    let mut variant = a.to_owned();
+                    variant[..1].make_ascii_uppercase();
+                    format!("Some(Action::{variant})")
+                }
+                _ => fail(key, "must be allow, warn, review or block"),
+            },
+            _ => fail(key, "is not a rule field"),
+        };
+        match fields.iter_mut().find(|(k, _)| *k == key.as_str()) {
+            Some(slot) => slot.1 = Some(expr),
+            None => fail(key, "is not a rule field"),
+        }
+    }
+    let mut out = String::from("        RuleSpec {\n");
+    for (key, expr) in fields {
+        let Some(expr) = expr else {
+            fail(key, "is required")
+        };
+        writeln!(out, "            {}: {expr},", key.replace('-', "_")).unwrap();
+    }
+    out.push_str("        },\n");
+    out
+}
