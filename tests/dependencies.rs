@@ -157,3 +157,49 @@ fn policy_entries_are_validated() {
         assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
     }
 }
+
+/// A lockfile over `max-file-size` (1 MiB) is still parsed: a package with an install
+/// script added to a 2 MB `package-lock.json` is reported, not waved through with a
+/// size warning.
+#[test]
+fn a_package_added_to_a_two_megabyte_lockfile_is_reported() {
+    let lock = |extra: &str| {
+        let mut packages = String::from("    \"\": {\"name\": \"app\", \"version\": \"1.0.0\"}");
+        for i in 0..12_000 {
+            packages.push_str(&format!(
+                ",\n    \"node_modules/pkg-{i:05}\": {{\"version\": \"1.0.{i}\", \"resolved\": \"https://registry.npmjs.org/pkg-{i:05}/-/pkg-{i:05}-1.0.{i}.tgz\", \"integrity\": \"sha512-{i:0>40}\"}}"
+            ));
+        }
+        packages.push_str(extra);
+        format!("{{\n  \"name\": \"app\",\n  \"lockfileVersion\": 3,\n  \"requires\": true,\n  \"packages\": {{\n{packages}\n  }}\n}}\n")
+    };
+    let repo = TestRepo::new();
+    let before = lock("");
+    assert!(before.len() > 2_000_000, "{} bytes", before.len());
+    repo.stage("package-lock.json", &before);
+    repo.commit("base");
+    repo.stage(
+        "package-lock.json",
+        lock(",\n    \"node_modules/evil-postinstall\": {\"version\": \"0.0.1\", \"resolved\": \"https://registry.npmjs.org/evil-postinstall/-/evil-postinstall-0.0.1.tgz\", \"hasInstallScript\": true}"),
+    );
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "{r}");
+    let got = actual(&r);
+    assert!(
+        got.contains(&(
+            "dependency/install-script".to_owned(),
+            "package-lock.json".to_owned(),
+            "evil-postinstall".to_owned(),
+            "review".to_owned()
+        )),
+        "{got:?}"
+    );
+    assert!(
+        !r["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["rule"] == "file/too-large-to-scan"),
+        "{r}"
+    );
+}

@@ -149,6 +149,14 @@ const CASES: &[Case] = &[
 ];
 
 fn rules(r: &serde_json::Value) -> Vec<(String, String, String, u64)> {
+    all_rules(r)
+        .into_iter()
+        .filter(|f| f.0 != "migration/no-rollback")
+        .collect()
+}
+
+/// Every finding, `migration/no-rollback` included.
+fn all_rules(r: &serde_json::Value) -> Vec<(String, String, String, u64)> {
     r["findings"]
         .as_array()
         .expect("findings")
@@ -293,6 +301,240 @@ fn user_globs_and_exclusions() {
     );
 }
 
+/// Layouts no glob list anticipates, found by a versioned name under a migrations
+/// directory at any depth plus migration content; and each newer framework's layout.
+#[test]
+fn nested_and_unlisted_layouts_are_recognised_by_their_content() {
+    let sql = "CREATE TABLE variants (id bigint primary key);\n";
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "config/migrations/postgres/3_variants_attachment.up.sql",
+            sql,
+            "golang-migrate",
+        ),
+        (
+            "internal/migrations/clickhouse/20250121202552_create_view.down.sql",
+            "DROP VIEW IF EXISTS daily;\n",
+            "golang-migrate",
+        ),
+        (
+            "db/postgresql/migrations/07_remove_user_id/migration.sql",
+            sql,
+            "Prisma",
+        ),
+        (
+            "db/mysql/migrations/04_team_redesign/migration.sql",
+            sql,
+            "Prisma",
+        ),
+        ("drizzle/0001_brave_storm.sql", sql, "Drizzle"),
+        (
+            "supabase/migrations/20240101120000_profiles.sql",
+            sql,
+            "Supabase",
+        ),
+        (
+            "db/migrations/20240101120000_users.sql",
+            "-- migrate:up\ncreate table users (id int);\n\n-- migrate:down\ndrop table users;\n",
+            "dbmate",
+        ),
+        ("schema/Migrations/engine/2/0002-add.sql", sql, "SQL"),
+        (
+            "src/Migrations/Version20240101120000.php",
+            "<?php\nfinal class Version20240101120000 extends AbstractMigration {}\n",
+            "Doctrine",
+        ),
+        (
+            "db/migrations/20240101120000_create_users.php",
+            "<?php\nclass CreateUsers extends AbstractMigration {}\n",
+            "Phinx",
+        ),
+        (
+            "services/billing/migration/v2/003_add_invoices.py",
+            "from alembic import op\n\ndef upgrade():\n    op.create_table('invoices')\n",
+            "Alembic",
+        ),
+        (
+            "deploy/add_users.sql",
+            "-- Deploy app:add_users to pg\nBEGIN;\nCREATE TABLE users (id int);\nCOMMIT;\n",
+            "Sqitch",
+        ),
+    ];
+    for (path, body, fw) in cases {
+        let repo = TestRepo::new();
+        repo.stage("README.md", "app\n");
+        repo.commit("base");
+        repo.stage(path, body);
+        let (code, r) = repo.precommit_json();
+        assert_eq!(code, 1, "{path}: {r}");
+        let got = rules(&r);
+        assert!(got.contains(&new_migration(path)), "{path}: {got:?}");
+        let message = r["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["rule"] == "migration/new-migration")
+            .and_then(|f| f["message"].as_str())
+            .unwrap_or_default();
+        assert!(
+            message.contains(&format!("new {fw} migration")),
+            "{path}: {message}"
+        );
+        // Once committed, an edit is an edit of an applied migration.
+        repo.commit("add");
+        repo.stage(path, format!("{body}-- and one more thing\n"));
+        let (_, r) = repo.precommit_json();
+        assert!(
+            rules(&r)
+                .iter()
+                .any(|f| f.0 == "migration/applied-edit" && f.2 == *path),
+            "{path}: {r}"
+        );
+    }
+}
+
+/// A `migrations/` directory of documentation, one-off scripts or release notes is not a
+/// migration: the content decides.
+#[test]
+fn migration_directories_without_migrations_stay_quiet() {
+    let repo = TestRepo::new();
+    repo.stage("README.md", "app\n");
+    repo.commit("base");
+    for (path, body) in [
+        (
+            "docs/migrations/01-intro.md",
+            "# Migrating to v2\nDROP TABLE is gone.\n",
+        ),
+        (
+            "website/migration/2-to-3.mdx",
+            "CREATE TABLE in the new API\n",
+        ),
+        (
+            "scripts/migrations/001_fix_users.py",
+            "import csv\n\ndef main():\n    print('fixing')\n",
+        ),
+        (
+            "changelog/123.feature.yml",
+            "type: feature\ndescription: faster\n",
+        ),
+        ("tools/migrate/0001_notes.json", "{\"note\": \"hello\"}\n"),
+        ("deploy/nginx.sql", "SELECT 1;\n"),
+    ] {
+        repo.stage(path, body);
+    }
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 0, "{r}");
+    assert!(rules(&r).is_empty(), "{r}");
+}
+
+/// New migrations that cannot be undone where their framework has a down step: a warning
+/// for people, review for agents; the same migrations with their rollback pass quietly.
+#[test]
+fn migrations_without_rollback() {
+    let without: &[&[(&str, &str)]] = &[
+        &[("migrations/000003_add_index.up.sql", "CREATE INDEX i ON t (c);\n")],
+        &[
+            ("migrations/2024-03-01-000000_add/up.sql", "ALTER TABLE t ADD c int;\n"),
+            ("migrations/2024-03-01-000000_add/down.sql", "-- This file should undo anything in `up.sql`\n"),
+        ],
+        &[("db/migrations/20240301000000_add.sql", "-- +goose Up\nALTER TABLE t ADD c int;\n")],
+        &[("db/migrations/20240301000000_add.sql", "-- migrate:up\nALTER TABLE t ADD c int;\n\n-- migrate:down\n\n")],
+        &[("alembic/versions/9f8e_add.py", "from alembic import op\n\ndef upgrade():\n    op.add_column('t', 'c')\n\n\ndef downgrade():\n    pass\n")],
+        &[("db/migrate/20240301000000_backfill.rb", "class Backfill < ActiveRecord::Migration[7.1]\n  def change\n    execute \"UPDATE t SET c = 1\"\n  end\nend\n")],
+        &[("shop/migrations/0003_backfill.py", "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.RunPython(forwards),\n    ]\n")],
+        &[("migrations/20240301000000_add.js", "exports.up = function (knex) {\n  return knex.schema.table('t', (t) => t.integer('c'));\n};\n")],
+    ];
+    let with: &[&[(&str, &str)]] = &[
+        &[
+            ("migrations/000003_add_index.up.sql", "CREATE INDEX i ON t (c);\n"),
+            ("migrations/000003_add_index.down.sql", "DROP INDEX i;\n"),
+        ],
+        &[
+            ("migrations/2024-03-01-000000_add/up.sql", "ALTER TABLE t ADD c int;\n"),
+            ("migrations/2024-03-01-000000_add/down.sql", "ALTER TABLE t DROP COLUMN c;\n"),
+        ],
+        &[("db/migrations/20240301000000_add.sql", "-- +goose Up\nALTER TABLE t ADD c int;\n\n-- +goose Down\nALTER TABLE t DROP COLUMN c;\n")],
+        &[("alembic/versions/9f8e_add.py", "from alembic import op\n\ndef upgrade():\n    op.add_column('t', 'c')\n\n\ndef downgrade():\n    op.drop_column('t', 'c')\n")],
+        &[("db/migrate/20240301000000_add.rb", "class Add < ActiveRecord::Migration[7.1]\n  def change\n    add_column :t, :c, :integer\n    remove_column :t, :d, :string\n  end\nend\n")],
+        &[("shop/migrations/0003_backfill.py", "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.RunPython(forwards, migrations.RunPython.noop),\n    ]\n")],
+        &[("migrations/20240301000000_add.js", "exports.up = function (knex) {\n  return knex.schema.table('t', (t) => t.integer('c'));\n};\n\nexports.down = function (knex) {\n  return knex.schema.table('t', (t) => t.dropColumn('c'));\n};\n")],
+    ];
+    let run = |files: &[(&str, &str)], env: &[(&str, &str)]| {
+        let repo = TestRepo::new();
+        repo.stage("README.md", "app\n");
+        repo.commit("base");
+        for (path, body) in files {
+            repo.stage(path, body);
+        }
+        let out = repo.scopecheck_env(&["pre-commit", "--format", "json"], env);
+        let r: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+        all_rules(&r)
+            .into_iter()
+            .filter(|f| f.0 == "migration/no-rollback")
+            .map(|f| (f.1, f.2))
+            .collect::<Vec<_>>()
+    };
+    for files in without {
+        assert_eq!(
+            run(files, &[]),
+            vec![("warn".to_owned(), files[0].0.to_owned())],
+            "{files:?}"
+        );
+        assert_eq!(
+            run(files, &[("SCOPECHECK_ACTOR", "agent")]),
+            vec![("review".to_owned(), files[0].0.to_owned())],
+            "{files:?} by an agent"
+        );
+    }
+    for files in with {
+        assert_eq!(run(files, &[]), vec![], "{files:?}");
+    }
+}
+
+/// A schema file edited without a migration is drift; with one, it is the migration's
+/// generated companion.
+#[test]
+fn schema_changes_without_a_migration() {
+    let repo = TestRepo::new();
+    repo.stage(
+        "db/schema.rb",
+        "ActiveRecord::Schema[7.1].define(version: 1) do\nend\n",
+    );
+    repo.stage("prisma/schema.prisma", "model User {\n  id Int @id\n}\n");
+    repo.commit("base");
+    repo.stage(
+        "db/schema.rb",
+        "ActiveRecord::Schema[7.1].define(version: 2) do\n  create_table \"t\"\nend\n",
+    );
+    repo.stage(
+        "prisma/schema.prisma",
+        "model User {\n  id Int @id\n  name String\n}\n",
+    );
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "{r}");
+    let got: Vec<(String, String)> = rules(&r).into_iter().map(|f| (f.0, f.2)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "migration/schema-drift".to_owned(),
+                "db/schema.rb".to_owned()
+            ),
+            (
+                "migration/schema-drift".to_owned(),
+                "prisma/schema.prisma".to_owned()
+            ),
+        ]
+    );
+    // With the migration that produced it, the schema change is expected.
+    repo.stage("db/migrate/20240301000000_create_t.rb", "class CreateT < ActiveRecord::Migration[7.1]\n  def change\n    create_table :t\n  end\nend\n");
+    let (_, r) = repo.precommit_json();
+    assert!(
+        !rules(&r).iter().any(|f| f.0 == "migration/schema-drift"),
+        "{r}"
+    );
+}
+
 #[test]
 fn explain_covers_the_migration_rules() {
     let repo = TestRepo::new();
@@ -300,6 +542,8 @@ fn explain_covers_the_migration_rules() {
         "migration/new-migration",
         "migration/applied-edit",
         "migration/destructive-operation",
+        "migration/no-rollback",
+        "migration/schema-drift",
     ] {
         let run = repo.scopecheck(&["explain", rule]);
         assert_eq!(run.code, 0, "{rule}");

@@ -18,6 +18,7 @@ mod range;
 use std::path::{Path, PathBuf};
 
 use gix::bstr::{BStr, ByteSlice};
+use scopecheck_core::checks::content_limit;
 use scopecheck_core::{ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Side};
 
 pub use commits::CommitInfo;
@@ -330,16 +331,20 @@ pub(crate) fn file_change(
             ));
         }
     }
-    let old = change.old.map(|e| read_side(repo, e, opts)).transpose()?;
-    let new = change.new.map(|e| read_side(repo, e, opts)).transpose()?;
+    let old_limit = content_limit(old_path.as_deref().unwrap_or(&path), opts.max_file_size);
+    let new_limit = content_limit(&path, opts.max_file_size);
+    let old = change
+        .old
+        .map(|e| read_side(repo, e, old_limit))
+        .transpose()?;
+    let new = change
+        .new
+        .map(|e| read_side(repo, e, new_limit))
+        .transpose()?;
     Ok(FileChange::new(path, old_path, status, old, new))
 }
 
-pub(crate) fn read_side(
-    repo: &gix::Repository,
-    e: Entry,
-    opts: &ReadOptions,
-) -> Result<Side, Error> {
+pub(crate) fn read_side(repo: &gix::Repository, e: Entry, limit: u64) -> Result<Side, Error> {
     let mode = match e.kind {
         Kind::File => FileMode::Regular,
         Kind::Executable => FileMode::Executable,
@@ -357,7 +362,7 @@ pub(crate) fn read_side(
     // The header alone says whether the blob is too large to read (cheap even for a
     // deltified blob: only the chain's headers are inflated).
     let size = repo.find_header(e.id).map_err(missing)?.size();
-    let content = if size > opts.max_file_size {
+    let content = if size > limit {
         Content::TooLarge
     } else {
         let blob = repo.find_blob(e.id).map_err(missing)?;

@@ -14,6 +14,7 @@ use std::collections::HashSet;
 use gix::bstr::{BStr, BString, ByteSlice};
 use gix::ObjectId;
 use rayon::prelude::*;
+use scopecheck_core::checks::content_limit;
 use scopecheck_core::{ChangeSet, Origin};
 
 use crate::diff::{self, Entry, Kind, RawChange};
@@ -155,10 +156,11 @@ impl Repo {
                 for p in changes {
                     let mut fc = file_change(repo, p.change, opts, &mut cs.notes)?;
                     if !p.others.is_empty() && fc.new.is_some() {
+                        let limit = content_limit(&fc.path, opts.max_file_size);
                         let others = p
                             .others
                             .into_iter()
-                            .map(|e| read_side(repo, e, opts))
+                            .map(|e| read_side(repo, e, limit))
                             .collect::<Result<_, _>>()?;
                         fc = fc.with_other_parents(others);
                     }

@@ -37,6 +37,27 @@ pub trait Check: Send + Sync {
     fn run(&self, changes: &ChangeSet, policy: &Policy, out: &mut Vec<Finding>);
 }
 
+/// Largest manifest, lockfile or migration read whatever the policy's `max-file-size`:
+/// that limit bounds what secret scanning reads, and a lockfile over it must still be
+/// parsed (a 1.2 MB `package-lock.json` is ordinary), or a package could hide in it.
+pub const STRUCTURED_FILE_LIMIT: u64 = 64 << 20;
+
+/// How many bytes of the file at `path` an adapter should load for the checks, given the
+/// policy's `max-file-size`: more for files that are parsed as a whole (manifests and
+/// lockfiles) or judged by their content (files in a migrations directory).
+pub fn content_limit(path: &str, max_file_size: u64) -> u64 {
+    let lower = path.to_ascii_lowercase();
+    let structured = dependencies::parse::format_of(path).is_some()
+        || ["migrat", "changelog", "drizzle", "deploy/", "revert/"]
+            .iter()
+            .any(|k| lower.contains(k));
+    if structured {
+        max_file_size.max(STRUCTURED_FILE_LIMIT)
+    } else {
+        max_file_size
+    }
+}
+
 /// The built-in checks, in the order they run.
 pub fn builtin() -> Vec<Box<dyn Check>> {
     vec![

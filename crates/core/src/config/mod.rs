@@ -40,6 +40,9 @@ pub enum PolicySource {
     },
 }
 
+/// Rules whose built-in action is stricter for agents than for people.
+const AGENT_DEFAULTS: &[(&str, Action)] = &[(checks::migrations::NO_ROLLBACK, Action::Review)];
+
 /// Settings of one rule after validation.
 #[derive(Debug, Clone)]
 struct RuleSetting {
@@ -246,9 +249,16 @@ impl Policy {
     /// if set, else the finding's action raised to `agent-action-floor` (for findings of
     /// `warn` and above; `allow` stays allowed).
     pub fn agent_action(&self, rule: &str, action: Action) -> Action {
-        if let Some(a) = self.rules.get(rule).and_then(|s| s.agent_action) {
+        let setting = self.rules.get(rule);
+        if let Some(a) = setting.and_then(|s| s.agent_action) {
             return a;
         }
+        // Some rules are advice for people and a stop for agents, unless the policy set
+        // the rule's action itself.
+        let action = match AGENT_DEFAULTS.iter().find(|(r, _)| *r == rule) {
+            Some(&(_, a)) if setting.and_then(|s| s.action).is_none() => action.max(a),
+            _ => action,
+        };
         match self.agent_action_floor {
             Some(floor) if action >= Action::Warn => action.max(floor),
             _ => action,

@@ -53,6 +53,8 @@ pub const VERSION: &str = "dependency/version-changed";
 pub const REMOVED: &str = "dependency/removed-package";
 /// A manifest or lockfile cannot be parsed.
 pub const UNPARSEABLE: &str = "dependency/unparseable-manifest";
+/// A new or changed third-party action or container image is not pinned to a digest.
+pub const UNPINNED: &str = "dependency/unpinned-reference";
 
 const HOW: &str = "Check the package (maintainers, downloads, age, install scripts, licence) before accepting it; add it to `[dependencies] allow` with a reason once approved, or remove it.";
 
@@ -114,6 +116,14 @@ pub const RULES: &[RuleMeta] = &[
         why_is_this_bad: "A file nobody can parse cannot be checked: waving it through would let any dependency in unseen, and the build will likely fail on it too.",
         how_to_fix: "Fix the file (regenerate a lockfile with its package manager).",
     },
+    RuleMeta {
+        id: UNPINNED,
+        default_action: Action::Warn,
+        summary: "A new or changed action or base image is not pinned to a digest",
+        what_it_does: "Reports third-party GitHub Actions (`uses: owner/repo@ref`, not `actions/*` or `github/*`) whose ref is not a full 40-character commit SHA, and container base images (Dockerfile `FROM`, `docker://` actions) without an `@sha256:` digest, when they are added or their version changes. New actions and base images are also reported as `dependency/new-package` (ecosystems `github-actions` and `docker`); Gradle plugins are the `gradle-plugin` ecosystem.",
+        why_is_this_bad: "A tag or branch is a pointer its owner (or whoever compromises the repository or registry account) can move to other code: the next CI run executes it with your secrets. A commit SHA or an image digest names exactly the code you reviewed.",
+        how_to_fix: "Pin the reference: `uses: owner/repo@<full commit sha> # v1.2.3`, `FROM image:tag@sha256:<digest>`; let Dependabot or Renovate keep the pins fresh.",
+    },
 ];
 
 /// Dependency policy after validation.
@@ -148,7 +158,18 @@ impl Default for DependencySettings {
 
 /// Known ecosystem names, as used in policy entries (`npm:react`).
 pub const ECOSYSTEMS: &[&str] = &[
-    "npm", "cargo", "pypi", "go", "rubygems", "maven", "composer", "nuget", "hex",
+    "npm",
+    "cargo",
+    "pypi",
+    "go",
+    "rubygems",
+    "maven",
+    "composer",
+    "nuget",
+    "hex",
+    "gradle-plugin",
+    "github-actions",
+    "docker",
 ];
 
 fn matches(entry: &(Option<String>, String), d: &Dep) -> bool {
@@ -301,6 +322,37 @@ fn diff_file(
         });
     for ((eco, name), deps) in &new {
         let d = deps[0];
+        let changed = old.get(&(*eco, name.clone())).is_none_or(|before| {
+            before
+                .iter()
+                .map(|b| &b.version)
+                .ne(deps.iter().map(|n| &n.version))
+        });
+        let unpinned = match *eco {
+            "github-actions" => d.source != "github" && !parse::action_pinned(&d.version),
+            "docker" => !parse::image_pinned(&d.version),
+            _ => false,
+        };
+        if changed && unpinned && !settings.allow.iter().any(|e| matches(e, d)) {
+            let what = if *eco == "docker" {
+                "base image"
+            } else {
+                "action"
+            };
+            let at = if d.version.is_empty() {
+                "no tag".to_owned()
+            } else {
+                format!("`{}`", d.version)
+            };
+            out.push(finding(
+                UNPINNED,
+                RULES[7].default_action,
+                f,
+                d,
+                format!("{what} `{name}` is referenced by {at}, not pinned to a digest"),
+                RULES[7].how_to_fix,
+            ));
+        }
         let kind = if d.direct { "direct" } else { "transitive" };
         let version = if d.version.is_empty() {
             String::new()
@@ -343,6 +395,10 @@ fn diff_file(
                     ));
                 }
                 if !d.direct && direct_added.contains(&(*eco, name.clone())) {
+                    continue;
+                }
+                // GitHub's own actions are the platform, not a new supplier.
+                if *eco == "github-actions" && d.source == "github" {
                     continue;
                 }
                 let action = if d.direct {

@@ -7,6 +7,11 @@ use std::collections::BTreeMap;
 use serde_json::Value as Json;
 use toml::Value as Toml;
 
+mod actions;
+mod docker;
+pub use actions::pinned as action_pinned;
+pub use docker::pinned as image_pinned;
+
 /// One declared package.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dep {
@@ -63,6 +68,8 @@ pub fn format_of(path: &str) -> Option<&'static str> {
         "packages.lock.json" => "packages.lock.json",
         "mix.exs" => "mix.exs",
         "mix.lock" => "mix.lock",
+        _ if docker::is_dockerfile(&lower) => "Dockerfile",
+        _ if actions::is_actions_file(path, &lower) => "GitHub Actions workflow",
         _ if lower.ends_with(".txt")
             && (lower.contains("requirements") || path.contains("requirements/")) =>
         {
@@ -106,6 +113,8 @@ pub fn parse(format: &str, data: &[u8]) -> Result<Vec<Dep>, String> {
         "packages.lock.json" => nuget_lock(text),
         "mix.exs" => Ok(mix_exs(text)),
         "mix.lock" => Ok(mix_lock(text)),
+        "Dockerfile" => Ok(docker::dockerfile(text)),
+        "GitHub Actions workflow" => Ok(actions::workflow(text)),
         other => Err(format!("unknown format {other}")),
     }
 }
@@ -1100,26 +1109,66 @@ fn gradle(text: &str) -> Vec<Dep> {
         "releaseImplementation",
     ];
     let mut out = Vec::new();
+    let mut in_plugins = false;
     for raw in text.lines() {
         let line = raw.trim();
-        let Some(cfg) = CONFIGS.iter().find(|c| {
-            line.strip_prefix(**c)
-                .is_some_and(|r| r.starts_with([' ', '(', '\t']))
-        }) else {
+        if line.starts_with("plugins") && line.contains('{') {
+            in_plugins = !line.contains('}');
+            if let Some(p) = gradle_plugin(line.split_once('{').map_or("", |(_, r)| r)) {
+                out.push(p);
+            }
+            continue;
+        }
+        if in_plugins {
+            if line.starts_with('}') {
+                in_plugins = false;
+            } else if let Some(p) = gradle_plugin(line) {
+                out.push(p);
+            }
+            continue;
+        }
+        if let Some(id) = line
+            .strip_prefix("apply plugin:")
+            .map(|r| r.trim().trim_matches(|c| c == '"' || c == '\''))
+        {
+            if id.contains('.') {
+                out.push(dep("gradle-plugin", id, "", "registry", true));
+            }
+            continue;
+        }
+        // Any configuration, a plugin's own included (`checkstyle`, `detekt`,
+        // `errorprone`): the word, then a quoted `group:artifact:version`. Unknown words
+        // need the full three-part coordinate with a dotted group, so a task argument
+        // like `println "a:b"` is not taken for a package.
+        let word_len = line
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if word_len == 0 {
+            continue;
+        }
+        let (word, rest) = line.split_at(word_len);
+        if !rest.starts_with([' ', '(', '\t']) {
+            continue;
+        }
+        let known = CONFIGS.contains(&word);
+        let rest = rest.trim_start_matches([' ', '(', '\t']);
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
             continue;
         };
-        let rest = &line[cfg.len()..];
-        let Some(start) = rest.find(['"', '\'']) else {
-            continue;
-        };
-        let quote = rest.as_bytes()[start] as char;
-        let inner = &rest[start + 1..];
+        let inner = &rest[1..];
         let Some(end) = inner.find(quote) else {
             continue;
         };
         let coord = &inner[..end];
         let parts: Vec<&str> = coord.split(':').collect();
-        if parts.len() >= 2 {
+        let plausible = parts.len() >= 2
+            && parts[..2].iter().all(|p| {
+                !p.is_empty()
+                    && p.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+            });
+        if plausible && (known || (parts.len() >= 3 && parts[0].contains('.'))) {
             out.push(dep(
                 "maven",
                 &format!("{}:{}", parts[0], parts[1]),
@@ -1130,6 +1179,36 @@ fn gradle(text: &str) -> Vec<Dep> {
         }
     }
     out
+}
+
+/// One entry of a `plugins {}` block: `id "x.y" version "1"`, `id("x.y") version "1"`,
+/// `kotlin("jvm") version "1.9.0"`. Gradle's core plugins (`java`, `application`:
+/// no dot, no version) ship with Gradle and are not packages.
+fn gradle_plugin(line: &str) -> Option<Dep> {
+    let line = line.trim().trim_end_matches('}').trim();
+    let quoted = |s: &str| -> Option<String> {
+        let s = s.trim_start_matches(['(', ' ']);
+        let q = s.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let inner = &s[1..];
+        Some(inner[..inner.find(q)?].to_owned())
+    };
+    let (id, rest) = if let Some(r) = line.strip_prefix("id") {
+        let id = quoted(r)?;
+        let after = r.find(&id).map_or("", |i| &r[i + id.len() + 1..]);
+        (id, after)
+    } else if let Some(r) = line.strip_prefix("kotlin(") {
+        let module = quoted(r)?;
+        let after = r.find(&module).map_or("", |i| &r[i + module.len() + 1..]);
+        (format!("org.jetbrains.kotlin.{module}"), after)
+    } else {
+        return None;
+    };
+    let version = rest
+        .find("version")
+        .and_then(|i| quoted(rest[i + "version".len()..].trim_start()))
+        .unwrap_or_default();
+    (id.contains('.') || !version.is_empty())
+        .then(|| dep("gradle-plugin", &id, &version, "registry", true))
 }
 
 fn version_catalog(text: &str) -> Result<Vec<Dep>, String> {
