@@ -64,7 +64,7 @@ pub const RULES: &[RuleMeta] = &[
         id: NEW,
         default_action: Action::Review,
         summary: "A package is added to a manifest or lockfile",
-        what_it_does: "Parses the old and new versions of manifests and lockfiles (Cargo, npm, Yarn, pnpm, pip requirements, pyproject/Poetry/uv, Pipfile, Go modules, Bundler, Maven, Gradle and version catalogs, Composer, NuGet, Mix) and reports every package name that appears, as direct (manifest) or transitive (lockfile only). Version bumps of existing packages are not new packages.",
+        what_it_does: "Parses the old and new versions of manifests and lockfiles (Cargo, npm, Yarn, pnpm, pip requirements, pyproject/Poetry/uv, Pipfile, Go modules, Bundler, Maven dependencies and plugins, Gradle dependencies in any configuration, `plugins {}` and version catalogs, Composer, NuGet, Mix, Dart pubspec.yaml/pubspec.lock, Swift Package.resolved, Helm Chart.yaml, Terraform modules and .terraform.lock.hcl providers, .pre-commit-config.yaml hook repositories, GitHub Actions `uses:` (third-party only) and Dockerfile `FROM` base images) and reports every package name that appears, as direct (manifest) or transitive (lockfile only). Version bumps of existing packages are not new packages.",
         why_is_this_bad: "Every new dependency is code from someone else that runs in your build or product; typosquats and hijacked packages arrive exactly this way, and an agent told to make something work will happily install one.",
         how_to_fix: HOW,
     },
@@ -170,6 +170,11 @@ pub const ECOSYSTEMS: &[&str] = &[
     "gradle-plugin",
     "github-actions",
     "docker",
+    "pre-commit",
+    "terraform",
+    "helm",
+    "swift",
+    "pub",
 ];
 
 fn matches(entry: &(Option<String>, String), d: &Dep) -> bool {

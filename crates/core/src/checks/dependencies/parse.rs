@@ -8,14 +8,19 @@ use serde_json::Value as Json;
 use toml::Value as Toml;
 
 mod actions;
+mod dart;
 mod docker;
+mod helm;
+mod precommit;
+mod swift;
+mod terraform;
 pub use actions::pinned as action_pinned;
 pub use docker::pinned as image_pinned;
 
 /// One declared package.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dep {
-    /// npm, cargo, pypi, go, rubygems, maven, composer, nuget, hex.
+    /// One of [`super::ECOSYSTEMS`]: npm, cargo, pypi, go, rubygems, maven, …
     pub ecosystem: &'static str,
     /// Package name as the ecosystem spells it.
     pub name: String,
@@ -68,6 +73,13 @@ pub fn format_of(path: &str) -> Option<&'static str> {
         "packages.lock.json" => "packages.lock.json",
         "mix.exs" => "mix.exs",
         "mix.lock" => "mix.lock",
+        ".pre-commit-config.yaml" | ".pre-commit-config.yml" => "pre-commit config",
+        ".terraform.lock.hcl" => "terraform lock",
+        "chart.yaml" => "Chart.yaml",
+        "package.resolved" => "Package.resolved",
+        "pubspec.yaml" => "pubspec.yaml",
+        "pubspec.lock" => "pubspec.lock",
+        _ if lower.ends_with(".tf") => "Terraform",
         _ if docker::is_dockerfile(&lower) => "Dockerfile",
         _ if actions::is_actions_file(path, &lower) => "GitHub Actions workflow",
         _ if lower.ends_with(".txt")
@@ -114,6 +126,13 @@ pub fn parse(format: &str, data: &[u8]) -> Result<Vec<Dep>, String> {
         "mix.exs" => Ok(mix_exs(text)),
         "mix.lock" => Ok(mix_lock(text)),
         "Dockerfile" => Ok(docker::dockerfile(text)),
+        "pre-commit config" => Ok(precommit::config(text)),
+        "terraform lock" => Ok(terraform::lock(text)),
+        "Terraform" => Ok(terraform::modules(text)),
+        "Chart.yaml" => helm::chart(text),
+        "Package.resolved" => swift::resolved(text),
+        "pubspec.yaml" => dart::pubspec(text),
+        "pubspec.lock" => dart::lock(text),
         "GitHub Actions workflow" => Ok(actions::workflow(text)),
         other => Err(format!("unknown format {other}")),
     }
@@ -1042,7 +1061,10 @@ fn pom(text: &str) -> Result<Vec<Dep>, String> {
     let mut reader = quick_xml::Reader::from_str(text);
     let mut out = Vec::new();
     let mut stack: Vec<String> = Vec::new();
-    let (mut group, mut artifact, mut version) = (String::new(), String::new(), String::new());
+    // One (groupId, artifactId, version) per open <dependency> or <plugin>: a plugin's
+    // own <dependencies> nest inside it.
+    let mut frames: Vec<[String; 3]> = Vec::new();
+    let coordinate = |n: &str| n == "dependency" || n == "plugin";
     loop {
         match reader
             .read_event()
@@ -1050,34 +1072,46 @@ fn pom(text: &str) -> Result<Vec<Dep>, String> {
         {
             Event::Start(e) => {
                 let name = AsRef::<str>::as_ref(&e.name()).to_owned();
-                if name == "dependency" || name == "plugin" {
-                    group.clear();
-                    artifact.clear();
-                    version.clear();
+                if coordinate(&name) {
+                    frames.push(Default::default());
                 }
                 stack.push(name);
             }
             Event::End(e) => {
                 let name = AsRef::<str>::as_ref(&e.name()).to_owned();
                 stack.pop();
-                if name == "dependency" && !artifact.is_empty() {
-                    out.push(dep(
-                        "maven",
-                        &format!("{group}:{artifact}"),
-                        &version,
-                        "registry",
-                        true,
-                    ));
+                if !coordinate(&name) {
+                    continue;
                 }
+                let Some([mut group, artifact, version]) = frames.pop() else {
+                    continue;
+                };
+                if artifact.is_empty() {
+                    continue;
+                }
+                // Maven's own plugins may leave their group out.
+                if group.is_empty() && name == "plugin" {
+                    group = "org.apache.maven.plugins".to_owned();
+                }
+                out.push(dep(
+                    "maven",
+                    &format!("{group}:{artifact}"),
+                    &version,
+                    "registry",
+                    true,
+                ));
             }
             Event::Text(t) => {
                 let value = AsRef::<str>::as_ref(&t).trim().to_owned();
-                let in_dep = stack.iter().rev().nth(1).is_some_and(|p| p == "dependency");
-                match stack.last().map(String::as_str) {
-                    Some("groupId") if in_dep => group = value,
-                    Some("artifactId") if in_dep => artifact = value,
-                    Some("version") if in_dep => version = value,
-                    _ => {}
+                let in_coordinate = stack.iter().rev().nth(1).is_some_and(|p| coordinate(p));
+                let slot = match stack.last().map(String::as_str) {
+                    Some("groupId") => 0,
+                    Some("artifactId") => 1,
+                    Some("version") => 2,
+                    _ => continue,
+                };
+                if let Some(frame) = frames.last_mut().filter(|_| in_coordinate) {
+                    frame[slot] = value;
                 }
             }
             Event::Eof => break,
