@@ -122,7 +122,7 @@ const MIGRATION_EXTENSIONS: &[&str] = &[
 /// its data (or a migration tool's markers), a framework's migration class or
 /// functions, a Liquibase changelog.
 const SQL_EVIDENCE: &str = r"(?im)^\s*(?:CREATE|ALTER|DROP|INSERT\s+INTO|UPDATE\s+\S+\s+SET|DELETE\s+FROM|TRUNCATE|RENAME|COMMENT\s+ON|GRANT|REVOKE)\b|^\s*--\s*(?:\+goose|\+migrate|migrate:(?:up|down)|Deploy\s|Revert\s)";
-const CODE_EVIDENCE: &str = r"\b(?:Migration|AbstractMigration|MigrationInterface|MigrationBuilder|ActiveRecord::Migration|Ecto\.Migration|migrations\.(?:Migration|RunSQL|RunPython|AddField|CreateModel)|queryInterface|knex\.schema|goose\.AddMigration|op\.(?:create|add|drop|alter|execute)\w*|Schema::(?:create|table|drop))\b|^\s*(?:def\s+(?:upgrade|downgrade)\s*\(|exports\.(?:up|down)\s*=)";
+const CODE_EVIDENCE: &str = r"(?m)\b(?:Migration|AbstractMigration|MigrationInterface|MigrationBuilder|ActiveRecord::Migration|Ecto\.Migration|migrations\.(?:Migration|RunSQL|RunPython|AddField|CreateModel)|queryInterface|knex\.schema|goose\.AddMigration|op\.(?:create|add|drop|alter|execute)\w*|Schema::(?:create|table|drop))\b|^\s*(?:def\s+(?:upgrade|downgrade)\s*\(|exports\.(?:up|down)\s*=)";
 const CHANGELOG_EVIDENCE: &str = r"(?i)databaseChangeLog|changeSet";
 
 /// Whether `path` is laid out like a migration under a migrations directory at any
@@ -280,7 +280,7 @@ fn compiled() -> &'static Compiled {
         Compiled {
             globs: b.build().unwrap_or_else(|e| panic!("migration globs: {e}")),
             sql_evidence: re(SQL_EVIDENCE),
-            code_evidence: re(&format!("(?m){CODE_EVIDENCE}")),
+            code_evidence: re(CODE_EVIDENCE),
             changelog_evidence: re(CHANGELOG_EVIDENCE),
             rails_irreversible: re(r"(?m)^\s*(?:execute\b.*|change_column\b.*|remove_column\s+:\w+\s*,\s*:\w+\s*$|drop_table\s+:\w+\s*$)"),
             js_up: re(r"(?m)^\s*(?:exports\.up\b|module\.exports\.up\b|(?:public\s+)?(?:async\s+)?up\s*[(:=])"),
@@ -294,21 +294,13 @@ fn compiled() -> &'static Compiled {
     })
 }
 
-/// The migration framework `path` belongs to, if it is a migration: by a framework's
-/// conventional layout, else by a versioned file under a migrations directory whose
-/// `data` looks like a migration (a `migrations/` folder of documentation or of one-off
-/// scripts is not one).
-pub fn framework(path: &str, data: Option<&[u8]>, policy: &Policy) -> Option<&'static str> {
-    if policy.migrations.exclude.is_match(path) {
-        return None;
-    }
-    if policy.migrations.extra.is_match(path) {
-        return Some("migrations.paths");
-    }
-    // Every built-in layout names its directory or file pattern: skip building the glob
-    // set (a few milliseconds per run) for the paths of an ordinary commit.
+/// Whether a built-in layout could match `path`: each names a directory or file pattern
+/// (`migrat…`, `changelog`, `alembic`, `drizzle`, Sqitch's `deploy/`, Flyway's `V1__`),
+/// so the paths of an ordinary commit skip the glob set (a few milliseconds to build)
+/// and are not read past `max-file-size` for evidence.
+pub fn could_be_migration(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    if ![
+    [
         "migrat",
         "changelog",
         "changeset",
@@ -320,7 +312,20 @@ pub fn framework(path: &str, data: Option<&[u8]>, policy: &Policy) -> Option<&'s
     ]
     .iter()
     .any(|k| lower.contains(k))
-    {
+}
+
+/// The migration framework `path` belongs to, if it is a migration: by a framework's
+/// conventional layout, else by a versioned file under a migrations directory whose
+/// `data` looks like a migration (a `migrations/` folder of documentation or of one-off
+/// scripts is not one).
+pub fn framework(path: &str, data: Option<&[u8]>, policy: &Policy) -> Option<&'static str> {
+    if policy.migrations.exclude.is_match(path) {
+        return None;
+    }
+    if policy.migrations.extra.is_match(path) {
+        return Some("migrations.paths");
+    }
+    if !could_be_migration(path) {
         return None;
     }
     if let Some(&i) = compiled().globs.matches(path).first() {

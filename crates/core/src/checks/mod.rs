@@ -46,12 +46,7 @@ pub const STRUCTURED_FILE_LIMIT: u64 = 64 << 20;
 /// policy's `max-file-size`: more for files that are parsed as a whole (manifests and
 /// lockfiles) or judged by their content (files in a migrations directory).
 pub fn content_limit(path: &str, max_file_size: u64) -> u64 {
-    let lower = path.to_ascii_lowercase();
-    let structured = dependencies::parse::format_of(path).is_some()
-        || ["migrat", "changelog", "drizzle", "deploy/", "revert/"]
-            .iter()
-            .any(|k| lower.contains(k));
-    if structured {
+    if dependencies::parse::format_of(path).is_some() || migrations::could_be_migration(path) {
         max_file_size.max(STRUCTURED_FILE_LIMIT)
     } else {
         max_file_size

@@ -327,18 +327,21 @@ fn diff_file(
         });
     for ((eco, name), deps) in &new {
         let d = deps[0];
-        let changed = old.get(&(*eco, name.clone())).is_none_or(|before| {
-            before
-                .iter()
-                .map(|b| &b.version)
-                .ne(deps.iter().map(|n| &n.version))
-        });
+        // Looked up once: a 20 MB lockfile has a hundred thousand entries.
+        let before = old.get(&(*eco, name.clone()));
         let unpinned = match *eco {
             "github-actions" => d.source != "github" && !parse::action_pinned(&d.version),
             "docker" => !parse::image_pinned(&d.version),
             _ => false,
         };
-        if changed && unpinned && !settings.allow.iter().any(|e| matches(e, d)) {
+        let changed = || {
+            before.is_none_or(|b| {
+                b.iter()
+                    .map(|x| &x.version)
+                    .ne(deps.iter().map(|n| &n.version))
+            })
+        };
+        if unpinned && changed() && !settings.allow.iter().any(|e| matches(e, d)) {
             let what = if *eco == "docker" {
                 "base image"
             } else {
@@ -364,7 +367,7 @@ fn diff_file(
         } else {
             format!(" {}", d.version)
         };
-        match old.get(&(*eco, name.clone())) {
+        match before {
             None => {
                 if let Some(deny) = settings
                     .deny
