@@ -323,3 +323,57 @@ fn history_scan_finds_a_secret_added_to_a_later_version_and_merged_branches() {
     );
     assert_redacted(&run.all(), &[&pat, &key]);
 }
+
+/// The detection defects found by replaying real repositories (issue 17), one labelled
+/// row each in `fixtures/secrets/replay-defects.jsonl`: every row is staged as its own
+/// file and judged by one pre-commit run; a `match` row must get a secret finding in its
+/// file, a `nomatch` row none, and no secret text may reach the output.
+#[test]
+fn replay_defects_are_found_and_real_code_is_not_flagged() {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/secrets/replay-defects.jsonl");
+    let text = std::fs::read_to_string(&fixture).expect("fixture");
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("jsonl row"))
+        .collect();
+    assert!(rows.len() >= 30, "{} rows", rows.len());
+    let repo = TestRepo::new();
+    repo.stage("README.md", "cases\n");
+    repo.commit("base");
+    let mut files = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let name = row["path"].as_str().unwrap_or("input.txt");
+        let path = format!("case{i:02}/{name}");
+        repo.stage(&path, row["text"].as_str().expect("text"));
+        files.push(path);
+    }
+    let (_, report) = repo.precommit_json();
+    let mut wrong = Vec::new();
+    for (row, path) in rows.iter().zip(&files) {
+        let rules: Vec<&str> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["path"] == path.as_str())
+            .filter_map(|f| f["rule"].as_str())
+            .filter(|r| r.starts_with("secret/"))
+            .collect();
+        let expect_match = row["expect"] == "match";
+        if expect_match == rules.is_empty() {
+            wrong.push(format!("{} {}: {rules:?} {}", row["rule"], row["expect"], path));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // Redaction: no value of a `match` row (its longest word with a digit) is printed.
+    let output = report.to_string();
+    for row in rows.iter().filter(|r| r["expect"] == "match") {
+        let text = row["text"].as_str().expect("text");
+        let longest = text
+            .split(|c: char| c.is_whitespace() || "\"'=(),;{}<>".contains(c))
+            .filter(|w| w.bytes().any(|b| b.is_ascii_digit()))
+            .max_by_key(|w| w.len())
+            .unwrap_or("");
+        assert!(!output.contains(longest), "leaked: {longest}");
+    }
+}

@@ -292,7 +292,11 @@ impl SecretRule {
             return false;
         }
         if let Some(min) = self.entropy {
-            if shannon_entropy(secret) < min {
+            // A value of n bytes has at most log2(n) bits per byte: a floor of 3.0 would
+            // pass an 8-character password only if no character repeats, and none shorter.
+            // The floor is kept below what the value's length can reach.
+            let reachable = 0.9 * (secret.len() as f64).log2();
+            if shannon_entropy(secret) < min.min(reachable) {
                 return false;
             }
         }
@@ -854,7 +858,14 @@ impl Scanner {
             let Some((s, e)) = group.or_else(|| locs.get(0)) else {
                 continue;
             };
-            if s == e || !r.accepts(&hay[s..e]) || !r.keyword_is_segment(hay, whole.start) {
+            if !r.keyword_is_segment(hay, whole.start) {
+                // The match began at a keyword inside a longer word (`api` of `ipapi`):
+                // a later keyword in the same text (`ipapi_token = …`) may still open a
+                // real match, so search on from just after this one's start.
+                at = whole.start + 1;
+                continue;
+            }
+            if s == e || !r.accepts(&hay[s..e]) {
                 continue;
             }
             // The identifier the secret is assigned to starts before the keyword that
