@@ -91,3 +91,46 @@ fn parse_20mb(bencher: divan::Bencher, format: &str) {
         deps
     });
 }
+
+/// A lockfile whose every package is new (a first `npm install` committed, a lockfile
+/// regenerated from scratch): the dependency check reports each one with its line.
+/// Locating each finding once searched the whole file per finding (16,000 packages took
+/// 80 s); now one pass finds them all.
+#[divan::bench(args = [4_000, 16_000], sample_count = 3)]
+fn judge_all_new(bencher: divan::Bencher, packages: usize) {
+    use scopecheck_core::checks::{dependencies::Dependencies, Check};
+    use scopecheck_core::{
+        ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Policy, Side,
+    };
+    let mut text = String::from(
+        "{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"\": {\"name\": \"app\"}",
+    );
+    for i in 0..packages {
+        let _ = write!(
+            text,
+            ",\n    \"node_modules/pkg-{i}\": {{\n      \"version\": \"1.2.{i}\",\n      \"resolved\": \"https://registry.npmjs.org/pkg-{i}/-/pkg-{i}-1.2.{i}.tgz\"\n    }}"
+        );
+    }
+    text.push_str("\n  }\n}\n");
+    let side = |data: &[u8]| Side {
+        id: String::new(),
+        mode: FileMode::Regular,
+        size: data.len() as u64,
+        content: Content::Loaded(data.to_vec()),
+    };
+    let mut changes = ChangeSet::new(Origin::Custom);
+    changes.files.push(FileChange::new(
+        "package-lock.json",
+        None,
+        ChangeStatus::Modified,
+        Some(side(b"{\"lockfileVersion\": 3, \"packages\": {}}")),
+        Some(side(text.as_bytes())),
+    ));
+    let policy = Policy::embedded();
+    bencher.bench(|| {
+        let mut out = Vec::new();
+        Dependencies.run(&changes, &policy, &mut out);
+        assert_eq!(out.len(), packages);
+        out
+    });
+}

@@ -7,10 +7,11 @@ pub(super) fn pom(text: &str) -> Result<Vec<Dep>, String> {
     let mut reader = quick_xml::Reader::from_str(text);
     let mut out = Vec::new();
     let mut stack: Vec<String> = Vec::new();
-    // One (groupId, artifactId, version) per open <dependency> or <plugin>: a plugin's
-    // own <dependencies> nest inside it.
+    // One (groupId, artifactId, version) per open element naming an artifact Maven
+    // downloads: a dependency, a build plugin (whose own <dependencies> nest inside it), a
+    // build extension, the parent POM (inherited configuration, plugins and repositories).
     let mut frames: Vec<[String; 3]> = Vec::new();
-    let coordinate = |n: &str| n == "dependency" || n == "plugin";
+    let coordinate = |n: &str| matches!(n, "dependency" | "plugin" | "extension" | "parent");
     loop {
         match reader
             .read_event()

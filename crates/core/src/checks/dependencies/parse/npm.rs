@@ -62,7 +62,9 @@ pub(super) fn package_lock(text: &str) -> Result<Vec<Dep>, String> {
     if let Some(packages) = v.get("packages").and_then(Json::as_object) {
         // lockfileVersion 2 and 3: keys are install paths.
         for (path, p) in packages {
-            if path.is_empty() {
+            // "" is the root project and keys outside `node_modules/` (`apps/web`) are
+            // workspace members: this repository's own code, not installed packages.
+            if !path.contains("node_modules/") {
                 continue;
             }
             let name = p
