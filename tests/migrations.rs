@@ -271,6 +271,73 @@ fn flyway_repeatable_and_liquibase_appends_are_not_applied_edits() {
     );
 }
 
+/// Layouts a replay of real repositories found missed: Flyway undo (`U`) and baseline
+/// (`B`) migrations, Ecto repos other than `priv/repo` (recognised by layout, whatever
+/// the module they `use`), and a versioned migration moved into a layout from a folder
+/// no layout names, which is an existing migration relocated, not a new one.
+#[test]
+fn flyway_undo_and_baseline_other_ecto_repos_and_migrations_moved_into_a_layout() {
+    let repo = TestRepo::new();
+    repo.stage(
+        "src/main/resources/db/migration/V2__add_legacy.sql",
+        "ALTER TABLE orders ADD COLUMN legacy text;\n",
+    );
+    repo.stage(
+        "db/sql/0003_add_index.sql",
+        "CREATE INDEX i ON orders (id);\n",
+    );
+    repo.stage("notes/add_index.sql", "CREATE INDEX j ON orders (id);\n");
+    repo.commit("base");
+
+    let undo = "src/main/resources/db/migration/U2__add_legacy.sql";
+    let baseline = "src/main/resources/db/migration/B5__baseline.sql";
+    let ecto = "apps/metrics/priv/analytics_repo/migrations/20240101000000_create_events.exs";
+    repo.stage(undo, "ALTER TABLE orders DROP COLUMN legacy;\n");
+    repo.stage(baseline, "CREATE TABLE orders (id bigint);\n");
+    repo.stage(
+        ecto,
+        "defmodule Metrics.AnalyticsRepo.Migrations.CreateEvents do\n  use Metrics.Schema.Changes\n\n  def change do\n    create table(:events)\n  end\nend\n",
+    );
+    let (_, r) = repo.precommit_json();
+    let got = all_rules(&r);
+    for path in [undo, baseline, ecto] {
+        assert!(got.contains(&new_migration(path)), "{path}: {got:?}");
+    }
+    // An undo migration is the rollback: its DROP is not a destructive change to review,
+    // and it needs no rollback of its own.
+    assert!(
+        !got.iter()
+            .any(|f| f.2 == undo && f.0 != "migration/new-migration"),
+        "{got:?}"
+    );
+    repo.git(&["reset", "-q", "--hard"]);
+
+    // Moved into a layout: the versioned migration was already there (and may have
+    // run); an unversioned script moved in and given a version is a new migration.
+    std::fs::create_dir_all(repo.root.join("db/migrations")).expect("mkdir");
+    repo.git(&[
+        "mv",
+        "db/sql/0003_add_index.sql",
+        "db/migrations/0003_add_index.sql",
+    ]);
+    repo.git(&[
+        "mv",
+        "notes/add_index.sql",
+        "db/migrations/0004_add_index.sql",
+    ]);
+    let (_, r) = repo.precommit_json();
+    let got = rules(&r);
+    assert!(
+        got.contains(&applied_edit("db/sql/0003_add_index.sql", 1)),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&new_migration("db/migrations/0004_add_index.sql")),
+        "{got:?}"
+    );
+    assert_eq!(got.len(), 2, "{got:?}");
+}
+
 #[test]
 fn user_globs_and_exclusions() {
     let repo = TestRepo::new();

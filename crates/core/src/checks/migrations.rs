@@ -71,9 +71,10 @@ const FRAMEWORKS: &[(&str, &str)] = &[
     ("**/db/migrate/*.rb", "Rails"),
     ("**/alembic/versions/*.py", "Alembic"),
     ("**/migrations/versions/*.py", "Alembic / Flask-Migrate"),
-    ("**/db/migration/V*__*.sql", "Flyway"),
-    ("**/db/migration/V*__*.java", "Flyway"),
-    ("**/V[0-9]*__*.sql", "Flyway"),
+    // Versioned (V), undo (U, Teams edition) and baseline (B) migrations.
+    ("**/db/migration/{V,U,B}*__*.sql", "Flyway"),
+    ("**/db/migration/{V,U,B}*__*.java", "Flyway"),
+    ("**/{V,U,B}[0-9]*__*.sql", "Flyway"),
     ("**/R__*.sql", "Flyway"),
     ("**/db/changelog/**/*.xml", "Liquibase"),
     ("**/db/changelog/**/*.yaml", "Liquibase"),
@@ -93,7 +94,9 @@ const FRAMEWORKS: &[(&str, &str)] = &[
     ("**/migrations/[0-9]*-*.cjs", "Sequelize"),
     ("**/migrations/[0-9]*-*.ts", "TypeORM / Sequelize"),
     ("**/migration/[0-9]*-*.ts", "TypeORM"),
-    ("**/priv/repo/migrations/*.exs", "Ecto"),
+    // Every Ecto repo keeps its migrations in priv/<repo>/migrations (`repo` is only the
+    // default name: `priv/analytics_repo/migrations`).
+    ("**/priv/*/migrations/*.exs", "Ecto"),
     ("**/migrations/*/up.sql", "Diesel"),
     ("**/migrations/*/down.sql", "Diesel"),
     ("**/Migrations/[0-9]*_*.cs", "Entity Framework"),
@@ -145,12 +148,13 @@ fn generic_layout(path: &str) -> bool {
         && below.iter().any(|p| versioned(p))
 }
 
-/// `0001_init`, `20240101120000-add`, `2024-01-01-000000_x`, `V3__x`, `3.up.sql`.
+/// `0001_init`, `20240101120000-add`, `2024-01-01-000000_x`, `3.up.sql`, and Flyway's
+/// versioned, undo and baseline names `V3__x`, `U3__x`, `B3__x`.
 fn versioned(name: &str) -> bool {
     let digits = name.bytes().take_while(u8::is_ascii_digit).count();
     let after = name.as_bytes().get(digits).copied();
     (digits > 0 && matches!(after, Some(b'_' | b'-' | b'.') | None))
-        || (name.starts_with(['V', 'v'])
+        || (name.starts_with(['V', 'v', 'U', 'B'])
             && name[1..].bytes().take_while(u8::is_ascii_digit).count() > 0
             && name.contains("__"))
 }
@@ -342,8 +346,29 @@ pub fn framework(path: &str, data: Option<&[u8]>, policy: &Policy) -> Option<&'s
     sqitch(path, data)
 }
 
+/// Whether the old side of a rename was a migration already, wherever it lived: a
+/// versioned file name and migration content.
+fn versioned_migration(old_path: &str, change: &FileChange) -> bool {
+    let name = old_path.rsplit('/').next().unwrap_or(old_path);
+    let named = versioned(name)
+        || old_path
+            .rsplit('/')
+            .nth(1)
+            .is_some_and(|dir| versioned(dir) && name == "migration.sql");
+    named
+        && change
+            .old_contents()
+            .and_then(|data| generic_framework(old_path, data))
+            .is_some()
+}
+
 fn is_down_file(path: &str) -> bool {
-    path.ends_with(".down.sql") || path.ends_with("/down.sql") || path.contains("/revert/")
+    let file = path.rsplit('/').next().unwrap_or(path);
+    path.ends_with(".down.sql")
+        || path.ends_with("/down.sql")
+        || path.contains("/revert/")
+        // Flyway undo migration: U3__x.sql reverses V3__x.sql.
+        || (file.starts_with('U') && versioned(file))
 }
 
 fn is_repeatable(path: &str) -> bool {
@@ -417,9 +442,14 @@ impl Check for Migrations {
                     }
                 }
                 ChangeStatus::Renamed => {
+                    let from = change.old_path.as_deref().unwrap_or_default();
                     if let Some(fw) = old_fw {
-                        let from = change.old_path.as_deref().unwrap_or_default();
                         out.push(applied(change, from, fw, "renamed"));
+                    } else if let Some(fw) = new_fw.filter(|_| versioned_migration(from, change)) {
+                        // Moved into a layout from a place no layout names (`db/sql/`,
+                        // a folder being reorganised): it already was a versioned
+                        // migration, so it may already be applied.
+                        out.push(applied(change, from, fw, "moved into a migration layout"));
                     } else if let Some(fw) = new_fw {
                         // A file moved into a migrations directory is a new migration.
                         out.push(Finding::for_file(
