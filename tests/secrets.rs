@@ -361,7 +361,10 @@ fn replay_defects_are_found_and_real_code_is_not_flagged() {
             .collect();
         let expect_match = row["expect"] == "match";
         if expect_match == rules.is_empty() {
-            wrong.push(format!("{} {}: {rules:?} {}", row["rule"], row["expect"], path));
+            wrong.push(format!(
+                "{} {}: {rules:?} {}",
+                row["rule"], row["expect"], path
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
