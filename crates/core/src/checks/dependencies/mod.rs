@@ -6,8 +6,6 @@ pub mod parse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use aho_corasick::{AhoCorasickBuilder, MatchKind};
-
 use super::{Check, RuleMeta};
 use crate::{Action, ChangeSet, Content, Finding, Policy, Side};
 use parse::Dep;
@@ -191,68 +189,89 @@ fn names_equal(name: &str, d: &Dep) -> bool {
     }
 }
 
-/// For each of `names`, the line of `data` that first names it (quoted with `"`, then
-/// with `'`, then bare, then the part after a `group:`), or 1. Every name is searched for
-/// in the same single pass over the file, however many there are.
+/// For each of `names`, the line of `data` that first names it, or 1.
+///
+/// One pass splits the file into tokens (runs of bytes between quotes, whitespace and
+/// punctuation no package name contains) and records where each first occurs, with the
+/// forms a lockfile wraps a name in taken off: a leading `/` (pnpm), the path up to the
+/// last `node_modules/` (package-lock), a trailing `@version` (yarn, pnpm) or
+/// `:version` (Gradle). A name is then one lookup. Only a name no token holds (written
+/// inside a longer word) is searched for in the bytes. Searching the whole file once per
+/// package took 4 s for a lockfile adding 16,000 packages, and one automaton over every
+/// name took 1 s to build.
 fn lines_of(data: Option<&[u8]>, names: &[&str]) -> Vec<u32> {
     let Some(data) = data.filter(|_| !names.is_empty()) else {
         return vec![1; names.len()];
     };
-    let mut patterns: Vec<String> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut needles: Vec<[usize; 4]> = Vec::with_capacity(names.len());
-    for name in names {
-        let short = name.rsplit(':').next().unwrap_or(name);
-        let forms = [
-            format!("\"{name}\""),
-            format!("'{name}'"),
-            (*name).to_owned(),
-            short.to_owned(),
-        ];
-        needles.push(forms.map(|form| {
-            let next = patterns.len();
-            *index.entry(form.clone()).or_insert_with(|| {
-                patterns.push(form);
-                next
-            })
-        }));
+    let delimiter = |b: u8| {
+        b.is_ascii_whitespace()
+            || matches!(
+                b,
+                b'"' | b'\''
+                    | b'`'
+                    | b','
+                    | b'='
+                    | b'<'
+                    | b'>'
+                    | b'('
+                    | b')'
+                    | b'['
+                    | b']'
+                    | b'{'
+                    | b'}'
+                    | b';'
+            )
+    };
+    fn note<'a>(first: &mut HashMap<&'a [u8], usize>, form: &'a [u8], at: usize) {
+        if !form.is_empty() {
+            first.entry(form).or_insert(at);
+        }
     }
-    let mut first = vec![usize::MAX; patterns.len()];
-    let mut missing = patterns.len();
-    match AhoCorasickBuilder::new()
-        .match_kind(MatchKind::Standard)
-        .build(&patterns)
-    {
-        Ok(ac) => {
-            for hit in ac.find_overlapping_iter(data) {
-                let slot = &mut first[hit.pattern().as_usize()];
-                if *slot == usize::MAX {
-                    *slot = hit.start();
-                    missing -= 1;
-                    if missing == 0 {
-                        break;
-                    }
-                }
+    let mut first: HashMap<&[u8], usize> = HashMap::new();
+    let mut at = 0;
+    while at < data.len() {
+        if delimiter(data[at]) {
+            at += 1;
+            continue;
+        }
+        let end = data[at..]
+            .iter()
+            .position(|&b| delimiter(b))
+            .map_or(data.len(), |n| at + n);
+        let token = &data[at..end];
+        // YAML and TOML keys end in `:`.
+        let token = token.strip_suffix(b":").unwrap_or(token);
+        let token = token.strip_prefix(b"/").unwrap_or(token);
+        let installed = memchr::memmem::rfind(token, b"node_modules/")
+            .map_or(token, |i| &token[i + b"node_modules/".len()..]);
+        for form in [token, installed] {
+            note(&mut first, form, at);
+            // `name@1.2.3`, `@scope/name@1.2.3`: the `@` of a scope is not a version.
+            if let Some(i) = memchr::memrchr(b'@', form).filter(|&i| i > 0) {
+                note(&mut first, &form[..i], at);
+            }
+            if let Some(i) = memchr::memrchr(b':', form).filter(|&i| i > 0) {
+                note(&mut first, &form[..i], at);
             }
         }
-        // Too many patterns for the automaton's limits: search for each one.
-        Err(_) => {
-            for (slot, p) in first.iter_mut().zip(&patterns) {
-                *slot = memchr::memmem::find(data, p.as_bytes()).unwrap_or(usize::MAX);
-            }
-        }
+        at = end;
     }
     let newlines: Vec<usize> = memchr::memchr_iter(b'\n', data).collect();
-    needles
+    let line =
+        |at: usize| u32::try_from(newlines.partition_point(|&nl| nl < at) + 1).unwrap_or(u32::MAX);
+    names
         .iter()
-        .map(|forms| {
-            forms
+        .map(|name| {
+            let short = name.rsplit(':').next().unwrap_or(name);
+            [*name, short]
                 .iter()
-                .map(|&p| first[p])
-                .find(|&at| at != usize::MAX)
-                .map_or(1, |at| {
-                    u32::try_from(newlines.partition_point(|&nl| nl < at) + 1).unwrap_or(u32::MAX)
+                .find_map(|form| first.get(form.as_bytes()).copied())
+                .or_else(|| {
+                    [*name, short]
+                        .iter()
+                        .find_map(|form| memchr::memmem::find(data, form.as_bytes()))
                 })
+                .map_or(1, line)
         })
         .collect()
 }
