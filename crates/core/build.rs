@@ -20,6 +20,7 @@ const PACKS: &[&str] = &[
     "registries.toml",
     "databases.toml",
     "saas.toml",
+    "services.toml",
     "generic.toml",
 ];
 

@@ -309,7 +309,11 @@ impl SecretRule {
             {
                 return false;
             }
-            if !self.keep_placeholders && looks_like_placeholder(&lower) {
+            if !self.keep_placeholders
+                && (looks_like_placeholder(&lower)
+                    || PUBLIC_VALUES.iter().any(|v| lower == v.as_bytes())
+                    || encodes_words(secret))
+            {
                 return false;
             }
         }
@@ -372,6 +376,51 @@ pub fn shannon_entropy(data: &[u8]) -> f64 {
         .sum()
 }
 
+/// Credentials published on purpose, identical in every installation (local emulators'
+/// documented keys): reporting them says nothing. Lower-cased.
+const PUBLIC_VALUES: &[&str] = &[
+    // Azurite / the Azure Storage Emulator: the key of account `devstoreaccount1`.
+    "eby8vdm02xnocqflquwjpllmetlcdxj1ouzft50usrz6ifsufq2uvercz4i6tq/k1szfptotr/kbhbeksogmgw==",
+];
+
+/// A base64 value that decodes to lower-case words (`YW5vdGhlci10b2tlbg==` is
+/// `another-token`, `YWxpY2U6c2VjcmV0LXBhc3N3ZA==` is `alice:secret-passwd`): a test's
+/// readable stand-in. Key material decodes to arbitrary bytes, and a real `user:password`
+/// pair almost always has a digit, a capital or a symbol.
+fn encodes_words(secret: &[u8]) -> bool {
+    if secret.len() < 8 || !secret.len().is_multiple_of(4) {
+        return false;
+    }
+    let body = secret
+        .strip_suffix(b"==")
+        .or_else(|| secret.strip_suffix(b"="))
+        .unwrap_or(secret);
+    let mut bits = 0u32;
+    let mut held = 0;
+    let mut decoded = Vec::with_capacity(body.len() * 3 / 4);
+    for &c in body {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return false,
+        };
+        bits = (bits << 6) | u32::from(v);
+        held += 6;
+        if held >= 8 {
+            held -= 8;
+            decoded.push((bits >> held) as u8);
+            bits &= (1 << held) - 1;
+        }
+    }
+    decoded.len() >= 4
+        && decoded
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || matches!(b, b':' | b'-' | b'_' | b'.' | b' '))
+}
+
 /// Values people write where a secret will go: `xxxx`, `your-api-key`, `<token>`,
 /// `${TOKEN}`, `EXAMPLE`, long runs of one character. `lower` is lower-cased.
 fn looks_like_placeholder(lower: &[u8]) -> bool {
@@ -396,7 +445,11 @@ fn looks_like_placeholder(lower: &[u8]) -> bool {
         "qwerty",
         "insert",
         "replace_me",
+        "replace_with",
         "todo",
+        // `invalid_token_here`, `paste-key-here`: a value that says where one goes.
+        "_here",
+        "-here",
     ];
     if MARKERS
         .iter()
@@ -975,5 +1028,37 @@ mod tests {
             }
         }
         assert!(text.len() > 10_000);
+    }
+
+    /// Base64 of lower-case words is a readable stand-in; base64 of key material, or of a
+    /// `user:password` with digits or capitals, is not.
+    #[test]
+    fn base64_of_words_is_a_stand_in_and_key_material_is_not() {
+        assert!(encodes_words(b"YW5vdGhlci10b2tlbg=="));
+        assert!(encodes_words(b"YWxpY2U6c2VjcmV0LXBhc3N3ZA=="));
+        assert!(
+            !encodes_words(b"YWRtaW46UzNjcjN0UEBzcw=="),
+            "admin:S3cr3tP@ss"
+        );
+        assert!(!encodes_words(b"q8vT3nW5xLrZk2mB"));
+        assert!(
+            !encodes_words(b"YW5vdGhlci10b2tlbg"),
+            "not padded to a multiple of 4"
+        );
+        assert!(!encodes_words(b"not base64!"));
+    }
+
+    /// The emulator key every Azurite installation shares is not reported; a real account
+    /// key in the same place is.
+    #[test]
+    fn published_emulator_credentials_are_not_secrets() {
+        let scanner = crate::secrets::builtin_scanner();
+        let found = |text: &str| !scanner.scan_all(text.as_bytes(), None).is_empty();
+        assert!(!found(
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+        ));
+        assert!(found(
+            "DefaultEndpointsProtocol=https;AccountName=acmeprod;AccountKey=Qx7Hk2Lp9Vz3Rt6Yw1Nb4Mc8Df5Gs0Ja2Ue7Io3Pk9Wl6Zx1Cv4Bn8Mq2Er5Ty0Ui3Op7As1Dg6Fh9Jk==;"
+        ));
     }
 }
