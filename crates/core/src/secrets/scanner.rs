@@ -312,7 +312,10 @@ impl SecretRule {
             if !self.keep_placeholders
                 && (looks_like_placeholder(&lower)
                     || PUBLIC_VALUES.iter().any(|v| lower == v.as_bytes())
-                    || encodes_words(secret))
+                    // Only for catch-all rules: where the context itself says
+                    // "credential" (a Kubernetes Secret, an Authorization header), even
+                    // `admin:password` in base64 is one.
+                    || (self.fallback && encodes_words(secret)))
             {
                 return false;
             }
