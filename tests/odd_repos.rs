@@ -97,28 +97,56 @@ fn binary_files_are_handled() {
     assert_eq!(findings(&r), vec![sensitive("certs/client.p12")]);
 }
 
+/// `max-file-size` bounds what a scan reads, not what a change is checked for: a token
+/// appended to a text file over the limit is found on its line; only a file too large to
+/// read at all (over 64 MiB) is reported unread, as a warning.
 #[test]
-fn huge_files_are_reported_not_read() {
+fn large_files_are_checked_in_the_lines_a_change_adds() {
     let repo = TestRepo::new();
     repo.stage(
         "scopecheck.toml",
         "[defaults]\nmax-file-size = \"64 KiB\"\n",
     );
-    repo.commit("policy");
+    let log = "2026-01-01 12:00:00 INFO request served in 12 ms\n".repeat(40_000);
+    repo.stage("logs/app.log", &log);
+    repo.commit("policy and a 2 MB log");
+    let token = format!("ghp_{}", "Xq7Lm2Np9Rs4Tv6Wy8Za1Bc3De5Fg0Hj2Kk4");
+    repo.stage(
+        "logs/app.log",
+        format!("{log}export GITHUB_TOKEN={token}\n"),
+    );
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "{r}");
+    let found = r["findings"].as_array().expect("findings");
+    assert_eq!(found.len(), 1, "{r}");
+    assert_eq!(found[0]["rule"], "secret/github-pat");
+    assert_eq!(found[0]["line"], 40_001);
+    assert!(!r.to_string().contains(&token), "the token is redacted");
+    repo.git(&["reset", "-q", "--hard"]);
+
+    // A large file without secrets passes quietly.
     repo.stage(
         "data/dump.sql",
         "INSERT INTO t VALUES (1);\n".repeat(10_000),
     );
     let (code, r) = repo.precommit_json();
-    assert_eq!(code, 0, "a warning must not stop the commit: {r}");
+    assert_eq!((code, findings(&r)), (0, vec![]), "{r}");
+    repo.git(&["reset", "-q", "--hard"]);
+
+    // Over 64 MiB nothing is read: reported, and a warning does not stop the commit.
+    repo.stage("data/huge.csv", "1,2,3\n".repeat(11_500_000));
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 0, "{r}");
     assert_eq!(
         findings(&r),
         vec![(
             "file/too-large-to-scan".into(),
             "warn".into(),
-            "data/dump.sql".into()
+            "data/huge.csv".into()
         )]
     );
+    repo.git(&["reset", "-q", "--hard"]);
+
     // A large credential file is still a credential file: the path decides.
     repo.stage("big.env", "A=1\n".repeat(40_000));
     let (code, r) = repo.precommit_json();

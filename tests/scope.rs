@@ -275,11 +275,15 @@ fn agents_get_the_agent_floor_and_cannot_claim_to_be_human() {
     let repo = TestRepo::new();
     repo.stage(
         "scopecheck.toml",
-        "[defaults]\nagent-action-floor = \"block\"\nmax-file-size = 64\n",
+        "[defaults]\nagent-action-floor = \"block\"\n",
     );
     repo.commit("policy");
-    repo.stage("data/big.csv", "x,y\n".repeat(100));
-    // A person: the large-file finding is a warning and the commit passes.
+    // A package only the lockfile names (a transitive one): a warning by default.
+    repo.stage(
+        "package-lock.json",
+        r#"{"lockfileVersion": 3, "packages": {"": {"name": "app"}, "node_modules/left-pad": {"version": "1.3.0"}}}"#,
+    );
+    // A person: the finding is a warning and the commit passes.
     let run = repo.scopecheck(&["pre-commit", "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.all());
     // An agent (Claude Code's shell sets CLAUDECODE=1): the floor makes it block.

@@ -46,7 +46,7 @@ pub fn judge_staged(
         loaded.policy.fail_on = fail_on;
     }
     let mut changes = repo.staged(&ReadOptions {
-        max_file_size: loaded.policy.max_file_size,
+        max_file_size: scopecheck_core::checks::change_read_limit(loaded.policy.max_file_size),
     })?;
     changes.actor = scopecheck_core::actor::detect(|k| std::env::var(k).ok());
     let signers = staged_signers(repo, &mut loaded, &changes.actor)?;

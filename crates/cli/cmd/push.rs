@@ -39,7 +39,7 @@ fn judge(
     commits: &[CommitInfo],
 ) -> Result<(Report, ChangeSet), CliError> {
     let opts = ReadOptions {
-        max_file_size: loaded.policy.max_file_size,
+        max_file_size: scopecheck_core::checks::change_read_limit(loaded.policy.max_file_size),
     };
     let env_actor = actor::detect(|k| std::env::var(k).ok());
     let actor = if env_actor.is_agent() {

@@ -42,6 +42,18 @@ pub trait Check: Send + Sync {
 /// parsed (a 1.2 MB `package-lock.json` is ordinary), or a package could hide in it.
 pub const STRUCTURED_FILE_LIMIT: u64 = 64 << 20;
 
+/// Largest file a change (`pre-commit`, `pre-push`, `ci`) reads whatever `max-file-size`
+/// says. A change's large text file is only scanned in the lines it adds, so reading it
+/// costs memory for the two versions, not a scan of the whole file; skipping it instead
+/// let a token appended to a 2 MB log pass. Above this, the file is reported unread.
+pub const CHANGE_FILE_LIMIT: u64 = 64 << 20;
+
+/// How many bytes of a changed file an adapter should load in a change (not a scan of a
+/// tree or history, where `max-file-size` bounds what is read).
+pub fn change_read_limit(max_file_size: u64) -> u64 {
+    max_file_size.max(CHANGE_FILE_LIMIT)
+}
+
 /// How many bytes of the file at `path` an adapter should load for the checks, given the
 /// policy's `max-file-size`: more for files that are parsed as a whole (manifests and
 /// lockfiles) or judged by their content (files in a migrations directory).
