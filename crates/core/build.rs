@@ -134,6 +134,12 @@ fn rule_expr(pack: &str, rule: &toml::Table) -> String {
                 format!("Some(Spanned::new(0..0, {}))", string(key, value))
             }
             k if SPANNED_LISTS.contains(&k) => strings(key, value, true),
+            // Examples are test data: a process that scans has no use for a thousand of
+            // them allocated at start-up.
+            "examples" | "negative-examples" => format!(
+                "if cfg!(test) {{ {} }} else {{ Vec::new() }}",
+                strings(key, value, false)
+            ),
             k if STRING_LISTS.contains(&k) => strings(key, value, false),
             k if FLAGS.contains(&k) => match value.as_bool() {
                 Some(b) => b.to_string(),
