@@ -379,6 +379,18 @@ pub fn shannon_entropy(data: &[u8]) -> f64 {
         .sum()
 }
 
+/// Whether the value at `s..e` repeats the name just before it, as in
+/// `user%40host:user%40host@127.0.0.1` or `bob:bob`: a stand-in a test or document
+/// writes where a credential goes, not one.
+fn repeats_the_name(hay: &[u8], s: usize, e: usize) -> bool {
+    let len = e - s;
+    if s <= len || hay[s - 1] != b':' {
+        return false;
+    }
+    let name = s - 1 - len;
+    hay[name..s - 1] == hay[s..e] && (name == 0 || !is_word(hay[name - 1]))
+}
+
 /// Credentials published on purpose, identical in every installation (local emulators'
 /// documented keys): reporting them says nothing. Lower-cased.
 const PUBLIC_VALUES: &[&str] = &[
@@ -921,7 +933,7 @@ impl Scanner {
                 at = whole.start + 1;
                 continue;
             }
-            if s == e || !r.accepts(&hay[s..e]) {
+            if s == e || !r.accepts(&hay[s..e]) || repeats_the_name(hay, s, e) {
                 continue;
             }
             // The identifier the secret is assigned to starts before the keyword that
@@ -1062,6 +1074,25 @@ mod tests {
         ));
         assert!(found(
             "DefaultEndpointsProtocol=https;AccountName=acmeprod;AccountKey=Qx7Hk2Lp9Vz3Rt6Yw1Nb4Mc8Df5Gs0Ja2Ue7Io3Pk9Wl6Zx1Cv4Bn8Mq2Er5Ty0Ui3Op7As1Dg6Fh9Jk==;"
+        ));
+    }
+
+    /// A password that repeats its user name is a stand-in; a different one is not.
+    #[test]
+    fn a_value_repeating_its_name_is_a_stand_in() {
+        let scanner = crate::secrets::builtin_scanner();
+        let found = |text: &str| !scanner.scan_all(text.as_bytes(), None).is_empty();
+        assert!(!found(
+            "AUTH_HTTPD_URL=https://user%40host:user%40host@127.0.0.1:8080"
+        ));
+        assert!(!found(
+            "url = https://deploy7:deploy7@git.acme-corp.net/repo.git"
+        ));
+        assert!(found(
+            "url = https://deploy7:Zq8vT3nW5xLr@git.acme-corp.net/repo.git"
+        ));
+        assert!(found(
+            "url = https://xdeploy7:deploy7@git.acme-corp.net/repo.git"
         ));
     }
 }
