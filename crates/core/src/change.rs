@@ -104,6 +104,29 @@ pub struct FileChange {
     added: OnceLock<Vec<AddedLine>>,
 }
 
+/// Bytes that end a token in configuration and lockfile text: whitespace, quotes and the
+/// punctuation of assignments, lists and markup. No package name or credential contains
+/// one, so the token around a position is the run between two of them.
+pub(crate) fn is_token_delimiter(b: u8) -> bool {
+    b.is_ascii_whitespace()
+        || matches!(
+            b,
+            b'"' | b'\''
+                | b'`'
+                | b','
+                | b'='
+                | b'<'
+                | b'>'
+                | b'('
+                | b')'
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b';'
+        )
+}
+
 /// The number of leading bytes git inspects to call a blob binary.
 const BINARY_SNIFF_LEN: usize = 8000;
 

@@ -229,25 +229,7 @@ fn redacted_snippet(line: &[u8], at: usize, matched: &[u8]) -> String {
     // The whole token the secret sits in is hidden, not just the part a rule matched: a
     // multi-part credential (`AKIA…:<secret key>`, `user:password@host`) must not show
     // its other half next to the redaction.
-    let delimiter = |b: &u8| {
-        b.is_ascii_whitespace()
-            || matches!(
-                b,
-                b'"' | b'\''
-                    | b'`'
-                    | b'='
-                    | b','
-                    | b';'
-                    | b'('
-                    | b')'
-                    | b'['
-                    | b']'
-                    | b'{'
-                    | b'}'
-                    | b'<'
-                    | b'>'
-            )
-    };
+    let delimiter = |b: &u8| crate::change::is_token_delimiter(*b);
     let at = at.min(line.len());
     let end = (at + matched.len()).min(line.len());
     let at = line[..at].iter().rposition(delimiter).map_or(0, |i| i + 1);

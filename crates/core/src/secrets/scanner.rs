@@ -410,9 +410,10 @@ fn encodes_words(secret: &[u8]) -> bool {
         .strip_suffix(b"==")
         .or_else(|| secret.strip_suffix(b"="))
         .unwrap_or(secret);
+    // Decoded on the fly: every byte must be a lower-case letter or a separator.
     let mut bits = 0u32;
     let mut held = 0;
-    let mut decoded = Vec::with_capacity(body.len() * 3 / 4);
+    let mut decoded = 0;
     for &c in body {
         let v = match c {
             b'A'..=b'Z' => c - b'A',
@@ -426,14 +427,15 @@ fn encodes_words(secret: &[u8]) -> bool {
         held += 6;
         if held >= 8 {
             held -= 8;
-            decoded.push((bits >> held) as u8);
+            let b = (bits >> held) as u8;
             bits &= (1 << held) - 1;
+            if !(b.is_ascii_lowercase() || matches!(b, b':' | b'-' | b'_' | b'.' | b' ')) {
+                return false;
+            }
+            decoded += 1;
         }
     }
-    decoded.len() >= 4
-        && decoded
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || matches!(b, b':' | b'-' | b'_' | b'.' | b' '))
+    decoded >= 4
 }
 
 /// Values people write where a secret will go: `xxxx`, `your-api-key`, `<token>`,

@@ -203,25 +203,7 @@ fn lines_of(data: Option<&[u8]>, names: &[&str]) -> Vec<u32> {
     let Some(data) = data.filter(|_| !names.is_empty()) else {
         return vec![1; names.len()];
     };
-    let delimiter = |b: u8| {
-        b.is_ascii_whitespace()
-            || matches!(
-                b,
-                b'"' | b'\''
-                    | b'`'
-                    | b','
-                    | b'='
-                    | b'<'
-                    | b'>'
-                    | b'('
-                    | b')'
-                    | b'['
-                    | b']'
-                    | b'{'
-                    | b'}'
-                    | b';'
-            )
-    };
+    let delimiter = crate::change::is_token_delimiter;
     fn note<'a>(first: &mut HashMap<&'a [u8], usize>, form: &'a [u8], at: usize) {
         if !form.is_empty() {
             first.entry(form).or_insert(at);
