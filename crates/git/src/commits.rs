@@ -103,7 +103,13 @@ impl Repo {
         let new = tree(head)?;
         let old = base.map(tree).transpose()?;
         let mut raw = Vec::new();
-        diff::trees(&self.repo, old, Some(new), BStr::new(""), &mut raw)?;
+        diff::trees(
+            &diff::Src::from(&self.repo),
+            old,
+            Some(new),
+            BStr::new(""),
+            &mut raw,
+        )?;
         let mut cs = ChangeSet::new(Origin::Range {
             base: base.map(|b| b.to_string()).unwrap_or_default(),
             head: head.to_string(),

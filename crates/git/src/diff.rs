@@ -4,6 +4,7 @@
 //! (the `TREE` extension git keeps up to date on `git add`), so a commit touching ten
 //! files in a 100k-file repository reads a handful of tree objects, not every tree.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -12,6 +13,7 @@ use gix::index::entry::{Flags, Mode, Stage};
 use gix::objs::tree::EntryMode;
 use gix::ObjectId;
 
+use crate::packs::PackReader;
 use crate::{show, Error};
 
 /// What kind of tree entry one side is.
@@ -79,12 +81,10 @@ pub(crate) struct RawChange {
 /// different entries (a file replaced by a directory is a deletion plus additions).
 type TreeMap = HashMap<(BString, bool), (EntryMode, ObjectId)>;
 
-fn read_tree(repo: &gix::Repository, id: ObjectId) -> Result<TreeMap, Error> {
-    let tree = repo
-        .find_tree(id)
-        .map_err(|source| Error::MissingObject { id, source })?;
+fn read_tree(repo: &Src<'_>, id: ObjectId) -> Result<TreeMap, Error> {
+    let tree = tree_data(repo, id)?;
     let mut map = HashMap::new();
-    for entry in gix::objs::TreeRefIter::from_bytes(&tree.data, repo.object_hash()) {
+    for entry in gix::objs::TreeRefIter::from_bytes(&tree.data, repo.repo.object_hash()) {
         let entry = entry.map_err(|_| Error::CorruptTree { id })?;
         map.insert(
             (entry.filename.to_owned(), entry.mode.is_tree()),
@@ -104,11 +104,54 @@ fn join(prefix: &BStr, name: &BStr) -> BString {
     p
 }
 
+/// Where trees are read from: gix, and in a range or history scan also the thread's
+/// pack reader, whose cache of delta bases serves the long delta chains trees sit in.
+pub(crate) struct Src<'a> {
+    pub repo: &'a gix::Repository,
+    pub packs: Option<&'a RefCell<PackReader>>,
+}
+
+impl<'a> From<&'a gix::Repository> for Src<'a> {
+    fn from(repo: &'a gix::Repository) -> Self {
+        Src { repo, packs: None }
+    }
+}
+
+/// A tree's raw bytes, from whichever reader had them.
+struct TreeBytes<'r> {
+    data: Bytes<'r>,
+}
+
+enum Bytes<'r> {
+    Gix(gix::Tree<'r>),
+    Packed(std::sync::Arc<Vec<u8>>),
+}
+
+impl std::ops::Deref for Bytes<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Gix(t) => &t.data,
+            Bytes::Packed(d) => d,
+        }
+    }
+}
+
 /// A tree's raw bytes, read once and iterated in place: collecting entries (with an
 /// owned name each) cost more than inflating the tree.
-fn tree_data(repo: &gix::Repository, id: ObjectId) -> Result<gix::Tree<'_>, Error> {
-    repo.find_tree(id)
-        .map_err(|source| Error::MissingObject { id, source })
+fn tree_data<'r>(repo: &Src<'r>, id: ObjectId) -> Result<TreeBytes<'r>, Error> {
+    if let Some(data) = repo.packs.and_then(|p| p.borrow_mut().tree(&id)) {
+        return Ok(TreeBytes {
+            data: Bytes::Packed(data),
+        });
+    }
+    let tree = repo
+        .repo
+        .find_tree(id)
+        .map_err(|source| Error::MissingObject { id, source })?;
+    Ok(TreeBytes {
+        data: Bytes::Gix(tree),
+    })
 }
 
 /// The next entry of a tree, a malformed entry being an error about that tree.
@@ -127,7 +170,7 @@ fn next_entry<'a>(
 
 /// Every file under tree `id` as one side of a change.
 fn walk(
-    repo: &gix::Repository,
+    repo: &Src<'_>,
     id: ObjectId,
     prefix: &BStr,
     old_side: bool,
@@ -136,7 +179,7 @@ fn walk(
     let tree = tree_data(repo, id)?;
     let mut iter = Some(gix::objs::TreeRefIter::from_bytes(
         &tree.data,
-        repo.object_hash(),
+        repo.repo.object_hash(),
     ));
     while let Some(e) = next_entry(&mut iter, Some(id))? {
         one_side(
@@ -156,7 +199,7 @@ fn walk(
 /// git's canonical order side by side, so a commit touching a few files costs a few tree
 /// reads and one pass over each.
 pub(crate) fn trees(
-    repo: &gix::Repository,
+    repo: &Src<'_>,
     old: Option<ObjectId>,
     new: Option<ObjectId>,
     prefix: &BStr,
@@ -167,7 +210,7 @@ pub(crate) fn trees(
     }
     let old_tree = old.map(|id| tree_data(repo, id)).transpose()?;
     let new_tree = new.map(|id| tree_data(repo, id)).transpose()?;
-    let hash = repo.object_hash();
+    let hash = repo.repo.object_hash();
     let mut old_iter = old_tree
         .as_ref()
         .map(|t| gix::objs::TreeRefIter::from_bytes(&t.data, hash));
@@ -255,7 +298,7 @@ pub(crate) fn trees(
 
 /// An entry present on one side only: a file, or every file of a subtree.
 fn one_side(
-    repo: &gix::Repository,
+    repo: &Src<'_>,
     prefix: &BStr,
     name: &BStr,
     mode: EntryMode,
@@ -280,7 +323,7 @@ fn one_side(
 }
 
 fn deleted(
-    repo: &gix::Repository,
+    repo: &Src<'_>,
     rest: TreeMap,
     prefix: &BStr,
     out: &mut Vec<RawChange>,
@@ -302,7 +345,7 @@ pub(crate) fn index_against_tree(
 ) -> Result<Vec<RawChange>, Error> {
     let mut out = Vec::new();
     let mut walker = IndexWalker {
-        repo,
+        repo: Src::from(repo),
         index,
         notes,
         out: &mut out,
@@ -317,7 +360,7 @@ pub(crate) fn index_against_tree(
 }
 
 struct IndexWalker<'a> {
-    repo: &'a gix::Repository,
+    repo: Src<'a>,
     index: &'a gix::index::File,
     notes: &'a mut Vec<String>,
     out: &'a mut Vec<RawChange>,
@@ -340,7 +383,7 @@ impl IndexWalker<'_> {
             }
         }
         let mut head_map = match head {
-            Some(id) => read_tree(self.repo, id)?,
+            Some(id) => read_tree(&self.repo, id)?,
             None => HashMap::new(),
         };
         let entries = self.index.entries();
@@ -371,7 +414,7 @@ impl IndexWalker<'_> {
                 let sub_path = join(prefix.as_bstr(), name.as_bstr());
                 if entry.mode.is_sparse() && end == i + 1 {
                     trees(
-                        self.repo,
+                        &self.repo,
                         sub_head,
                         Some(entry.id),
                         sub_path.as_bstr(),
@@ -412,7 +455,7 @@ impl IndexWalker<'_> {
                 });
             }
         }
-        deleted(self.repo, head_map, prefix.as_bstr(), self.out)
+        deleted(&self.repo, head_map, prefix.as_bstr(), self.out)
     }
 }
 
@@ -458,7 +501,7 @@ pub(crate) fn pair_renames(mut raw: Vec<RawChange>) -> Vec<RawChange> {
 /// diff is. With no parents every file is new. Each file comes with the first parent's
 /// version at its path, if that is a file.
 pub(crate) fn new_entries(
-    repo: &gix::Repository,
+    repo: &Src<'_>,
     parents: &[ObjectId],
     new: ObjectId,
     prefix: &BStr,
@@ -467,7 +510,7 @@ pub(crate) fn new_entries(
     if parents.contains(&new) {
         return Ok(());
     }
-    let hash = repo.object_hash();
+    let hash = repo.repo.object_hash();
     let new_tree = tree_data(repo, new)?;
     let parent_trees = parents
         .iter()

@@ -76,8 +76,14 @@ impl Repo {
         let sync = repo.clone().into_sync();
         let mut seen: HashSet<ObjectId> = HashSet::new();
         let mut blobs = Vec::new();
-        let added =
-            crate::range::par_map(&sync, crate::range::TREE_CACHES, commits.clone(), new_sides)?;
+        let packs = std::sync::Arc::new(crate::packs::Packs::open(repo));
+        let added = crate::range::par_map(
+            &sync,
+            crate::range::TREE_CACHE,
+            &packs,
+            commits.clone(),
+            |h, c| new_sides(h, c),
+        )?;
         for (&commit, sides) in commits.iter().zip(added) {
             for (path, new, previous) in sides {
                 if new.kind == Kind::Commit || !seen.insert(new.id) {
@@ -121,14 +127,15 @@ impl Repo {
         // object read just before it, still in the delta-base cache, and each thread
         // reads one stretch of the pack instead of jumping around it.
         let order = pack_order(&self.repo, blobs);
+        let packs = std::sync::Arc::new(crate::packs::Packs::open(&self.repo));
         let mut results: Vec<(usize, R)> =
-            crate::range::par_map(&sync, crate::range::BLOB_CACHES, order, |repo, i| {
+            crate::range::par_map(&sync, crate::range::BLOB_CACHE, &packs, order, |h, i| {
                 let blob = &blobs[i];
-                let side = read_blob(repo, blob.id, blob.mode, opts)?;
+                let side = read_blob(h, blob.id, blob.mode, opts)?;
                 // The version it replaced is usually its delta base, read a moment ago
                 // and still cached.
                 let previous = match (blob.previous, &side.content) {
-                    (Some(p), Content::Loaded(_)) => Some(read_blob(repo, p, blob.mode, opts)?),
+                    (Some(p), Content::Loaded(_)) => Some(read_blob(h, p, blob.mode, opts)?),
                     _ => None,
                 };
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
@@ -143,30 +150,43 @@ impl Repo {
     }
 }
 
-/// One blob as a side of a change. One read: a separate header lookup would inflate the
-/// object's start a second time. An oversized blob is dropped after reading, so memory
-/// stays bounded by the largest file.
+/// One blob as a side of a change. Through gix it is one read (a separate header lookup
+/// would inflate the object's start a second time) and an oversized blob is dropped
+/// after reading, so memory stays bounded by the largest file; the pack reader learns
+/// the size before inflating anything.
 fn read_blob(
-    repo: &gix::Repository,
+    h: &mut crate::range::Handle,
     id: ObjectId,
     mode: FileMode,
     opts: &ReadOptions,
 ) -> Result<Side, Error> {
-    let data = crate::owned(
-        repo.find_blob(id)
-            .map_err(|source| Error::MissingObject { id, source })?,
-    );
-    let size = data.len() as u64;
-    Ok(Side {
+    let side = |size, content| Side {
         id: id.to_string(),
         mode,
         size,
-        content: if size > opts.max_file_size {
+        content,
+    };
+    match h.packs.borrow_mut().blob(&id, opts.max_file_size) {
+        Some(crate::packs::Read::Data(data)) => {
+            return Ok(side(data.len() as u64, Content::Loaded(data)))
+        }
+        Some(crate::packs::Read::TooLarge(size)) => return Ok(side(size, Content::TooLarge)),
+        None => {}
+    }
+    let data = crate::owned(
+        h.repo
+            .find_blob(id)
+            .map_err(|source| Error::MissingObject { id, source })?,
+    );
+    let size = data.len() as u64;
+    Ok(side(
+        size,
+        if size > opts.max_file_size {
             Content::TooLarge
         } else {
             Content::Loaded(data)
         },
-    })
+    ))
 }
 
 /// Indexes of `blobs` sorted by where their objects sit in the packs (loose objects last).
@@ -194,9 +214,10 @@ fn pack_order(repo: &gix::Repository, blobs: &[HistoryBlob]) -> Vec<usize> {
 /// The files a commit brings that none of its parents has at the same path (for a merge,
 /// only what it adds itself: everything else was listed with the parent it came from).
 fn new_sides(
-    repo: &mut gix::Repository,
+    h: &crate::range::Handle,
     id: ObjectId,
 ) -> Result<Vec<(BString, Entry, Option<Entry>)>, Error> {
+    let repo = &h.repo;
     let commit = repo
         .find_commit(id)
         .map_err(Error::git("reading a commit"))?;
@@ -217,6 +238,6 @@ fn new_sides(
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let mut out = Vec::new();
-    diff::new_entries(repo, &parent_trees, tree, BStr::new(""), &mut out)?;
+    diff::new_entries(&h.src(), &parent_trees, tree, BStr::new(""), &mut out)?;
     Ok(out)
 }

@@ -13,7 +13,10 @@ mod commits;
 mod diff;
 mod error;
 mod history;
+mod packs;
 mod range;
+
+use packs::PackReader;
 
 use std::path::{Path, PathBuf};
 
@@ -201,7 +204,7 @@ impl Repo {
         });
         let mut raw = Vec::new();
         diff::trees(
-            &self.repo,
+            &diff::Src::from(&self.repo),
             Some(base_tree),
             Some(head_tree),
             BStr::new(""),
@@ -294,7 +297,7 @@ impl Repo {
         cs: &mut ChangeSet,
     ) -> Result<(), Error> {
         for change in diff::pair_renames(raw) {
-            let fc = file_change(&self.repo, change, opts, &mut cs.notes)?;
+            let fc = file_change(&self.repo, None, change, opts, &mut cs.notes)?;
             cs.files.push(fc);
         }
         cs.files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -305,6 +308,7 @@ impl Repo {
 /// Reads both sides of a change (through `repo`, which may be a thread's own handle).
 pub(crate) fn file_change(
     repo: &gix::Repository,
+    packs: Option<&std::cell::RefCell<PackReader>>,
     change: RawChange,
     opts: &ReadOptions,
     notes: &mut Vec<String>,
@@ -333,18 +337,25 @@ pub(crate) fn file_change(
     }
     let old_limit = content_limit(old_path.as_deref().unwrap_or(&path), opts.max_file_size);
     let new_limit = content_limit(&path, opts.max_file_size);
-    let old = change
-        .old
-        .map(|e| read_side(repo, e, old_limit))
-        .transpose()?;
+    // New first: git stores a file's older versions as deltas of its newer ones, and the
+    // pack cache keeps the object just decoded, so the old side then costs one delta.
     let new = change
         .new
-        .map(|e| read_side(repo, e, new_limit))
+        .map(|e| read_side(repo, packs, e, new_limit))
+        .transpose()?;
+    let old = change
+        .old
+        .map(|e| read_side(repo, packs, e, old_limit))
         .transpose()?;
     Ok(FileChange::new(path, old_path, status, old, new))
 }
 
-pub(crate) fn read_side(repo: &gix::Repository, e: Entry, limit: u64) -> Result<Side, Error> {
+pub(crate) fn read_side(
+    repo: &gix::Repository,
+    packs: Option<&std::cell::RefCell<PackReader>>,
+    e: Entry,
+    limit: u64,
+) -> Result<Side, Error> {
     let mode = match e.kind {
         Kind::File => FileMode::Regular,
         Kind::Executable => FileMode::Executable,
@@ -358,15 +369,21 @@ pub(crate) fn read_side(repo: &gix::Repository, e: Entry, limit: u64) -> Result<
             })
         }
     };
-    let missing = |source| Error::MissingObject { id: e.id, source };
-    // The header alone says whether the blob is too large to read (cheap even for a
-    // deltified blob: only the chain's headers are inflated).
-    let size = repo.find_header(e.id).map_err(missing)?.size();
-    let content = if size > limit {
-        Content::TooLarge
-    } else {
-        let blob = repo.find_blob(e.id).map_err(missing)?;
-        Content::Loaded(owned(blob))
+    let (size, content) = match packs.and_then(|p| p.borrow_mut().blob(&e.id, limit)) {
+        Some(packs::Read::Data(data)) => (data.len() as u64, Content::Loaded(data)),
+        Some(packs::Read::TooLarge(size)) => (size, Content::TooLarge),
+        None => {
+            let missing = |source| Error::MissingObject { id: e.id, source };
+            // The header alone says whether the blob is too large to read (cheap even
+            // for a deltified blob: only the chain's headers are inflated).
+            let size = repo.find_header(e.id).map_err(missing)?.size();
+            if size > limit {
+                (size, Content::TooLarge)
+            } else {
+                let blob = repo.find_blob(e.id).map_err(missing)?;
+                (size, Content::Loaded(owned(blob)))
+            }
+        }
     };
     Ok(Side {
         id: e.id.to_string(),

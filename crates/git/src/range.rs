@@ -9,7 +9,9 @@
 //!   a cache of delta bases, so successive versions of a file are not re-inflated from
 //!   the start of their delta chain.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use gix::bstr::{BStr, BString, ByteSlice};
 use gix::ObjectId;
@@ -17,7 +19,9 @@ use rayon::prelude::*;
 use scopecheck_core::checks::content_limit;
 use scopecheck_core::{ChangeSet, Origin};
 
+use crate::diff::Src;
 use crate::diff::{self, Entry, Kind, RawChange};
+use crate::packs::{PackReader, Packs};
 use crate::{file_change, read_side, CommitInfo, Error, ReadOptions, Repo};
 
 /// What was left out of one commit's [`ChangeSet`] because it was judged elsewhere.
@@ -37,54 +41,64 @@ struct Planned {
     others: Vec<Entry>,
 }
 
-/// How much decoded data a thread's repository handle keeps: delta bases (so a chain is
-/// not re-inflated from its start for every object on it) and whole objects by id.
-#[derive(Clone, Copy)]
-pub(crate) struct Caches {
-    pub pack: usize,
-    pub objects: usize,
-}
+/// Bytes of decoded objects a thread's pack reader keeps for reading blobs: a commit's
+/// new blob is often the next commit's old one. The chain ends every version of a file is
+/// built from are kept apart, shared by all threads (see [`Packs`]).
+pub(crate) const BLOB_CACHE: usize = 8 << 20;
 
-/// Reading blobs: a commit's new blob is often the next commit's old one, and successive
-/// versions of a file share delta bases; small enough that two threads stay well under
-/// 200 MiB.
-pub(crate) const BLOB_CACHES: Caches = Caches {
-    pack: 8 << 20,
-    objects: 4 << 20,
-};
+/// The same for walking trees: every commit reads the root tree and the trees on its
+/// changed paths again, each a delta of its neighbours.
+pub(crate) const TREE_CACHE: usize = 24 << 20;
 
-/// Walking trees: trees are deltified in long chains and every commit reads the root
-/// tree and those on its changed paths again (git keeps 96 MiB of delta bases for this).
-pub(crate) const TREE_CACHES: Caches = Caches {
-    pack: 24 << 20,
-    objects: 8 << 20,
-};
+/// gix's own caches, for what the pack reader leaves to it: commits (rarely deltified),
+/// loose objects, a merge's parent trees. Small, since every byte is per thread and a
+/// range scan's memory budget goes to the shared chain ends.
+const GIX_PACK_CACHE: usize = 2 << 20;
+const GIX_OBJECT_CACHE: usize = 1 << 20;
 
-pub(crate) fn thread_repo(sync: &gix::ThreadSafeRepository, caches: Caches) -> gix::Repository {
+fn thread_repo(sync: &gix::ThreadSafeRepository) -> gix::Repository {
     let mut repo = sync.to_thread_local();
-    repo.object_cache_size(caches.objects);
-    repo.objects.set_pack_cache(move || {
+    repo.object_cache_size(GIX_OBJECT_CACHE);
+    repo.objects.set_pack_cache(|| {
         Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-            caches.pack,
+            GIX_PACK_CACHE,
         ))
     });
     repo
 }
 
-/// Maps `items` on every core, in a few long contiguous pieces, each with one repository
-/// handle whose caches stay warm along its piece (rayon's `map_init` would start a cold
-/// handle for every split it makes, and cold caches re-inflate every delta chain). The
-/// results come back in the order of `items`.
+/// One thread's way into the repository: a gix handle and, when the caller opened the
+/// packs, a reader that caches every delta base it decodes.
+pub(crate) struct Handle {
+    pub repo: gix::Repository,
+    pub packs: RefCell<PackReader>,
+}
+
+impl Handle {
+    /// Where to read trees from.
+    pub(crate) fn src(&self) -> Src<'_> {
+        Src {
+            repo: &self.repo,
+            packs: Some(&self.packs),
+        }
+    }
+}
+
+/// Maps `items` on every core, in a few long contiguous pieces, each with one [`Handle`]
+/// whose caches stay warm along its piece (rayon's `map_init` would start a cold handle
+/// for every split it makes, and cold caches re-inflate every delta chain). The results
+/// come back in the order of `items`.
 pub(crate) fn par_map<T, R, F>(
     sync: &gix::ThreadSafeRepository,
-    caches: Caches,
+    cache: usize,
+    packs: &Arc<Packs>,
     items: Vec<T>,
     f: F,
 ) -> Result<Vec<R>, Error>
 where
     T: Send,
     R: Send,
-    F: Fn(&mut gix::Repository, T) -> Result<R, Error> + Sync,
+    F: Fn(&mut Handle, T) -> Result<R, Error> + Sync,
 {
     // A few pieces per thread, so a thread that finishes early can take another.
     let pieces = rayon::current_num_threads().max(1) * 4;
@@ -93,20 +107,49 @@ where
         .into_par_iter()
         .chunks(per)
         .map(|piece| {
-            let mut repo = thread_repo(sync, caches);
-            piece.into_iter().map(|t| f(&mut repo, t)).collect()
+            let mut handle = Handle {
+                repo: thread_repo(sync),
+                packs: RefCell::new(packs.reader(cache)),
+            };
+            piece.into_iter().map(|t| f(&mut handle, t)).collect()
         })
         .collect::<Result<_, _>>()?;
     Ok(done.into_iter().flatten().collect())
+}
+
+/// [`par_map`] over commits given oldest first, each piece walked newest first, as
+/// `git log` walks: git stores a file's (and a tree's) older versions as deltas of newer
+/// ones, and the pack cache keeps the object last decoded, so walking back in time each
+/// version is one delta away from the one just read. Walking forward, every version
+/// re-inflated its chain from the newest base (a quarter of a range scan's time).
+fn par_map_newest_first<T, R, F>(
+    sync: &gix::ThreadSafeRepository,
+    cache: usize,
+    packs: &Arc<Packs>,
+    mut items: Vec<T>,
+    f: F,
+) -> Result<Vec<R>, Error>
+where
+    T: Send,
+    R: Send,
+    F: Fn(&mut Handle, T) -> Result<R, Error> + Sync,
+{
+    items.reverse();
+    let mut done = par_map(sync, cache, packs, items, f)?;
+    done.reverse();
+    Ok(done)
 }
 
 /// Each commit's changes against its first parent (a merge's narrowed to what differs
 /// from every parent), a change repeated from an earlier commit left out.
 fn plan_all(
     sync: &gix::ThreadSafeRepository,
+    packs: &Arc<Packs>,
     commits: &[CommitInfo],
 ) -> Result<Vec<(Vec<Planned>, CommitWork)>, Error> {
-    let plans = par_map(sync, TREE_CACHES, commits.iter().collect(), plan)?;
+    let plans = par_map_newest_first(sync, TREE_CACHE, packs, commits.iter().collect(), |h, c| {
+        plan(h, c)
+    })?;
     // Sequential, so the first commit in range order keeps a repeated change.
     let mut seen: HashSet<(BString, Option<Entry>, Option<Entry>)> = HashSet::new();
     let plans: Vec<(Vec<Planned>, CommitWork)> = plans
@@ -141,26 +184,34 @@ impl Repo {
         F: Fn(&CommitInfo, ChangeSet, CommitWork) -> R + Sync,
     {
         let sync = self.repo.clone().into_sync();
-        let plans = plan_all(&sync, commits)?;
+        let packs = Arc::new(Packs::open(&self.repo));
+        let plans = plan_all(&sync, &packs, commits)?;
         let work: Vec<(&CommitInfo, (Vec<Planned>, CommitWork))> =
             commits.iter().zip(plans).collect();
-        par_map(
+        par_map_newest_first(
             &sync,
-            BLOB_CACHES,
+            BLOB_CACHE,
+            &packs,
             work,
-            |repo, (commit, (changes, work))| {
+            |handle, (commit, (changes, work))| {
                 let mut cs = ChangeSet::new(Origin::Range {
                     base: commit.parent.map(|p| p.to_string()).unwrap_or_default(),
                     head: commit.id.to_string(),
                 });
                 for p in changes {
-                    let mut fc = file_change(repo, p.change, opts, &mut cs.notes)?;
+                    let mut fc = file_change(
+                        &handle.repo,
+                        Some(&handle.packs),
+                        p.change,
+                        opts,
+                        &mut cs.notes,
+                    )?;
                     if !p.others.is_empty() && fc.new.is_some() {
                         let limit = content_limit(&fc.path, opts.max_file_size);
                         let others = p
                             .others
                             .into_iter()
-                            .map(|e| read_side(repo, e, limit))
+                            .map(|e| read_side(&handle.repo, Some(&handle.packs), e, limit))
                             .collect::<Result<_, _>>()?;
                         fc = fc.with_other_parents(others);
                     }
@@ -182,14 +233,12 @@ fn commit_tree(repo: &gix::Repository, id: ObjectId) -> Result<ObjectId, Error> 
 }
 
 /// The tree diff of one commit against its first parent, narrowed for a merge.
-fn plan(
-    repo: &mut gix::Repository,
-    commit: &CommitInfo,
-) -> Result<(Vec<Planned>, CommitWork), Error> {
+fn plan(h: &Handle, commit: &CommitInfo) -> Result<(Vec<Planned>, CommitWork), Error> {
+    let repo = &h.repo;
     let new = commit_tree(repo, commit.id)?;
     let old = commit.parent.map(|p| commit_tree(repo, p)).transpose()?;
     let mut raw = Vec::new();
-    diff::trees(repo, old, Some(new), BStr::new(""), &mut raw)?;
+    diff::trees(&h.src(), old, Some(new), BStr::new(""), &mut raw)?;
     let mut work = CommitWork {
         merge: commit.parents.len() > 1,
         ..CommitWork::default()
