@@ -114,7 +114,10 @@ impl Repo {
             base: base.map(|b| b.to_string()).unwrap_or_default(),
             head: head.to_string(),
         });
-        self.load(raw, opts, &mut cs)?;
+        // A range's files are many and spread over the pack: read them through the
+        // pack reader's delta-base cache, as the per-commit reads are.
+        let packs = std::cell::RefCell::new(self.packs().reader(crate::range::BLOB_CACHE));
+        self.load(raw, opts, Some(&packs), &mut cs)?;
         Ok(cs)
     }
 

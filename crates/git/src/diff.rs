@@ -154,6 +154,35 @@ fn tree_data<'r>(repo: &Src<'r>, id: ObjectId) -> Result<TreeBytes<'r>, Error> {
     })
 }
 
+/// The entry at `path` (`/`-separated) under tree `id`, if there is one.
+pub(crate) fn entry_at(
+    repo: &Src<'_>,
+    mut id: ObjectId,
+    path: &BStr,
+) -> Result<Option<(EntryMode, ObjectId)>, Error> {
+    let mut parts = path.split_str("/").peekable();
+    while let Some(part) = parts.next() {
+        let tree = tree_data(repo, id)?;
+        let mut iter = Some(gix::objs::TreeRefIter::from_bytes(
+            &tree.data,
+            repo.repo.object_hash(),
+        ));
+        let mut found = None;
+        while let Some(e) = next_entry(&mut iter, Some(id))? {
+            if e.filename == part {
+                found = Some((e.mode, e.oid.to_owned()));
+                break;
+            }
+        }
+        match found {
+            Some((mode, oid)) if parts.peek().is_none() => return Ok(Some((mode, oid))),
+            Some((mode, oid)) if mode.is_tree() => id = oid,
+            _ => return Ok(None),
+        }
+    }
+    Ok(None)
+}
+
 /// The next entry of a tree, a malformed entry being an error about that tree.
 fn next_entry<'a>(
     iter: &mut Option<gix::objs::TreeRefIter<'a>>,

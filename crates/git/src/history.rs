@@ -76,11 +76,11 @@ impl Repo {
         let sync = repo.clone().into_sync();
         let mut seen: HashSet<ObjectId> = HashSet::new();
         let mut blobs = Vec::new();
-        let packs = std::sync::Arc::new(crate::packs::Packs::open(repo));
+        let packs = self.packs();
         let added = crate::range::par_map(
             &sync,
             crate::range::TREE_CACHE,
-            &packs,
+            packs,
             commits.clone(),
             |h, c| new_sides(h, c),
         )?;
@@ -127,7 +127,7 @@ impl Repo {
         // object read just before it, still in the delta-base cache, and each thread
         // reads one stretch of the pack instead of jumping around it.
         let order = pack_order(&self.repo, blobs);
-        let packs = std::sync::Arc::new(crate::packs::Packs::open(&self.repo));
+        let packs = self.packs();
         let mut results: Vec<(usize, R)> =
             crate::range::par_map(&sync, crate::range::BLOB_CACHE, &packs, order, |h, i| {
                 let blob = &blobs[i];

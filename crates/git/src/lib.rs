@@ -61,6 +61,10 @@ pub struct Repo {
     /// audit); one answer per run is both cheaper and consistent, should a concurrent
     /// process move the branch meanwhile.
     head: std::cell::OnceCell<Option<ObjectId>>,
+    /// The pack files for range and history reads, opened on first use (a pre-commit
+    /// run reads a handful of objects and does not pay for it) and then shared, so every
+    /// read of a run goes through one mapping of each pack.
+    packs: std::cell::OnceCell<std::sync::Arc<packs::Packs>>,
 }
 
 impl Repo {
@@ -95,6 +99,7 @@ impl Repo {
             repo,
             index: std::cell::OnceCell::new(),
             head: std::cell::OnceCell::new(),
+            packs: std::cell::OnceCell::new(),
         })
     }
 
@@ -189,7 +194,7 @@ impl Repo {
             head: head.map(|h| h.to_string()),
         });
         cs.notes = notes;
-        self.load(raw, opts, &mut cs)?;
+        self.load(raw, opts, None, &mut cs)?;
         Ok(cs)
     }
 
@@ -210,7 +215,7 @@ impl Repo {
             BStr::new(""),
             &mut raw,
         )?;
-        self.load(raw, opts, &mut cs)?;
+        self.load(raw, opts, None, &mut cs)?;
         Ok(cs)
     }
 
@@ -290,14 +295,21 @@ impl Repo {
         })
     }
 
+    /// The repository's packs, opened once.
+    pub(crate) fn packs(&self) -> &std::sync::Arc<packs::Packs> {
+        self.packs
+            .get_or_init(|| std::sync::Arc::new(packs::Packs::open(&self.repo)))
+    }
+
     fn load(
         &self,
         raw: Vec<RawChange>,
         opts: &ReadOptions,
+        packs: Option<&std::cell::RefCell<PackReader>>,
         cs: &mut ChangeSet,
     ) -> Result<(), Error> {
         for change in diff::pair_renames(raw) {
-            let fc = file_change(&self.repo, None, change, opts, &mut cs.notes)?;
+            let fc = file_change(&self.repo, packs, change, opts, &mut cs.notes)?;
             cs.files.push(fc);
         }
         cs.files.sort_by(|a, b| a.path.cmp(&b.path));

@@ -184,14 +184,14 @@ impl Repo {
         F: Fn(&CommitInfo, ChangeSet, CommitWork) -> R + Sync,
     {
         let sync = self.repo.clone().into_sync();
-        let packs = Arc::new(Packs::open(&self.repo));
-        let plans = plan_all(&sync, &packs, commits)?;
+        let packs = self.packs();
+        let plans = plan_all(&sync, packs, commits)?;
         let work: Vec<(&CommitInfo, (Vec<Planned>, CommitWork))> =
             commits.iter().zip(plans).collect();
         par_map_newest_first(
             &sync,
             BLOB_CACHE,
-            &packs,
+            packs,
             work,
             |handle, (commit, (changes, work))| {
                 let mut cs = ChangeSet::new(Origin::Range {
@@ -224,8 +224,11 @@ impl Repo {
     }
 }
 
-fn commit_tree(repo: &gix::Repository, id: ObjectId) -> Result<ObjectId, Error> {
-    Ok(repo
+fn commit_tree(h: &Handle, id: ObjectId) -> Result<ObjectId, Error> {
+    if let Some(tree) = h.packs.borrow_mut().commit_tree(&id) {
+        return Ok(tree);
+    }
+    Ok(h.repo
         .find_commit(id)
         .and_then(|c| c.tree_id())
         .map_err(Error::git("reading a commit's tree"))?
@@ -234,9 +237,8 @@ fn commit_tree(repo: &gix::Repository, id: ObjectId) -> Result<ObjectId, Error> 
 
 /// The tree diff of one commit against its first parent, narrowed for a merge.
 fn plan(h: &Handle, commit: &CommitInfo) -> Result<(Vec<Planned>, CommitWork), Error> {
-    let repo = &h.repo;
-    let new = commit_tree(repo, commit.id)?;
-    let old = commit.parent.map(|p| commit_tree(repo, p)).transpose()?;
+    let new = commit_tree(h, commit.id)?;
+    let old = commit.parent.map(|p| commit_tree(h, p)).transpose()?;
     let mut raw = Vec::new();
     diff::trees(&h.src(), old, Some(new), BStr::new(""), &mut raw)?;
     let mut work = CommitWork {
@@ -255,13 +257,13 @@ fn plan(h: &Handle, commit: &CommitInfo) -> Result<(Vec<Planned>, CommitWork), E
     }
     let others: Vec<ObjectId> = commit.parents[1..]
         .iter()
-        .map(|&p| commit_tree(repo, p))
+        .map(|&p| commit_tree(h, p))
         .collect::<Result<_, _>>()?;
     let mut kept = Vec::new();
     for mut change in raw {
         let mut versions = Vec::with_capacity(others.len());
         for &tree in &others {
-            versions.push(entry_at(repo, tree, change.path.as_bstr())?);
+            versions.push(entry_at(h, tree, change.path.as_bstr())?);
         }
         if versions.contains(&change.new) {
             work.from_parents += 1;
@@ -285,17 +287,7 @@ fn plan(h: &Handle, commit: &CommitInfo) -> Result<(Vec<Planned>, CommitWork), E
 }
 
 /// The entry at `path` in `tree`, if it is not a directory.
-fn entry_at(repo: &gix::Repository, tree: ObjectId, path: &BStr) -> Result<Option<Entry>, Error> {
-    let tree = repo
-        .find_tree(tree)
-        .map_err(|source| Error::MissingObject { id: tree, source })?;
-    let entry = tree
-        .lookup_entry(path.split_str("/"))
-        .map_err(Error::git("looking up a path in a parent"))?;
-    Ok(entry.and_then(|e| {
-        diff::Kind::from_tree(e.mode()).map(|kind| Entry {
-            kind,
-            id: e.object_id(),
-        })
-    }))
+fn entry_at(h: &Handle, tree: ObjectId, path: &BStr) -> Result<Option<Entry>, Error> {
+    Ok(diff::entry_at(&h.src(), tree, path)?
+        .and_then(|(mode, id)| diff::Kind::from_tree(mode).map(|kind| Entry { kind, id })))
 }
