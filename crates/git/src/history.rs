@@ -129,7 +129,7 @@ impl Repo {
         let order = pack_order(&self.repo, blobs);
         let packs = self.packs();
         let mut results: Vec<(usize, R)> =
-            crate::range::par_map(&sync, crate::range::BLOB_CACHE, &packs, order, |h, i| {
+            crate::range::par_map(&sync, crate::range::BLOB_CACHE, packs, order, |h, i| {
                 let blob = &blobs[i];
                 let side = read_blob(h, blob.id, blob.mode, opts)?;
                 // The version it replaced is usually its delta base, read a moment ago
