@@ -126,7 +126,7 @@ impl Repo {
         // Read in the order the pack stores objects: a delta's base is then usually the
         // object read just before it, still in the delta-base cache, and each thread
         // reads one stretch of the pack instead of jumping around it.
-        let order = pack_order(&self.repo, blobs);
+        let order = pack_order(self.packs(), blobs);
         let packs = self.packs();
         let mut results: Vec<(usize, R)> =
             crate::range::par_map(&sync, crate::range::BLOB_CACHE, packs, order, |h, i| {
@@ -190,22 +190,12 @@ fn read_blob(
 }
 
 /// Indexes of `blobs` sorted by where their objects sit in the packs (loose objects last).
-fn pack_order(repo: &gix::Repository, blobs: &[HistoryBlob]) -> Vec<usize> {
-    use gix::odb::pack::Find;
-    let mut repo = repo.clone();
-    // Locations are only meaningful while packs stay mapped.
-    repo.objects.prevent_pack_unload();
-    let mut buf = Vec::new();
-    let mut keyed: Vec<((u32, u64), usize)> = blobs
+/// An index lookup each: nothing is inflated to sort.
+fn pack_order(packs: &crate::packs::Packs, blobs: &[HistoryBlob]) -> Vec<usize> {
+    let mut keyed: Vec<((usize, u64), usize)> = blobs
         .iter()
         .enumerate()
-        .map(|(i, b)| {
-            let at = match repo.objects.location_by_oid(&b.id, &mut buf) {
-                Ok(Some(l)) => (l.pack_id, l.pack_offset),
-                _ => (u32::MAX, 0),
-            };
-            (at, i)
-        })
+        .map(|(i, b)| (packs.locate(&b.id).unwrap_or((usize::MAX, 0)), i))
         .collect();
     keyed.sort_unstable();
     keyed.into_iter().map(|(_, i)| i).collect()

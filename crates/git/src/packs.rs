@@ -87,10 +87,14 @@ impl Packs {
         out: &mut Vec<u8>,
     ) -> Option<()> {
         let file = &self.bundles[pack];
+        if entry.decompressed_size > MAX_OBJECT {
+            return None;
+        }
         let size = usize::try_from(entry.decompressed_size).ok()?;
         // zlib never grows data by more than a few bytes per 16 KiB block, so this many
         // bytes hold the whole stream; the pack's end may come first.
-        let bound = size.checked_add(size / 1024 + 64)?;
+        let left = usize::try_from(file.len.checked_sub(entry.data_offset)?).unwrap_or(usize::MAX);
+        let bound = size.checked_add(size / 1024 + 64)?.min(left);
         raw.clear();
         raw.resize(bound, 0);
         let n = read_at(&file.data, raw, entry.data_offset, file.len)?;
@@ -101,6 +105,15 @@ impl Packs {
             Ok((gix::zlib::Status::StreamEnd, _, written)) if written == size => Some(()),
             _ => None,
         }
+    }
+
+    /// Which pack holds `id`, and where.
+    pub(crate) fn locate(&self, id: &ObjectId) -> Option<(usize, u64)> {
+        self.bundles.iter().enumerate().find_map(|(i, b)| {
+            b.index
+                .lookup(id)
+                .map(|at| (i, b.index.pack_offset_at_index(at)))
+        })
     }
 
     /// A reader with its own cache of `cache_bytes`, for one thread.
@@ -137,6 +150,11 @@ pub(crate) struct PackReader {
     top: Vec<u8>,
 }
 
+/// The largest object the reader decodes (a base may be larger than the blob asked for,
+/// so this is not the caller's limit). Sizes come from the pack, which may be corrupt or
+/// hostile: anything larger is left to gix and its allocation limits.
+const MAX_OBJECT: u64 = 1 << 30;
+
 /// Longer chains than git ever writes (its maximum depth is 4095) are taken as corrupt,
 /// and left to gix to report.
 const MAX_CHAIN: usize = 5000;
@@ -145,7 +163,7 @@ impl PackReader {
     /// The blob `id` if it is in one of the packs and at most `limit` bytes, its size if
     /// it is larger; `None` when the packs cannot answer and gix has to.
     pub(crate) fn blob(&mut self, id: &ObjectId, limit: u64) -> Option<Read> {
-        let (pack, offset) = self.locate(id)?;
+        let (pack, offset) = self.packs.locate(id)?;
         if let Some((kind, data)) = self.cached(pack, offset) {
             return (kind == Header::Blob).then(|| match data.len() as u64 {
                 n if n > limit => Read::TooLarge(n),
@@ -201,7 +219,7 @@ impl PackReader {
 
     /// The object `id` if it is in one of the packs and of kind `want`.
     fn object(&mut self, id: &ObjectId, want: Header) -> Option<Arc<Vec<u8>>> {
-        let (pack, offset) = self.locate(id)?;
+        let (pack, offset) = self.packs.locate(id)?;
         if let Some((kind, data)) = self.cached(pack, offset) {
             return (kind == want).then_some(data);
         }
@@ -213,14 +231,6 @@ impl PackReader {
         }
         let (kind, data) = self.decode(pack, top)?;
         (kind == want).then_some(data)
-    }
-
-    fn locate(&self, id: &ObjectId) -> Option<(usize, u64)> {
-        self.packs.bundles.iter().enumerate().find_map(|(i, b)| {
-            b.index
-                .lookup(id)
-                .map(|at| (i, b.index.pack_offset_at_index(at)))
-        })
     }
 
     /// Inflates a delta entry's instructions into `buf`.
@@ -359,7 +369,7 @@ fn delta_size(d: &[u8]) -> Option<(u64, &[u8])> {
 fn apply(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
     let (base_len, d) = delta_size(delta)?;
     let (out_len, mut d) = delta_size(d)?;
-    if base_len != base.len() as u64 {
+    if base_len != base.len() as u64 || out_len > MAX_OBJECT {
         return None;
     }
     let mut out = Vec::with_capacity(usize::try_from(out_len).ok()?);
@@ -520,8 +530,21 @@ mod tests {
             "the repack made delta chains ({deltas} deltas)"
         );
 
+        // Objects written after the repack are loose: the reader leaves them to gix.
+        std::fs::write(d.join("loose.txt"), "written after the repack").expect("write");
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-q", "-m", "loose"]);
+        let loose = git(d, &["rev-parse", "HEAD:loose.txt", "HEAD^{tree}", "HEAD"]);
+
         let repo = gix::open(d).expect("open");
         let packs = Arc::new(Packs::open(&repo));
+        for id in loose.lines() {
+            let id = ObjectId::from_hex(id.as_bytes()).expect("hex");
+            let mut reader = packs.reader(1 << 20);
+            assert!(reader.blob(&id, u64::MAX).is_none(), "{id} is loose");
+            assert!(reader.tree(&id).is_none(), "{id} is loose");
+            assert!(reader.commit_tree(&id).is_none(), "{id} is loose");
+        }
         for cache in [64 << 10, 8 << 20] {
             let mut reader = packs.reader(cache);
             let objects = git(
@@ -535,6 +558,9 @@ mod tests {
             let mut seen = 0;
             for line in objects.lines() {
                 let (id, kind) = line.split_once(' ').expect("two fields");
+                if loose.lines().any(|l| l == id) {
+                    continue;
+                }
                 let id = ObjectId::from_hex(id.as_bytes()).expect("hex");
                 let expected = repo.find_object(id).expect("gix reads it").data.clone();
                 match kind {
