@@ -201,13 +201,8 @@ fn pack_order(packs: &crate::packs::Packs, blobs: &[HistoryBlob]) -> Vec<usize> 
     keyed.into_iter().map(|(_, i)| i).collect()
 }
 
-/// The files a commit brings that none of its parents has at the same path (for a merge,
-/// only what it adds itself: everything else was listed with the parent it came from).
-fn new_sides(
-    h: &crate::range::Handle,
-    id: ObjectId,
-) -> Result<Vec<(BString, Entry, Option<Entry>)>, Error> {
-    let repo = &h.repo;
+/// A commit's tree and parents, read by gix.
+fn commit_links(repo: &gix::Repository, id: ObjectId) -> Result<(ObjectId, Vec<ObjectId>), Error> {
     let commit = repo
         .find_commit(id)
         .map_err(Error::git("reading a commit"))?;
@@ -215,16 +210,24 @@ fn new_sides(
         .tree_id()
         .map_err(Error::git("reading a commit"))?
         .detach();
-    let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
-    drop(commit);
+    Ok((tree, commit.parent_ids().map(|p| p.detach()).collect()))
+}
+
+/// The files a commit brings that none of its parents has at the same path (for a merge,
+/// only what it adds itself: everything else was listed with the parent it came from).
+fn new_sides(
+    h: &crate::range::Handle,
+    id: ObjectId,
+) -> Result<Vec<(BString, Entry, Option<Entry>)>, Error> {
+    let (tree, parents) = match h.packs.borrow_mut().commit_links(&id) {
+        Some(links) => links,
+        None => commit_links(&h.repo, id)?,
+    };
     let parent_trees = parents
         .into_iter()
-        .map(|p| {
-            Ok(repo
-                .find_commit(p)
-                .and_then(|c| c.tree_id())
-                .map_err(Error::git("reading a parent commit"))?
-                .detach())
+        .map(|p| match h.packs.borrow_mut().commit_links(&p) {
+            Some((tree, _)) => Ok(tree),
+            None => Ok(commit_links(&h.repo, p)?.0),
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let mut out = Vec::new();

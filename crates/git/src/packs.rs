@@ -210,11 +210,19 @@ impl PackReader {
         self.object(id, Header::Tree)
     }
 
-    /// The tree of commit `id`, if the commit is in one of the packs.
-    pub(crate) fn commit_tree(&mut self, id: &ObjectId) -> Option<ObjectId> {
+    /// The tree and parents of commit `id`, if the commit is in one of the packs.
+    pub(crate) fn commit_links(&mut self, id: &ObjectId) -> Option<(ObjectId, Vec<ObjectId>)> {
         let data = self.object(id, Header::Commit)?;
-        let hex = data.strip_prefix(b"tree ")?.split(|&b| b == b'\n').next()?;
-        ObjectId::from_hex(hex).ok()
+        let mut lines = data.split(|&b| b == b'\n');
+        let tree = ObjectId::from_hex(lines.next()?.strip_prefix(b"tree ")?).ok()?;
+        let mut parents = Vec::new();
+        for line in lines {
+            match line.strip_prefix(b"parent ") {
+                Some(hex) => parents.push(ObjectId::from_hex(hex).ok()?),
+                None => break,
+            }
+        }
+        Some((tree, parents))
     }
 
     /// The object `id` if it is in one of the packs and of kind `want`.
@@ -268,12 +276,16 @@ impl PackReader {
                     let mut out = Vec::new();
                     packs.inflate(pack, &entry, &mut self.inflate, &mut self.raw, &mut out)?;
                     let data = Arc::new(out);
-                    packs.whole.lock().unwrap_or_else(|e| e.into_inner()).put(
-                        pack,
-                        entry.pack_offset(),
-                        kind,
-                        data.clone(),
-                    );
+                    // Commits are read once or twice each and are never a blob's or a
+                    // tree's base: in a history scan they would flush the bases.
+                    if kind != Header::Commit {
+                        packs.whole.lock().unwrap_or_else(|e| e.into_inner()).put(
+                            pack,
+                            entry.pack_offset(),
+                            kind,
+                            data.clone(),
+                        );
+                    }
                     break (kind, data);
                 }
             };
@@ -543,7 +555,7 @@ mod tests {
             let mut reader = packs.reader(1 << 20);
             assert!(reader.blob(&id, u64::MAX).is_none(), "{id} is loose");
             assert!(reader.tree(&id).is_none(), "{id} is loose");
-            assert!(reader.commit_tree(&id).is_none(), "{id} is loose");
+            assert!(reader.commit_links(&id).is_none(), "{id} is loose");
         }
         for cache in [64 << 10, 8 << 20] {
             let mut reader = packs.reader(cache);
@@ -588,7 +600,17 @@ mod tests {
                             .find_commit(id)
                             .and_then(|c| c.tree_id())
                             .expect("gix reads the commit");
-                        assert_eq!(reader.commit_tree(&id), Some(tree.detach()), "commit {id}");
+                        let parents: Vec<ObjectId> = repo
+                            .find_commit(id)
+                            .expect("gix reads the commit")
+                            .parent_ids()
+                            .map(|p| p.detach())
+                            .collect();
+                        assert_eq!(
+                            reader.commit_links(&id),
+                            Some((tree.detach(), parents)),
+                            "commit {id}"
+                        );
                         assert!(reader.tree(&id).is_none(), "a commit is not a tree");
                     }
                     _ => continue,

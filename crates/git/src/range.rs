@@ -225,7 +225,7 @@ impl Repo {
 }
 
 fn commit_tree(h: &Handle, id: ObjectId) -> Result<ObjectId, Error> {
-    if let Some(tree) = h.packs.borrow_mut().commit_tree(&id) {
+    if let Some((tree, _)) = h.packs.borrow_mut().commit_links(&id) {
         return Ok(tree);
     }
     Ok(h.repo
