@@ -90,3 +90,45 @@ fn a_stray_nul_or_utf16_does_not_hide_a_secret() {
     let (code, r) = repo.precommit_json();
     assert_eq!(code, 0, "{r}");
 }
+
+/// Where the TREE (cache-tree) extension of an index file starts: git writes it last,
+/// just before the 20-byte checksum.
+fn tree_extension(index: &[u8]) -> usize {
+    let end = index.len() - 20;
+    (12..end.saturating_sub(8))
+        .rev()
+        .find(|&i| {
+            let size = u32::from_be_bytes([index[i + 4], index[i + 5], index[i + 6], index[i + 7]]);
+            &index[i..i + 4] == b"TREE" && i + 8 + size as usize == end
+        })
+        .expect("the index ends with a TREE extension")
+}
+
+#[test]
+fn a_crafted_cache_tree_does_not_commit_an_unchecked_tree() {
+    let repo = TestRepo::new();
+    repo.stage("src/app.py", "print('hi')\n");
+    repo.stage("README.md", "hello\n");
+    repo.commit("base");
+    let index = repo.root.join(".git/index");
+    // The tree an agent wants committed: its cache-tree, primed by write-tree.
+    repo.stage("src/app.py", format!("TOKEN = \"{}\"\n", pat()));
+    let smuggled = repo.git(&["write-tree"]).trim().to_owned();
+    let with_secret = std::fs::read(&index).expect("index");
+    // Index entries back to HEAD's, then the smuggled cache-tree spliced in. A zero
+    // checksum is one git accepts (index.skipHash).
+    repo.git(&["read-tree", "HEAD"]);
+    let clean = std::fs::read(&index).expect("index");
+    let mut crafted = clean[..tree_extension(&clean)].to_vec();
+    crafted.extend_from_slice(&with_secret[tree_extension(&with_secret)..with_secret.len() - 20]);
+    crafted.extend_from_slice(&[0; 20]);
+    std::fs::write(&index, crafted).expect("write index");
+    // git itself would commit the smuggled tree: it trusts a valid cache-tree.
+    assert_eq!(repo.git(&["write-tree"]).trim(), smuggled);
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "the smuggled tree's secret passed: {r}");
+    assert!(
+        r["findings"].to_string().contains("secret/github-pat"),
+        "{r}"
+    );
+}

@@ -404,11 +404,17 @@ impl IndexWalker<'_> {
         head: Option<ObjectId>,
         cache: Option<&gix::index::extension::Tree>,
     ) -> Result<(), Error> {
-        // A valid cache-tree entry records the tree this directory would be written as:
-        // if it equals HEAD's, nothing below changed.
-        if let (Some(c), Some(h)) = (cache, head) {
-            if c.num_entries.is_some() && c.id == h {
+        // A valid cache-tree entry is the tree git writes for this directory, as it is:
+        // `git commit` does not look at the index entries below it. So that tree is what
+        // is judged (an index whose cache-tree disagrees with its entries would
+        // otherwise commit a tree nobody checked), and when it is HEAD's, nothing below
+        // changed.
+        if let Some(c) = cache.filter(|c| c.num_entries.is_some()) {
+            if head == Some(c.id) {
                 return Ok(());
+            }
+            if self.repo.repo.has_object(c.id) {
+                return trees(&self.repo, head, Some(c.id), prefix.as_bstr(), self.out);
             }
         }
         let mut head_map = match head {
