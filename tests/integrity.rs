@@ -132,3 +132,37 @@ fn a_crafted_cache_tree_does_not_commit_an_unchecked_tree() {
         "{r}"
     );
 }
+
+#[test]
+fn an_allow_directive_inside_a_string_or_json_is_data() {
+    let repo = TestRepo::new();
+    let token = pat();
+    // In a string value on the line above, and in a JSON file (which has no comments).
+    repo.stage(
+        "app.py",
+        format!("NOTE = \"# scopecheck:allow secret/github-pat -- vetted\"\nTOKEN = \"{token}\"\n"),
+    );
+    repo.stage(
+        "config.json",
+        format!(
+            "{{\"note\": \"scopecheck:allow secret/github-pat vetted\", \"token\": \"{token}\"}}\n"
+        ),
+    );
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "{r}");
+    let paths: Vec<String> = common::findings(&r)
+        .into_iter()
+        .filter(|(rule, _, _)| rule == "secret/github-pat")
+        .map(|(_, _, path)| path)
+        .collect();
+    assert_eq!(paths, vec!["app.py", "config.json"], "{r}");
+    // The same directive in a comment is honoured.
+    repo.stage(
+        "app.py",
+        format!("# scopecheck:allow secret/github-pat -- parser fixture\nTOKEN = \"{token}\"\n"),
+    );
+    repo.stage("config.json", "{}\n");
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["suppressed"][0]["suppressed_by"], "inline", "{r}");
+}

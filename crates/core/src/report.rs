@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::approval::{self, Approval, Approved};
 use crate::checks;
-use crate::suppress::{allowed_rules, Baseline, ALLOW_MARKER};
+use crate::suppress::{directive_rules, Baseline, ALLOW_MARKER};
 use crate::{Action, ChangeSet, FileChange, Finding, Policy};
 
 /// A finding that a suppression silenced.
@@ -219,7 +219,9 @@ pub fn evaluate_with(policy: &Policy, changes: &ChangeSet, baseline: Option<&Bas
                     .into_iter()
                     .filter(|&l| l >= 1)
                     .filter(|&l| !(changes.actor.is_agent() && is_added(change, l)))
-                    .find(|&l| allowed_rules(line_text(data, starts, l)).contains(&f.rule))
+                    .find(|&l| {
+                        directive_rules(&change.path, line_text(data, starts, l)).contains(&f.rule)
+                    })
             });
         match directive {
             Some(l) => {
@@ -297,7 +299,7 @@ fn unused_directives(
                 .collect()
         };
         for (n, text) in lines {
-            for rule in allowed_rules(text) {
+            for rule in directive_rules(&change.path, text) {
                 if !inline_suppressible(policy, &rule) {
                     let why = if unsuppressible(&rule) {
                         "findings about the gate itself cannot be suppressed (a person approves them with `scopecheck approve`)"

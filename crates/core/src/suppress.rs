@@ -40,6 +40,117 @@ pub fn allowed_rules(line: &[u8]) -> Vec<String> {
     out
 }
 
+/// The rule ids an inline directive on `line` of the file at `path` names, when the
+/// directive sits in a comment of that file's syntax: text inside a string value (a
+/// baseline's `reason`, a config value, a log message) is data, not a directive, and a
+/// format without comments (JSON) has none.
+pub fn directive_rules(path: &str, line: &[u8]) -> Vec<String> {
+    let Some(at) = memchr::memmem::find(line, ALLOW_MARKER.as_bytes()) else {
+        return Vec::new();
+    };
+    match comment_openers(path) {
+        Some(openers) if in_comment(line, at, openers) => allowed_rules(line),
+        _ => Vec::new(),
+    }
+}
+
+/// What opens a comment in the file at `path`, by extension or name; `None` for formats
+/// that have no comments. An unknown format gets the common openers.
+fn comment_openers(path: &str) -> Option<&'static [&'static str]> {
+    const HASH: &[&str] = &["#"];
+    const C: &[&str] = &["//", "/*"];
+    const C_HASH: &[&str] = &["//", "/*", "#"];
+    const DASH: &[&str] = &["--", "/*"];
+    const MARKUP: &[&str] = &["<!--"];
+    const MARKUP_SCRIPT: &[&str] = &["<!--", "//", "/*"];
+    const SEMI: &[&str] = &[";", "#"];
+    const LISP: &[&str] = &[";"];
+    const PERCENT: &[&str] = &["%"];
+    const BATCH: &[&str] = &["rem ", "@rem ", "::"];
+    const BASIC: &[&str] = &["'", "rem "];
+    const ANY: &[&str] = &["#", "//", "/*", "--", "<!--", ";"];
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    let by_name = match name.as_str() {
+        "dockerfile" | "containerfile" | "makefile" | "gnumakefile" | "gemfile" | "rakefile"
+        | "vagrantfile" | "podfile" | "brewfile" | "procfile" | "codeowners" => Some(HASH),
+        "jenkinsfile" => Some(C),
+        _ if name.starts_with(".env") || name.starts_with("dockerfile.") => Some(HASH),
+        _ => None,
+    };
+    if by_name.is_some() {
+        return by_name;
+    }
+    Some(match ext {
+        "json" | "ipynb" | "har" | "webmanifest" => return None,
+        "py" | "pyi" | "pyw" | "rb" | "sh" | "bash" | "zsh" | "fish" | "ksh" | "yaml" | "yml"
+        | "toml" | "pl" | "pm" | "r" | "cfg" | "conf" | "env" | "properties" | "tf" | "tfvars"
+        | "ps1" | "psm1" | "cmake" | "nix" | "mk" | "gitignore" | "gitattributes"
+        | "dockerignore" | "editorconfig" | "cr" | "ex" | "exs" | "jl" | "coffee" | "tcl"
+        | "awk" | "nim" | "rpy" | "bzl" | "star" | "gql" | "graphql" => HASH,
+        "hcl" | "php" => C_HASH,
+        "c" | "h" | "cc" | "cpp" | "cxx" | "hh" | "hpp" | "hxx" | "m" | "mm" | "cs" | "java"
+        | "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" | "go" | "rs" | "swift"
+        | "kt" | "kts" | "scala" | "sc" | "dart" | "groovy" | "gradle" | "proto" | "zig"
+        | "sol" | "fs" | "fsx" | "css" | "scss" | "sass" | "less" | "jsonc" | "json5" | "cu"
+        | "glsl" | "hlsl" | "v" | "sv" | "d" => C,
+        "sql" | "lua" | "hs" | "elm" | "ada" | "adb" | "ads" | "purs" => DASH,
+        "html" | "htm" | "xml" | "xhtml" | "svg" | "md" | "markdown" | "xsd" | "xsl" | "plist"
+        | "csproj" | "vbproj" | "props" | "targets" | "resx" => MARKUP,
+        "vue" | "svelte" | "astro" | "mdx" | "jsp" | "aspx" | "cshtml" | "razor" | "erb"
+        | "ejs" | "hbs" => MARKUP_SCRIPT,
+        "ini" | "reg" | "inf" | "asm" | "s" => SEMI,
+        "clj" | "cljs" | "cljc" | "edn" | "lisp" | "el" | "scm" | "rkt" => LISP,
+        "tex" | "sty" | "cls" | "erl" | "hrl" | "mat" => PERCENT,
+        "bat" | "cmd" => BATCH,
+        "vb" | "vbs" | "bas" | "vba" => BASIC,
+        _ => ANY,
+    })
+}
+
+/// Whether byte `at` of `line` is inside a comment: a comment opener comes before it
+/// outside any quoted string, or the line continues a `/* … */` block (` * text`).
+fn in_comment(line: &[u8], at: usize, openers: &[&str]) -> bool {
+    let lead = line.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    if openers.contains(&"/*") && line[lead..].starts_with(b"*") && !line[lead..].starts_with(b"*/")
+    {
+        return true;
+    }
+    let mut i = 0;
+    while i < at {
+        let rest = &line[i..];
+        if openers
+            .iter()
+            .any(|o| rest.len() >= o.len() && rest[..o.len()].eq_ignore_ascii_case(o.as_bytes()))
+        {
+            return true;
+        }
+        let q = line[i];
+        if matches!(q, b'"' | b'\'' | b'`') {
+            // A quote opens a string only if it closes on the line (an apostrophe in
+            // prose or a Rust lifetime does not); the directive inside one is data.
+            let mut j = i + 1;
+            let mut closed = None;
+            while j < line.len() {
+                match line[j] {
+                    b'\\' => j += 2,
+                    c if c == q => {
+                        closed = Some(j);
+                        break;
+                    }
+                    _ => j += 1,
+                }
+            }
+            if let Some(end) = closed {
+                i = end + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    false
+}
+
 fn is_rule_id(word: &str) -> bool {
     word.split_once('/').is_some_and(|(a, b)| {
         [a, b].iter().all(|p| {
@@ -180,6 +291,50 @@ mod tests {
             vec!["secret/jwt", "secret/github-pat"]
         );
         assert!(allowed_rules(b"# scopecheck:allow").is_empty());
+        let pat = "secret/github-pat".to_owned();
+        // In a comment of the file's syntax, on its own line or after code.
+        for (path, line) in [
+            ("a.py", "x = 1  # scopecheck:allow secret/github-pat"),
+            (
+                "a.rs",
+                "const T: &str = \"v\"; // scopecheck:allow secret/github-pat",
+            ),
+            (
+                "a.rs",
+                "fn f<'a>(x: &'a str) {} // scopecheck:allow secret/github-pat",
+            ),
+            ("a.c", " * scopecheck:allow secret/github-pat"),
+            ("a.sql", "-- scopecheck:allow secret/github-pat"),
+            ("README.md", "x <!-- scopecheck:allow secret/github-pat -->"),
+            ("run.BAT", "REM scopecheck:allow secret/github-pat"),
+            (".env.local", "# scopecheck:allow secret/github-pat"),
+            ("Dockerfile", "# scopecheck:allow secret/github-pat"),
+            ("notes.unknown", "; scopecheck:allow secret/github-pat"),
+        ] {
+            assert_eq!(
+                directive_rules(path, line.as_bytes()),
+                vec![pat.clone()],
+                "{path}: {line}"
+            );
+        }
+        // Inside a string value, after a comment opener of another language, in JSON.
+        for (path, line) in [
+            ("a.py", "msg = \"# scopecheck:allow secret/github-pat\""),
+            ("a.py", "x = 1  // scopecheck:allow secret/github-pat"),
+            ("a.rs", "let s = \"// scopecheck:allow secret/github-pat\";"),
+            ("a.toml", "reason = 'scopecheck:allow secret/github-pat'"),
+            ("a.md", "scopecheck:allow secret/github-pat"),
+            (
+                ".scopecheck-baseline.json",
+                "{\"reason\": \"scopecheck:allow secret/github-pat\"}",
+            ),
+            ("package.json", "// scopecheck:allow secret/github-pat"),
+        ] {
+            assert!(
+                directive_rules(path, line.as_bytes()).is_empty(),
+                "{path}: {line}"
+            );
+        }
         assert!(allowed_rules(b"# scopecheck:allow all").is_empty());
         assert!(allowed_rules(b"# nothing here").is_empty());
     }
