@@ -380,17 +380,11 @@ struct Trimmed<'a> {
 
 impl<'a> Trimmed<'a> {
     fn new(old: &'a [u8], new: &'a [u8]) -> Self {
-        let common = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+        let common = common_prefix(old, new);
         // Back to the start of the line the texts first differ on.
         let head = memchr::memrchr(b'\n', &new[..common]).map_or(0, |i| i + 1);
         let max_tail = old.len().min(new.len()) - head;
-        let mut tail = old
-            .iter()
-            .rev()
-            .zip(new.iter().rev())
-            .take(max_tail)
-            .take_while(|(a, b)| a == b)
-            .count();
+        let mut tail = common_suffix(&old[old.len() - max_tail..], &new[new.len() - max_tail..]);
         // Forward to a line start in both texts, so the tail is made of whole lines.
         let at_line_start = |d: &[u8], start: usize| start == head || d[start - 1] == b'\n';
         while tail > 0
@@ -405,6 +399,39 @@ impl<'a> Trimmed<'a> {
             lines_before: memchr::memchr_iter(b'\n', &new[..head]).count(),
         }
     }
+}
+
+/// Texts are compared a block at a time (one vectorised comparison each) and byte by
+/// byte only inside the block where they differ: two versions of a file usually share
+/// most of their bytes, and a byte-at-a-time loop over them was a tenth of a history
+/// scan.
+const BLOCK: usize = 256;
+
+/// How many leading bytes `a` and `b` share.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
+        i += BLOCK;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    i
+}
+
+/// How many trailing bytes `a` and `b` share.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
+    let mut i = 0;
+    while i + BLOCK <= n && a[n - i - BLOCK..n - i] == b[n - i - BLOCK..n - i] {
+        i += BLOCK;
+    }
+    while i < n && a[n - i - 1] == b[n - i - 1] {
+        i += 1;
+    }
+    i
 }
 
 fn added(index: usize, offset: usize, text: &[u8]) -> AddedLine {
@@ -556,6 +583,36 @@ mod tests {
 
     /// The lines of `new` not in `old` by a plain LCS, for checking the trimmed diff on
     /// inputs where every line is unique (so the added set is unambiguous).
+    #[test]
+    fn common_prefix_and_suffix_match_a_byte_loop() {
+        let base: Vec<u8> = (0..2000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for cut in [0, 1, 255, 256, 257, 511, 512, 1000, 1999] {
+            for len in [cut, cut + 1, 2000] {
+                let mut other = base[..len.min(2000)].to_vec();
+                if cut < other.len() {
+                    other[cut] ^= 0x55;
+                }
+                let slow_prefix = base.iter().zip(&other).take_while(|(a, b)| a == b).count();
+                assert_eq!(
+                    common_prefix(&base, &other),
+                    slow_prefix,
+                    "cut {cut} len {len}"
+                );
+                let slow_suffix = base
+                    .iter()
+                    .rev()
+                    .zip(other.iter().rev())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                assert_eq!(
+                    common_suffix(&base, &other),
+                    slow_suffix,
+                    "cut {cut} len {len}"
+                );
+            }
+        }
+    }
+
     fn lcs_added(old: &[&str], new: &[&str]) -> Vec<u32> {
         let (n, m) = (old.len(), new.len());
         let mut t = vec![vec![0usize; m + 1]; n + 1];
