@@ -268,3 +268,32 @@ fn make_executable(path: &std::path::Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
+
+#[test]
+fn an_agent_that_unsets_its_marker_for_git_is_still_an_agent() {
+    let repo = TestRepo::new();
+    assert_eq!(repo.scopecheck(&["install"]).code, 0);
+    repo.stage("README.md", "hello\n");
+    let (ok, out) = commit(&repo, &["-m", "first"]);
+    assert!(ok, "{out}");
+    // A directive an agent adds for its own finding counts for nothing.
+    let token = format!("ghp_{}", "Xq7Lm2Np9Rs4Tv6Wy8Za1Bc3De5Fg0Hj2Kk4");
+    repo.stage(
+        "fixture.py",
+        format!("# scopecheck:allow secret/github-pat -- parser fixture\nT = \"{token}\"\n"),
+    );
+    // The agent's shell has its marker; the commit runs with it removed.
+    let mut shell = std::process::Command::new("sh");
+    shell
+        .args(["-c", "env -u CLAUDECODE git commit -q -m agent; exit $?"])
+        .current_dir(&repo.root);
+    common::isolate(&mut shell, repo.home());
+    let out = shell.env("CLAUDECODE", "1").output().expect("sh runs");
+    let text =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "the agent's commit passed:\n{text}");
+    assert!(text.contains("secret/github-pat"), "{text}");
+    // The same commit by a person (no marker anywhere above git) is allowed.
+    let (ok, out) = commit(&repo, &["-m", "person"]);
+    assert!(ok, "{out}");
+}

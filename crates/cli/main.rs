@@ -1,6 +1,7 @@
 //! The `scopecheck` binary: argument parsing and dispatch. Everything it decides comes
 //! from `scopecheck-core`; everything it reads from git comes from `scopecheck-git`.
 
+mod ancestry;
 mod args;
 mod audit;
 mod authority;

@@ -25,7 +25,7 @@ const GIT_HOOK_VARS: &[&str] = &[
     "GIT_COMMON_DIR",
 ];
 
-fn isolate(cmd: &mut Command, home: &Path) {
+pub fn isolate(cmd: &mut Command, home: &Path) {
     for v in GIT_HOOK_VARS {
         cmd.env_remove(v);
     }

@@ -42,7 +42,7 @@ fn selected(args: &ApproveArgs, f: &Finding) -> bool {
 }
 
 pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
-    let actor = scopecheck_core::actor::detect(|k| std::env::var(k).ok());
+    let actor = crate::ancestry::actor();
     if let scopecheck_core::Actor::Agent { name, signal } = &actor {
         return Err(CliError::usage(
             format!("approvals are a person's decision; this looks like {name} ({signal})"),

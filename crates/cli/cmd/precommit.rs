@@ -48,7 +48,7 @@ pub fn judge_staged(
     let mut changes = repo.staged(&ReadOptions {
         max_file_size: scopecheck_core::checks::change_read_limit(loaded.policy.max_file_size),
     })?;
-    changes.actor = scopecheck_core::actor::detect(|k| std::env::var(k).ok());
+    changes.actor = crate::ancestry::actor();
     let signers = staged_signers(repo, &mut loaded, &changes.actor)?;
     let record = authority::record_file(repo);
     match loaded.policy.task.as_mut() {

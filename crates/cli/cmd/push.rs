@@ -41,7 +41,7 @@ fn judge(
     let opts = ReadOptions {
         max_file_size: scopecheck_core::checks::change_read_limit(loaded.policy.max_file_size),
     };
-    let env_actor = actor::detect(|k| std::env::var(k).ok());
+    let env_actor = crate::ancestry::actor();
     let actor = if env_actor.is_agent() {
         env_actor
     } else {
@@ -191,10 +191,7 @@ fn load_at(
     // A person pushing the commits that first bring the allowed-signers file (a new
     // repository's first push) may trust that file as pushed, as pre-commit did when it
     // was staged. Never for an agent, and never in `ci`, which takes --allowed-signers.
-    if signers.signers.is_none()
-        && local
-        && base.is_none()
-        && !actor::detect(|k| std::env::var(k).ok()).is_agent()
+    if signers.signers.is_none() && local && base.is_none() && !crate::ancestry::actor().is_agent()
     {
         let at_head = authority::signers_at(repo, Some(&head.to_string()), &loaded.policy)?;
         if at_head.signers.is_some() {

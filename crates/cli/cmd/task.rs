@@ -74,7 +74,7 @@ fn path_of(args: &TaskFileArgs) -> Result<PathBuf, CliError> {
 pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
     match cmd {
         TaskCommand::Start(a) => {
-            let actor = scopecheck_core::actor::detect(|k| std::env::var(k).ok());
+            let actor = crate::ancestry::actor();
             if let scopecheck_core::Actor::Agent { name, signal } = &actor {
                 return Err(CliError::usage(
                     format!("a work order is issued by a person; this looks like {name} ({signal})"),
@@ -181,7 +181,7 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
             Ok(0)
         }
         TaskCommand::End(a) => {
-            let actor = scopecheck_core::actor::detect(|k| std::env::var(k).ok());
+            let actor = crate::ancestry::actor();
             if let scopecheck_core::Actor::Agent { name, signal } = &actor {
                 return Err(CliError::usage(
                     format!("a work order is ended by the person who issued it; this looks like {name} ({signal})"),
