@@ -279,3 +279,60 @@ fn a_force_push_checks_the_rewritten_commits() {
     assert!(!ok, "force push went through:\n{out}");
     assert!(out.contains("prod.env"), "{out}");
 }
+
+#[test]
+fn a_forged_remote_tracking_ref_does_not_hide_new_commits() {
+    let repo = with_remote();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.stage("deploy.sh", format!("export GITHUB_TOKEN={}\n", pat()));
+    repo.commit("secret (hooks bypassed)");
+    // Make the remote *look* like it already has the branch's commits.
+    repo.git(&["update-ref", "refs/remotes/origin/cache", "HEAD"]);
+    let (ok, out) = push(&repo, &["origin", "feature"]);
+    assert!(!ok, "the forged ref hid the secret:\n{out}");
+    assert!(out.contains("secret/github-pat"), "{out}");
+    // What the remote really has is still hidden: main's commit is not judged again.
+    assert!(!out.contains("README.md"), "{out}");
+}
+
+#[test]
+fn when_the_remote_cannot_be_asked_local_refs_are_used_and_said() {
+    let repo = with_remote();
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.stage("feature.txt", "clean work\n");
+    repo.commit("feature");
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let zero = "0".repeat(40);
+    let input = format!("refs/heads/feature {head} refs/heads/feature {zero}\n");
+    let gone = repo.sibling("no-such-remote.git");
+    let mut cmd = std::process::Command::new(common::BIN);
+    cmd.args([
+        "pre-push",
+        "origin",
+        gone.to_str().expect("utf8"),
+        "--format",
+        "json",
+    ])
+    .current_dir(&repo.root)
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped())
+    .env_remove("GIT_DIR");
+    let mut child = cmd.spawn().expect("spawn");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let notes = r["notes"].to_string();
+    assert!(
+        notes.contains("could not be listed") && notes.contains("refs/remotes/origin"),
+        "{r}"
+    );
+    // Only the branch's own commit was judged: origin/main's was hidden.
+    assert!(notes.contains("1 new commit"), "{r}");
+}

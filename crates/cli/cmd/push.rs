@@ -354,6 +354,45 @@ pub fn ci(args: &CiArgs, style: &Style) -> Result<i32, CliError> {
     Ok(j.report.exit_code())
 }
 
+/// The commits the remote `target` (a name or URL) advertises as branch and tag tips,
+/// those this repository has. git runs pre-push with the connection to the remote open,
+/// so asking it once more (with the same credentials; git is told not to prompt) costs
+/// one round trip, and only for a push that creates a branch.
+fn remote_heads(repo: &Repo, target: &str) -> Result<Vec<ObjectId>, String> {
+    let out = std::process::Command::new("git")
+        .args(["ls-remote", "--heads", "--tags", "--", target])
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("git ls-remote: {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(err
+            .lines()
+            .next()
+            .unwrap_or("git ls-remote failed")
+            .trim()
+            .to_owned());
+    }
+    let mut tips = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Some(id) = line
+            .split_whitespace()
+            .next()
+            .and_then(|h| ObjectId::from_hex(h.as_bytes()).ok())
+        else {
+            continue;
+        };
+        if repo.has_object(id)
+            && repo.resolve_commit(&id.to_string()).is_ok()
+            && !tips.contains(&id)
+        {
+            tips.push(id);
+        }
+    }
+    Ok(tips)
+}
+
 pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
     let repo = open_repo()?;
     let mut input = String::new();
@@ -364,6 +403,9 @@ pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
     let mut total = Report::empty(Action::Review);
     let mut loaded_origin = String::from("embedded default policy");
     let mut any = false;
+    // The remote's advertised tips, asked at most once per push.
+    let mut advertised: Option<Result<Vec<ObjectId>, String>> = None;
+    let mut fallback_notes: Vec<String> = Vec::new();
     for line in input.lines().filter(|l| !l.trim().is_empty()) {
         let parts: Vec<&str> = line.split_whitespace().collect();
         let [local_ref, local_sha, remote_ref, remote_sha] = parts[..] else {
@@ -384,11 +426,29 @@ pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
             .then(|| ObjectId::from_hex(remote_sha.as_bytes()).ok())
             .flatten()
             .filter(|id| repo.has_object(*id));
-        // Hide what the remote already has: the ref's old value, or for a new branch
-        // every remote-tracking branch of this remote.
+        // Hide what the remote already has: the ref's old value (git read it from the
+        // remote), or for a new branch the remote's own branches and tags, asked of the
+        // remote. Local remote-tracking refs are anyone's to write
+        // (`git update-ref refs/remotes/origin/x HEAD` would hide every new commit), so
+        // they are used only when the remote cannot be asked, and the report says so.
         let hidden: Vec<ObjectId> = match known_remote {
             Some(id) => vec![id],
-            None => repo.remote_tips(&remote)?,
+            None => {
+                if advertised.is_none() {
+                    let target = args.url.as_deref().unwrap_or(&remote);
+                    advertised = Some(remote_heads(&repo, target));
+                }
+                match advertised.as_ref() {
+                    Some(Ok(tips)) => tips.clone(),
+                    Some(Err(why)) => {
+                        fallback_notes.push(format!(
+                            "the remote's branches could not be listed ({why}): what it already has was taken from the local refs/remotes/{remote}/*, which this machine can rewrite"
+                        ));
+                        repo.remote_tips(&remote)?
+                    }
+                    None => Vec::new(),
+                }
+            }
         };
         let commits = repo.commits_between(&hidden, local)?;
         if commits.is_empty() {
@@ -446,6 +506,8 @@ pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
     if !any {
         total.notes.push("nothing new to push".to_owned());
     }
+    fallback_notes.dedup();
+    total.notes.extend(fallback_notes);
     let origin = Origin::Custom;
     render::emit(
         args.check.format,
