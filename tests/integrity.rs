@@ -166,3 +166,35 @@ fn an_allow_directive_inside_a_string_or_json_is_data() {
     assert_eq!(code, 0, "{r}");
     assert_eq!(r["suppressed"][0]["suppressed_by"], "inline", "{r}");
 }
+
+#[test]
+fn a_secret_in_a_stored_zip_member_is_found() {
+    let repo = TestRepo::new();
+    repo.stage(
+        "inner/deploy.sh",
+        format!("export GITHUB_TOKEN={}\n", pat()),
+    );
+    repo.commit("to be archived (hooks skipped)");
+    // `git archive -0` stores members uncompressed: the token's bytes are in the zip.
+    let zip = repo.sibling("bundle.zip");
+    repo.git(&[
+        "archive",
+        "--format=zip",
+        "-0",
+        "-o",
+        zip.to_str().expect("utf8"),
+        "HEAD",
+    ]);
+    repo.git(&["rm", "-q", "inner/deploy.sh"]);
+    repo.commit("remove it");
+    repo.stage("vendor/bundle.zip", std::fs::read(&zip).expect("zip"));
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "the zipped token passed: {r}");
+    let f = common::findings(&r);
+    assert!(
+        f.iter().any(|(rule, _, path)| rule == "secret/github-pat"
+            && path == "vendor/bundle.zip!inner/deploy.sh"),
+        "{r}"
+    );
+    assert!(!r.to_string().contains(&pat()), "secret printed: {r}");
+}

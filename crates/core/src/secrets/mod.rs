@@ -1,6 +1,7 @@
 //! Secret detection: built-in rules as data, custom rules from the policy, one keyword
 //! pass per file, and findings whose evidence is always redacted.
 
+mod archive;
 mod scanner;
 mod spec;
 
@@ -113,6 +114,7 @@ impl Check for Secrets {
                         !crate::looks_binary(d)
                             || crate::mostly_text(d)
                             || crate::decode_utf16(d).is_some()
+                            || archive::is_zip(d)
                     })
             })
             .collect();
@@ -150,6 +152,9 @@ fn scan_change(scanner: &Scanner, change: &FileChange) -> Vec<Finding> {
     let Some(raw) = change.new_contents() else {
         return Vec::new();
     };
+    if archive::is_zip(raw) {
+        return scan_archive(scanner, change, raw);
+    }
     // UTF-16 text is scanned decoded, as a whole (its lines cannot be diffed as bytes).
     let decoded = (crate::looks_binary(raw) && !crate::mostly_text(raw))
         .then(|| crate::decode_utf16(raw))
@@ -184,6 +189,31 @@ fn scan_change(scanner: &Scanner, change: &FileChange) -> Vec<Finding> {
         };
         if touches_added {
             out.push(secret_finding(scanner, &m, &change.path, data, &mut lines));
+        }
+    }
+    out
+}
+
+/// Secrets in the stored members of a zip archive, each member new throughout unless the
+/// old archive held the same member with the same bytes. Findings name the member as
+/// `archive.zip!path/in/archive`.
+fn scan_archive(scanner: &Scanner, change: &FileChange, raw: &[u8]) -> Vec<Finding> {
+    let old = change
+        .old_contents()
+        .filter(|d| archive::is_zip(d))
+        .map(archive::stored_members)
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for (name, bytes) in archive::stored_members(raw) {
+        if old.iter().any(|(n, b)| *n == name && *b == bytes)
+            || (crate::looks_binary(bytes) && !crate::mostly_text(bytes))
+        {
+            continue;
+        }
+        let path = format!("{}!{name}", change.path);
+        let mut lines = LineIndex::new(bytes);
+        for m in scanner.scan(bytes, Some(&path)) {
+            out.push(secret_finding(scanner, &m, &path, bytes, &mut lines));
         }
     }
     out
