@@ -81,6 +81,7 @@ impl Repo {
             &sync,
             crate::range::TREE_CACHE,
             packs,
+            crate::range::Walk::AsGiven,
             commits.clone(),
             |h, c| new_sides(h, c),
         )?;
@@ -128,8 +129,13 @@ impl Repo {
         // reads one stretch of the pack instead of jumping around it.
         let order = pack_order(self.packs(), blobs);
         let packs = self.packs();
-        let mut results: Vec<(usize, R)> =
-            crate::range::par_map(&sync, crate::range::BLOB_CACHE, packs, order, |h, i| {
+        let mut results: Vec<(usize, R)> = crate::range::par_map(
+            &sync,
+            crate::range::BLOB_CACHE,
+            packs,
+            crate::range::Walk::AsGiven,
+            order,
+            |h, i| {
                 let blob = &blobs[i];
                 let side = read_blob(h, blob.id, blob.mode, opts)?;
                 // The version it replaced is usually its delta base, read a moment ago
@@ -143,7 +149,8 @@ impl Repo {
                     progress(n, total);
                 }
                 Ok((i, f(blob, side, previous)))
-            })?;
+            },
+        )?;
         // Back to first-appearance order for the caller.
         results.sort_unstable_by_key(|(i, _)| *i);
         Ok(results.into_iter().map(|(_, r)| r).collect())
@@ -201,34 +208,16 @@ fn pack_order(packs: &crate::packs::Packs, blobs: &[HistoryBlob]) -> Vec<usize> 
     keyed.into_iter().map(|(_, i)| i).collect()
 }
 
-/// A commit's tree and parents, read by gix.
-fn commit_links(repo: &gix::Repository, id: ObjectId) -> Result<(ObjectId, Vec<ObjectId>), Error> {
-    let commit = repo
-        .find_commit(id)
-        .map_err(Error::git("reading a commit"))?;
-    let tree = commit
-        .tree_id()
-        .map_err(Error::git("reading a commit"))?
-        .detach();
-    Ok((tree, commit.parent_ids().map(|p| p.detach()).collect()))
-}
-
 /// The files a commit brings that none of its parents has at the same path (for a merge,
 /// only what it adds itself: everything else was listed with the parent it came from).
 fn new_sides(
     h: &crate::range::Handle,
     id: ObjectId,
 ) -> Result<Vec<(BString, Entry, Option<Entry>)>, Error> {
-    let (tree, parents) = match h.packs.borrow_mut().commit_links(&id) {
-        Some(links) => links,
-        None => commit_links(&h.repo, id)?,
-    };
+    let (tree, parents) = h.commit_links(id)?;
     let parent_trees = parents
         .into_iter()
-        .map(|p| match h.packs.borrow_mut().commit_links(&p) {
-            Some((tree, _)) => Ok(tree),
-            None => Ok(commit_links(&h.repo, p)?.0),
-        })
+        .map(|p| Ok(h.commit_links(p)?.0))
         .collect::<Result<Vec<_>, Error>>()?;
     let mut out = Vec::new();
     diff::new_entries(&h.src(), &parent_trees, tree, BStr::new(""), &mut out)?;

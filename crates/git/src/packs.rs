@@ -163,11 +163,25 @@ impl PackReader {
     /// The blob `id` if it is in one of the packs and at most `limit` bytes, its size if
     /// it is larger; `None` when the packs cannot answer and gix has to.
     pub(crate) fn blob(&mut self, id: &ObjectId, limit: u64) -> Option<Read> {
+        Some(match self.read(id, Header::Blob, limit)? {
+            Ok(data) => Read::Data(owned(data)),
+            Err(size) => Read::TooLarge(size),
+        })
+    }
+
+    /// The object `id` if it is in one of the packs and of kind `want`: its bytes, or
+    /// its size when that is over `limit`.
+    fn read(
+        &mut self,
+        id: &ObjectId,
+        want: Header,
+        limit: u64,
+    ) -> Option<Result<Arc<Vec<u8>>, u64>> {
         let (pack, offset) = self.packs.locate(id)?;
         if let Some((kind, data)) = self.cached(pack, offset) {
-            return (kind == Header::Blob).then(|| match data.len() as u64 {
-                n if n > limit => Read::TooLarge(n),
-                _ => Read::Data(owned(data)),
+            return (kind == want).then(|| match data.len() as u64 {
+                n if n > limit => Err(n),
+                _ => Ok(data),
             });
         }
         let packs = Arc::clone(&self.packs);
@@ -175,7 +189,6 @@ impl PackReader {
         // The size is in the entry header of a whole object and in the first bytes of a
         // delta; either way it is known before any base is inflated.
         let size = match top.header {
-            Header::Blob => top.decompressed_size,
             Header::OfsDelta { .. } | Header::RefDelta { .. } => {
                 // A delta longer than what it may produce plus its instructions is not
                 // worth inflating just to learn that the result is too large.
@@ -187,13 +200,14 @@ impl PackReader {
                 let (_, rest) = delta_size(&self.top)?;
                 delta_size(rest)?.0
             }
+            kind if kind == want => top.decompressed_size,
             _ => return None,
         };
         if size > limit {
-            return Some(Read::TooLarge(size));
+            return Some(Err(size));
         }
         let (kind, data) = self.decode(pack, top)?;
-        (kind == Header::Blob).then(|| Read::Data(owned(data)))
+        (kind == want).then_some(Ok(data))
     }
 
     /// A decoded object from this thread's cache or the shared one.
@@ -227,18 +241,7 @@ impl PackReader {
 
     /// The object `id` if it is in one of the packs and of kind `want`.
     fn object(&mut self, id: &ObjectId, want: Header) -> Option<Arc<Vec<u8>>> {
-        let (pack, offset) = self.packs.locate(id)?;
-        if let Some((kind, data)) = self.cached(pack, offset) {
-            return (kind == want).then_some(data);
-        }
-        let packs = Arc::clone(&self.packs);
-        let top = packs.entry(pack, offset)?;
-        if top.header.is_delta() {
-            let buf = std::mem::take(&mut self.top);
-            self.top = self.inflate_delta(pack, &top, buf)?;
-        }
-        let (kind, data) = self.decode(pack, top)?;
-        (kind == want).then_some(data)
+        self.read(id, want, u64::MAX)?.ok()
     }
 
     /// Inflates a delta entry's instructions into `buf`.

@@ -75,6 +75,22 @@ pub(crate) struct Handle {
 }
 
 impl Handle {
+    /// A commit's tree and parents: from the packs, else through gix.
+    pub(crate) fn commit_links(&self, id: ObjectId) -> Result<(ObjectId, Vec<ObjectId>), Error> {
+        if let Some(links) = self.packs.borrow_mut().commit_links(&id) {
+            return Ok(links);
+        }
+        let commit = self
+            .repo
+            .find_commit(id)
+            .map_err(Error::git("reading a commit"))?;
+        let tree = commit
+            .tree_id()
+            .map_err(Error::git("reading a commit"))?
+            .detach();
+        Ok((tree, commit.parent_ids().map(|p| p.detach()).collect()))
+    }
+
     /// Where to read trees from.
     pub(crate) fn src(&self) -> Src<'_> {
         Src {
@@ -82,6 +98,19 @@ impl Handle {
             packs: Some(&self.packs),
         }
     }
+}
+
+/// The order a piece of [`par_map`] is walked in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Walk {
+    /// As given (blobs already sorted by where they sit in the pack).
+    AsGiven,
+    /// Commits given oldest first, walked newest first, as `git log` walks: git stores a
+    /// file's (and a tree's) older versions as deltas of newer ones, so walking back in
+    /// time each version is one delta away from the one just read. Walking forward,
+    /// every version re-inflated its chain from the newest base (a quarter of a range
+    /// scan's time).
+    NewestFirst,
 }
 
 /// Maps `items` on every core, in a few long contiguous pieces, each with one [`Handle`]
@@ -92,7 +121,8 @@ pub(crate) fn par_map<T, R, F>(
     sync: &gix::ThreadSafeRepository,
     cache: usize,
     packs: &Arc<Packs>,
-    items: Vec<T>,
+    walk: Walk,
+    mut items: Vec<T>,
     f: F,
 ) -> Result<Vec<R>, Error>
 where
@@ -100,6 +130,9 @@ where
     R: Send,
     F: Fn(&mut Handle, T) -> Result<R, Error> + Sync,
 {
+    if walk == Walk::NewestFirst {
+        items.reverse();
+    }
     // A few pieces per thread, so a thread that finishes early can take another.
     let pieces = rayon::current_num_threads().max(1) * 4;
     let per = items.len().div_ceil(pieces).max(1);
@@ -114,29 +147,10 @@ where
             piece.into_iter().map(|t| f(&mut handle, t)).collect()
         })
         .collect::<Result<_, _>>()?;
-    Ok(done.into_iter().flatten().collect())
-}
-
-/// [`par_map`] over commits given oldest first, each piece walked newest first, as
-/// `git log` walks: git stores a file's (and a tree's) older versions as deltas of newer
-/// ones, and the pack cache keeps the object last decoded, so walking back in time each
-/// version is one delta away from the one just read. Walking forward, every version
-/// re-inflated its chain from the newest base (a quarter of a range scan's time).
-fn par_map_newest_first<T, R, F>(
-    sync: &gix::ThreadSafeRepository,
-    cache: usize,
-    packs: &Arc<Packs>,
-    mut items: Vec<T>,
-    f: F,
-) -> Result<Vec<R>, Error>
-where
-    T: Send,
-    R: Send,
-    F: Fn(&mut Handle, T) -> Result<R, Error> + Sync,
-{
-    items.reverse();
-    let mut done = par_map(sync, cache, packs, items, f)?;
-    done.reverse();
+    let mut done: Vec<R> = done.into_iter().flatten().collect();
+    if walk == Walk::NewestFirst {
+        done.reverse();
+    }
     Ok(done)
 }
 
@@ -147,9 +161,14 @@ fn plan_all(
     packs: &Arc<Packs>,
     commits: &[CommitInfo],
 ) -> Result<Vec<(Vec<Planned>, CommitWork)>, Error> {
-    let plans = par_map_newest_first(sync, TREE_CACHE, packs, commits.iter().collect(), |h, c| {
-        plan(h, c)
-    })?;
+    let plans = par_map(
+        sync,
+        TREE_CACHE,
+        packs,
+        Walk::NewestFirst,
+        commits.iter().collect(),
+        |h, c| plan(h, c),
+    )?;
     // Sequential, so the first commit in range order keeps a repeated change.
     let mut seen: HashSet<(BString, Option<Entry>, Option<Entry>)> = HashSet::new();
     let plans: Vec<(Vec<Planned>, CommitWork)> = plans
@@ -188,10 +207,11 @@ impl Repo {
         let plans = plan_all(&sync, packs, commits)?;
         let work: Vec<(&CommitInfo, (Vec<Planned>, CommitWork))> =
             commits.iter().zip(plans).collect();
-        par_map_newest_first(
+        par_map(
             &sync,
             BLOB_CACHE,
             packs,
+            Walk::NewestFirst,
             work,
             |handle, (commit, (changes, work))| {
                 let mut cs = ChangeSet::new(Origin::Range {
@@ -225,14 +245,7 @@ impl Repo {
 }
 
 fn commit_tree(h: &Handle, id: ObjectId) -> Result<ObjectId, Error> {
-    if let Some((tree, _)) = h.packs.borrow_mut().commit_links(&id) {
-        return Ok(tree);
-    }
-    Ok(h.repo
-        .find_commit(id)
-        .and_then(|c| c.tree_id())
-        .map_err(Error::git("reading a commit's tree"))?
-        .detach())
+    Ok(h.commit_links(id)?.0)
 }
 
 /// The tree diff of one commit against its first parent, narrowed for a merge.
