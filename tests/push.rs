@@ -23,6 +23,29 @@ fn with_remote() -> TestRepo {
     repo
 }
 
+/// `scopecheck pre-push origin URL --format json` fed git's pre-push lines: its exit
+/// code and report.
+fn pre_push_json(repo: &TestRepo, url: &str, input: &str) -> (Option<i32>, serde_json::Value) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(common::BIN)
+        .args(["pre-push", "origin", url, "--format", "json"])
+        .current_dir(&repo.root)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .env_remove("GIT_DIR")
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    let report = serde_json::from_slice(&out.stdout).expect("json");
+    (out.status.code(), report)
+}
+
 fn push(repo: &TestRepo, args: &[&str]) -> (bool, String) {
     let mut full = vec!["push", "-q"];
     full.extend_from_slice(args);
@@ -100,23 +123,8 @@ fn pre_push_reads_several_refs_and_tags() {
     let input = format!(
         "refs/heads/main {head} refs/heads/main {head}\nrefs/heads/x {zero} refs/heads/x {head}\n"
     );
-    let mut cmd = std::process::Command::new(common::BIN);
-    cmd.args(["pre-push", "origin", "url", "--format", "json"])
-        .current_dir(&repo.root)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .env_remove("GIT_DIR");
-    let mut child = cmd.spawn().expect("spawn");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
-    assert_eq!(out.status.code(), Some(0));
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let (code, r) = pre_push_json(&repo, "url", &input);
+    assert_eq!(code, Some(0));
     assert!(
         r["notes"].to_string().contains("nothing new to push"),
         "{r}"
@@ -305,29 +313,8 @@ fn when_the_remote_cannot_be_asked_local_refs_are_used_and_said() {
     let zero = "0".repeat(40);
     let input = format!("refs/heads/feature {head} refs/heads/feature {zero}\n");
     let gone = repo.sibling("no-such-remote.git");
-    let mut cmd = std::process::Command::new(common::BIN);
-    cmd.args([
-        "pre-push",
-        "origin",
-        gone.to_str().expect("utf8"),
-        "--format",
-        "json",
-    ])
-    .current_dir(&repo.root)
-    .stdin(std::process::Stdio::piped())
-    .stdout(std::process::Stdio::piped())
-    .env_remove("GIT_DIR");
-    let mut child = cmd.spawn().expect("spawn");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
-    assert_eq!(out.status.code(), Some(0));
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let (code, r) = pre_push_json(&repo, gone.to_str().expect("utf8"), &input);
+    assert_eq!(code, Some(0));
     let notes = r["notes"].to_string();
     assert!(
         notes.contains("could not be listed") && notes.contains("refs/remotes/origin"),

@@ -383,11 +383,14 @@ fn remote_heads(repo: &Repo, target: &str) -> Result<Vec<ObjectId>, String> {
         else {
             continue;
         };
-        if repo.has_object(id)
-            && repo.resolve_commit(&id.to_string()).is_ok()
-            && !tips.contains(&id)
-        {
-            tips.push(id);
+        // An annotated tag is advertised by its own id: what it hides is its commit.
+        if !repo.has_object(id) {
+            continue;
+        }
+        if let Ok(commit) = repo.resolve_commit(&id.to_string()) {
+            if !tips.contains(&commit) {
+                tips.push(commit);
+            }
         }
     }
     Ok(tips)
