@@ -114,10 +114,11 @@ fn committing_the_issued_work_order_passes_but_an_edited_one_is_review() {
     let (code, r) = repo.precommit_json();
     assert_eq!(code, 0, "the issued work order: {r}");
     assert_eq!(rules(&r), vec![]);
-    // Edited by hand afterwards: a self-edit to review, and a work order nobody issued.
+    // Edited afterwards by the agent: a self-edit to review, and a work order nobody
+    // issued.
     let text = std::fs::read_to_string(repo.root.join(".scopecheck/task.toml")).expect("read");
     repo.stage(".scopecheck/task.toml", text.replace("src/orders/**", "**"));
-    let (code, r) = repo.precommit_json();
+    let (code, r) = repo.precommit_json_env(&[("CLAUDECODE", "1")]);
     assert_eq!(code, 1, "review stops the commit: {r}");
     assert_eq!(
         rules(&r),
@@ -129,7 +130,7 @@ fn committing_the_issued_work_order_passes_but_an_edited_one_is_review() {
             ),
             (
                 "task/untrusted-work-order".into(),
-                "warn".into(),
+                "block".into(),
                 ".scopecheck/task.toml".into()
             ),
         ]
@@ -245,7 +246,7 @@ fn protected_areas_with_per_status_actions_and_reasons() {
         vec![
             (
                 "policy/self-edit".into(),
-                "review".into(),
+                "warn".into(),
                 ".github/workflows/ci.yml".into()
             ),
             (
@@ -317,7 +318,7 @@ fn per_rule_agent_action() {
 }
 
 #[test]
-fn editing_the_policy_or_baseline_is_review() {
+fn editing_the_policy_or_baseline_is_a_warning_for_people_and_review_for_agents() {
     let repo = TestRepo::new();
     repo.stage("scopecheck.toml", "[defaults]\nfail-on = \"review\"\n");
     repo.commit("policy");
@@ -326,23 +327,37 @@ fn editing_the_policy_or_baseline_is_review() {
         ".scopecheck-baseline.json",
         "{\"version\": 1, \"entries\": []}\n",
     );
+    for (env, code_wanted, action) in [
+        (&[][..], 0, "warn"),
+        (&[("CURSOR_AGENT", "1")][..], 1, "review"),
+    ] {
+        let (code, r) = repo.precommit_json_env(env);
+        assert_eq!(code, code_wanted, "{r}");
+        assert_eq!(
+            rules(&r),
+            vec![
+                (
+                    "policy/self-edit".into(),
+                    action.into(),
+                    ".scopecheck-baseline.json".into()
+                ),
+                (
+                    "policy/self-edit".into(),
+                    action.into(),
+                    "scopecheck.toml".into()
+                ),
+            ]
+        );
+    }
+    // A policy that sets the rule's action itself is taken at its word for agents too.
+    repo.stage(
+        "scopecheck.toml",
+        "[rules.\"policy/self-edit\"]\naction = \"review\"\nreason = \"two people\"\n",
+    );
+    repo.commit("strict");
+    repo.stage("scopecheck.toml", "[defaults]\nfail-on = \"block\"\n");
     let (code, r) = repo.precommit_json();
     assert_eq!(code, 1, "{r}");
-    assert_eq!(
-        rules(&r),
-        vec![
-            (
-                "policy/self-edit".into(),
-                "review".into(),
-                ".scopecheck-baseline.json".into()
-            ),
-            (
-                "policy/self-edit".into(),
-                "review".into(),
-                "scopecheck.toml".into()
-            ),
-        ]
-    );
 }
 
 #[test]
@@ -356,7 +371,7 @@ fn hooks_in_a_committed_hooks_directory_are_protected() {
         rules(&r),
         vec![(
             "policy/self-edit".into(),
-            "review".into(),
+            "warn".into(),
             ".githooks/pre-commit".into()
         )]
     );

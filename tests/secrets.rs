@@ -380,3 +380,95 @@ fn replay_defects_are_found_and_real_code_is_not_flagged() {
         assert!(!output.contains(longest), "leaked: {longest}");
     }
 }
+
+/// The plain (unkeyed) fingerprint, as `sha256sum` computes it: rule, path and secret
+/// joined by NUL bytes, first 16 bytes in hex.
+fn plain_fingerprint(rule: &str, path: &str, secret: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("sha256sum");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{rule}\0{path}\0{secret}").as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("sha256sum output");
+    String::from_utf8_lossy(&out.stdout)[..32].to_owned()
+}
+
+#[test]
+fn secret_fingerprints_are_keyed_by_the_policy_and_evidence_carries_no_hash() {
+    let pat = github_pat();
+    let fingerprint_in = |policy: Option<&str>| {
+        let repo = TestRepo::new();
+        if let Some(p) = policy {
+            repo.stage("scopecheck.toml", p);
+            repo.commit("policy");
+        }
+        repo.stage("config.py", format!("TOKEN = \"{pat}\"\n"));
+        let (code, r) = repo.precommit_json();
+        assert_eq!(code, 1, "{r}");
+        let f = &r["findings"][0];
+        assert_eq!(f["rule"], "secret/github-pat", "{r}");
+        let evidence = f["evidence"].as_str().expect("evidence").to_owned();
+        assert!(!evidence.contains("sha256"), "{evidence}");
+        assert_redacted(&r.to_string(), &[&pat]);
+        f["fingerprint"].as_str().expect("fingerprint").to_owned()
+    };
+    let key = |k: &str| format!("[secrets]\nfingerprint-key = \"{}\"\n", k.repeat(32));
+    // Without a key: the plain hash, so existing baselines and approvals keep matching.
+    let plain = fingerprint_in(None);
+    assert_eq!(
+        plain,
+        plain_fingerprint("secret/github-pat", "config.py", &pat)
+    );
+    // With one, a different hash per key, stable for a given key.
+    let a = fingerprint_in(Some(&key("a")));
+    assert_ne!(a, plain);
+    assert_eq!(a, fingerprint_in(Some(&key("a"))));
+    assert_ne!(a, fingerprint_in(Some(&key("b"))));
+
+    // A keyed repository's baseline still accepts its finding.
+    let repo = TestRepo::new();
+    repo.stage("scopecheck.toml", key("c"));
+    repo.commit("policy");
+    repo.stage("legacy.py", format!("TOKEN = \"{pat}\"\n"));
+    repo.commit("legacy");
+    assert_eq!(repo.scopecheck(&["baseline"]).code, 0);
+    let written =
+        std::fs::read_to_string(repo.root.join(".scopecheck-baseline.json")).expect("baseline");
+    assert!(!written.contains(&plain_fingerprint("secret/github-pat", "legacy.py", &pat)));
+    assert_eq!(repo.scopecheck(&["scan"]).code, 0);
+
+    // A key too short to be one is a configuration error at its line.
+    repo.stage("scopecheck.toml", "[secrets]\nfingerprint-key = \"abc\"\n");
+    repo.commit("short key");
+    let run = repo.scopecheck(&["pre-commit"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(
+        run.all().contains("secrets.fingerprint-key"),
+        "{}",
+        run.all()
+    );
+
+    // `init` writes a fresh random key each time.
+    let keys: Vec<String> = (0..2)
+        .map(|_| {
+            let repo = TestRepo::new();
+            assert_eq!(repo.scopecheck(&["init"]).code, 0);
+            let text = std::fs::read_to_string(repo.root.join("scopecheck.toml")).expect("init");
+            let line = text
+                .lines()
+                .find(|l| l.starts_with("fingerprint-key = "))
+                .expect("a key line")
+                .to_owned();
+            assert_eq!(line.len(), "fingerprint-key = \"\"".len() + 64, "{line}");
+            line
+        })
+        .collect();
+    assert_ne!(keys[0], keys[1]);
+}

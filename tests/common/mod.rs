@@ -163,7 +163,12 @@ impl TestRepo {
 
     /// `scopecheck pre-commit --format json`, parsed.
     pub fn precommit_json(&self) -> (i32, serde_json::Value) {
-        let run = self.scopecheck(&["pre-commit", "--format", "json"]);
+        self.precommit_json_env(&[])
+    }
+
+    /// `scopecheck pre-commit --format json` with extra environment variables, parsed.
+    pub fn precommit_json_env(&self, env: &[(&str, &str)]) -> (i32, serde_json::Value) {
+        let run = self.scopecheck_env(&["pre-commit", "--format", "json"], env);
         let v = serde_json::from_str(&run.stdout)
             .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", run.stdout, run.stderr));
         (run.code, v)

@@ -76,7 +76,7 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
         ));
     };
     let range = args.base.is_some();
-    let (repo, report, changes, signers, audit_settings, base) = if range {
+    let (repo, report, changes, signers, policy, base) = if range {
         let check = CommitCheckArgs {
             policy: args.policy.clone(),
             task: args.task.clone(),
@@ -85,9 +85,8 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
             fail_on: None,
         };
         let j = push::judge_ci(args.base.as_deref(), args.head.as_deref(), &check, None)?;
-        let audit = j.loaded.policy.audit;
         let base = Some(j.merge_base.to_string());
-        (j.repo, j.report, j.range, j.signers, audit, base)
+        (j.repo, j.report, j.range, j.signers, j.loaded.policy, base)
     } else {
         let repo = open_repo()?;
         let check = CheckArgs {
@@ -99,9 +98,8 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
         };
         let (report, changes, mut loaded) = precommit::judge_staged(&check, &repo)?;
         let signers = precommit::staged_signers(&repo, &mut loaded, &changes.actor)?;
-        let audit = loaded.policy.audit;
         let base = repo.head_commit()?.map(|h| h.to_string());
-        (repo, report, changes, signers, audit, base)
+        (repo, report, changes, signers, loaded.policy, base)
     };
     let Some(top) = repo.workdir().map(Path::to_path_buf) else {
         return Err(CliError::usage("approve needs a working tree", None));
@@ -110,9 +108,17 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
     let mut items = Vec::new();
     let mut shown = Vec::new();
     for f in report.findings.iter().filter(|f| selected(args, f)) {
+        // Approvals exist mostly for agents' changes: a finding that is a warning for
+        // the person approving but needs review when an agent commits it (a policy
+        // edit, `agent-action-floor`) can be approved too.
+        let action = if report.actor.is_agent() {
+            f.action
+        } else {
+            f.action.max(policy.agent_action(&f.rule, f.action))
+        };
         let line = format!(
             "  {:<6} {} {}:{}\n         {}{}",
-            f.action.to_string(),
+            action.to_string(),
             printable(&f.rule),
             printable(&f.path),
             f.line,
@@ -122,11 +128,11 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
                 .map(|e| format!("\n         evidence: {}", printable(e)))
                 .unwrap_or_default()
         );
-        if f.action == Action::Block {
+        if action == Action::Block {
             eprintln!("cannot be approved (block: fix it or change the policy):\n{line}");
             continue;
         }
-        if f.action != Action::Review {
+        if action != Action::Review {
             continue;
         }
         let Some(blob) = blob_at(&changes, &f.path) else {
@@ -239,7 +245,7 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
     }
     audit::record(
         &repo,
-        &audit_settings,
+        &policy.audit,
         audit::event_entry(
             "approve",
             &actor,

@@ -72,18 +72,68 @@ fn normalise_path(path: &str) -> String {
     path.trim_start_matches("./").replace('\\', "/")
 }
 
+/// The key that makes secret fingerprints a keyed hash (`[secrets] fingerprint-key`).
+///
+/// Without one, a fingerprint is a plain hash of rule, path and secret: whoever sees it in
+/// a CI log, a SARIF upload or an audit file can test guesses of a weak password against
+/// it offline. Under a key the same test needs the key, which lives with the policy, so
+/// only those who can read the repository (and so its secrets) can run it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FingerprintKey(Vec<u8>);
+
+impl FingerprintKey {
+    /// A key from the policy's text; `None` when it is too short to be a key.
+    pub fn new(text: &str) -> Option<FingerprintKey> {
+        (text.len() >= FingerprintKey::MIN_LEN).then(|| FingerprintKey(text.as_bytes().to_vec()))
+    }
+
+    /// The shortest key accepted, in bytes.
+    pub const MIN_LEN: usize = 32;
+}
+
+impl std::fmt::Debug for FingerprintKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FingerprintKey(…)")
+    }
+}
+
+/// The fingerprint of a secret finding: [`fingerprint`] keyed with HMAC-SHA-256 when the
+/// policy has a key, else [`fingerprint`] itself (so baselines and approvals written
+/// before a key was set keep matching until one is).
+pub fn secret_fingerprint(
+    key: Option<&FingerprintKey>,
+    rule: &str,
+    path: &str,
+    matched: &[u8],
+) -> String {
+    use hmac::{Hmac, Mac};
+    let Some(key) = key else {
+        return fingerprint(rule, path, matched);
+    };
+    // new_from_slice only fails for fixed-size-key MACs; HMAC takes any length.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&key.0) else {
+        return fingerprint(rule, path, matched);
+    };
+    mac.update(rule.as_bytes());
+    mac.update(&[0]);
+    mac.update(normalise_path(path).as_bytes());
+    mac.update(&[0]);
+    mac.update(matched);
+    hex(&mac.finalize().into_bytes()[..16])
+}
+
 /// Redacts a secret for display: at most a 4-character prefix (only for secrets of 16
-/// characters or more), the length, and a short hash so two reports can be compared
-/// without revealing the value.
+/// characters or more) and the length. No hash of the value: a short unkeyed hash is a
+/// dictionary oracle for a weak password, and the finding's fingerprint already tells
+/// two reports' findings apart.
 pub fn redact(secret: &[u8]) -> String {
-    let hash = hex(&Sha256::digest(secret)[..4]);
     let text = String::from_utf8_lossy(secret);
     let len = text.chars().count();
     if len >= 16 {
         let prefix: String = text.chars().take(4).collect();
-        format!("{prefix}…[redacted {len} chars, sha256:{hash}]")
+        format!("{prefix}…[redacted {len} chars]")
     } else {
-        format!("[redacted {len} chars, sha256:{hash}]")
+        format!("[redacted {len} chars]")
     }
 }
 
@@ -136,6 +186,34 @@ mod tests {
     }
 
     #[test]
+    fn a_keyed_secret_fingerprint_is_not_the_plain_hash_and_depends_on_the_key() {
+        let k1 = FingerprintKey::new("0123456789abcdef0123456789abcdef").expect("long enough");
+        let k2 = FingerprintKey::new("fedcba9876543210fedcba9876543210").expect("long enough");
+        let plain = fingerprint("secret/x", "a/b", b"hunter22");
+        assert_eq!(
+            secret_fingerprint(None, "secret/x", "a/b", b"hunter22"),
+            plain
+        );
+        let keyed = secret_fingerprint(Some(&k1), "secret/x", "./a/b", b"hunter22");
+        assert_ne!(keyed, plain);
+        assert_eq!(keyed.len(), 32);
+        assert_eq!(
+            keyed,
+            secret_fingerprint(Some(&k1), "secret/x", "a/b", b"hunter22")
+        );
+        assert_ne!(
+            keyed,
+            secret_fingerprint(Some(&k2), "secret/x", "a/b", b"hunter22")
+        );
+        assert_ne!(
+            keyed,
+            secret_fingerprint(Some(&k1), "secret/x", "a/b", b"hunter23")
+        );
+        assert!(FingerprintKey::new("short").is_none());
+        assert!(!format!("{k1:?}").contains("0123"));
+    }
+
+    #[test]
     fn redacted_lines_keep_keys_and_armour_only() {
         let l = redact_line(b"DATABASE_PASSWORD=correct-horse-battery-staple");
         assert!(
@@ -163,5 +241,7 @@ mod tests {
         let short = redact(b"hunter2");
         assert!(!short.contains("hunter2"));
         assert!(!short.contains("hunt"));
+        // No hash of the value either: it would let a weak password be guessed offline.
+        assert_eq!(short, "[redacted 7 chars]");
     }
 }

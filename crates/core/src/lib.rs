@@ -31,7 +31,7 @@ pub use change::{
     FileChange, FileMode, Origin, Side,
 };
 pub use config::{ConfigError, Policy, PolicySource};
-pub use finding::{fingerprint, redact, redact_line, Finding};
+pub use finding::{fingerprint, redact, redact_line, secret_fingerprint, Finding, FingerprintKey};
 pub use report::{
     evaluate, evaluate_with, Report, Suppressed, EXIT_BLOCKED, EXIT_ERROR, EXIT_PASS,
 };

@@ -16,9 +16,9 @@ pub const SKIPPED_HOOKS: &str = "policy/skipped-hooks";
 /// ends, which see commits one by one; it is registered here for its documentation.)
 pub const RULES: &[RuleMeta] = &[RuleMeta {
     id: SELF_EDIT,
-    default_action: Action::Review,
+    default_action: Action::Warn,
     summary: "The change edits scopecheck's policy, baseline, work order or hooks",
-    what_it_does: "Flags changes to scopecheck.toml / .scopecheck.toml, the baseline file, the work order (.scopecheck/task.toml or the one in force), hook manager configuration (.pre-commit-config.yaml, lefthook.yml, .husky/), CI definitions (.github/workflows/, .gitlab-ci.yml), agent hook settings (.claude/settings.json, .cursor/hooks.json, .gemini/settings.json), the allowed-signers file, and hook scripts in a committed hooks directory. A person approves such an edit with `scopecheck approve`; it cannot be suppressed inline or by the baseline.",
+    what_it_does: "Flags changes to scopecheck.toml / .scopecheck.toml, the baseline file, the work order (.scopecheck/task.toml or the one in force), hook manager configuration (.pre-commit-config.yaml, lefthook.yml, .husky/), CI definitions (.github/workflows/, .gitlab-ci.yml), agent hook settings (.claude/settings.json, .cursor/hooks.json, .gemini/settings.json), the allowed-signers file, and hook scripts in a committed hooks directory. A person's edit is recorded and shown (warn), so adopting scopecheck or tuning it needs no `--no-verify`; an agent's edit needs a person (review), who approves it with `scopecheck approve`. It cannot be suppressed inline or by the baseline.",
     why_is_this_bad: "A change that loosens the rules it is judged by can disable the gate: an agent told to make the tests pass could as well exclude its path from every rule. CI judges a change by the base branch's policy, but the edit itself still needs a person's eyes.",
     how_to_fix: "Have a person review the policy change on its own, in a separate commit or pull request.",
 }, RuleMeta {

@@ -41,7 +41,12 @@ pub enum PolicySource {
 }
 
 /// Rules whose built-in action is stricter for agents than for people.
-const AGENT_DEFAULTS: &[(&str, Action)] = &[(checks::migrations::NO_ROLLBACK, Action::Review)];
+const AGENT_DEFAULTS: &[(&str, Action)] = &[
+    (checks::migrations::NO_ROLLBACK, Action::Review),
+    // A person adopting or tuning the gate commits its files without --no-verify; an
+    // agent widening its own gate waits for a person.
+    (checks::policy_files::SELF_EDIT, Action::Review),
+];
 
 /// Settings of one rule after validation.
 #[derive(Debug, Clone)]
@@ -75,6 +80,8 @@ pub struct SecretsSettings {
     pub exclude: GlobSet,
     /// The custom rules' ids and names.
     pub custom: Vec<(String, String, Action)>,
+    /// The key secret fingerprints are hashed with (`fingerprint-key`), when set.
+    pub fingerprint_key: Option<crate::FingerprintKey>,
     scanner: Option<Arc<Scanner>>,
 }
 
@@ -879,11 +886,29 @@ impl Validator<'_> {
                 }
             }
         };
+        let fingerprint_key = raw.fingerprint_key.and_then(|k| {
+            let key = crate::FingerprintKey::new(k.get_ref());
+            if key.is_none() {
+                self.problem(
+                    k.span(),
+                    format!(
+                        "`secrets.fingerprint-key` must be at least {} characters",
+                        crate::FingerprintKey::MIN_LEN
+                    ),
+                    Some(
+                        "`scopecheck init` writes a random one; or use `openssl rand -hex 32`"
+                            .into(),
+                    ),
+                );
+            }
+            key
+        });
         SecretsSettings {
             enabled: raw.enabled.unwrap_or(true),
             exclude_patterns,
             exclude,
             custom,
+            fingerprint_key,
             scanner,
         }
     }

@@ -37,6 +37,7 @@ pub(super) struct RawSecrets {
     pub enabled: Option<bool>,
     #[serde(default)]
     pub exclude_paths: Vec<Spanned<String>>,
+    pub fingerprint_key: Option<Spanned<String>>,
     #[serde(default)]
     pub rules: Vec<crate::secrets::RuleSpec>,
 }

@@ -11,7 +11,10 @@ pub use scanner::{shannon_entropy, RuleError, Scanner, SecretMatch, SecretRule};
 pub use spec::RuleSpec;
 
 use crate::checks::{Check, RuleMeta};
-use crate::{fingerprint, redact, ChangeSet, ChangeStatus, FileChange, FileMode, Finding, Policy};
+use crate::{
+    redact, secret_fingerprint, ChangeSet, ChangeStatus, FileChange, FileMode, Finding,
+    FingerprintKey, Policy,
+};
 
 /// The built-in rule specs (the embedded packs, compiled to code by build.rs).
 pub fn builtin_specs() -> &'static [RuleSpec] {
@@ -123,6 +126,7 @@ impl Check for Secrets {
             return;
         }
         let scanner = policy.secrets.scanner();
+        let key = policy.secrets.fingerprint_key.as_ref();
         let total: usize = candidates
             .iter()
             .map(|c| c.new_contents().map_or(0, <[u8]>::len))
@@ -133,12 +137,12 @@ impl Check for Secrets {
             use rayon::prelude::*;
             let found: Vec<Vec<Finding>> = candidates
                 .par_iter()
-                .map(|c| scan_change(&scanner, c))
+                .map(|c| scan_change(&scanner, key, c))
                 .collect();
             out.extend(found.into_iter().flatten());
         } else {
             for c in candidates {
-                out.extend(scan_change(&scanner, c));
+                out.extend(scan_change(&scanner, key, c));
             }
         }
     }
@@ -148,12 +152,16 @@ impl Check for Secrets {
 const PARALLEL_THRESHOLD: usize = 4 << 20;
 
 /// Secrets a change adds: all of an all-new file, else those touching an added line.
-fn scan_change(scanner: &Scanner, change: &FileChange) -> Vec<Finding> {
+fn scan_change(
+    scanner: &Scanner,
+    key: Option<&FingerprintKey>,
+    change: &FileChange,
+) -> Vec<Finding> {
     let Some(raw) = change.new_contents() else {
         return Vec::new();
     };
     if archive::is_zip(raw) {
-        return scan_archive(scanner, change, raw);
+        return scan_archive(scanner, key, change, raw);
     }
     // UTF-16 text is scanned decoded, as a whole (its lines cannot be diffed as bytes).
     let decoded = (crate::looks_binary(raw) && !crate::mostly_text(raw))
@@ -188,7 +196,14 @@ fn scan_change(scanner: &Scanner, change: &FileChange) -> Vec<Finding> {
             added.get(i).is_some_and(|l| l.offset < m.secret.end)
         };
         if touches_added {
-            out.push(secret_finding(scanner, &m, &change.path, data, &mut lines));
+            out.push(secret_finding(
+                scanner,
+                key,
+                &m,
+                &change.path,
+                data,
+                &mut lines,
+            ));
         }
     }
     out
@@ -197,7 +212,12 @@ fn scan_change(scanner: &Scanner, change: &FileChange) -> Vec<Finding> {
 /// Secrets in the stored members of a zip archive, each member new throughout unless the
 /// old archive held the same member with the same bytes. Findings name the member as
 /// `archive.zip!path/in/archive`.
-fn scan_archive(scanner: &Scanner, change: &FileChange, raw: &[u8]) -> Vec<Finding> {
+fn scan_archive(
+    scanner: &Scanner,
+    key: Option<&FingerprintKey>,
+    change: &FileChange,
+    raw: &[u8],
+) -> Vec<Finding> {
     let old = change
         .old_contents()
         .filter(|d| archive::is_zip(d))
@@ -213,7 +233,7 @@ fn scan_archive(scanner: &Scanner, change: &FileChange, raw: &[u8]) -> Vec<Findi
         let path = format!("{}!{name}", change.path);
         let mut lines = LineIndex::new(bytes);
         for m in scanner.scan(bytes, Some(&path)) {
-            out.push(secret_finding(scanner, &m, &path, bytes, &mut lines));
+            out.push(secret_finding(scanner, key, &m, &path, bytes, &mut lines));
         }
     }
     out
@@ -222,6 +242,7 @@ fn scan_archive(scanner: &Scanner, change: &FileChange, raw: &[u8]) -> Vec<Findi
 /// Turns a match into a finding with redacted evidence and snippet.
 pub fn secret_finding(
     scanner: &Scanner,
+    key: Option<&FingerprintKey>,
     m: &SecretMatch,
     path: &str,
     data: &[u8],
@@ -248,7 +269,7 @@ pub fn secret_finding(
         help: FIX.to_owned(),
         evidence: Some(redact(secret)),
         snippet: Some(snippet),
-        fingerprint: fingerprint(&rule.id, path, secret),
+        fingerprint: secret_fingerprint(key, &rule.id, path, secret),
         commit: None,
     }
 }
