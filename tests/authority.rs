@@ -703,6 +703,40 @@ fn an_agent_cannot_allow_its_own_findings_inline() {
 }
 
 #[test]
+fn the_policy_decides_whose_inline_allows_count() {
+    let token = format!("ghp_{}", "Xq7Lm2Np9Rs4Tv6Wy8Za1Bc3De5Fg0Hj2Kk4");
+    let found = |inline: &str, env: &[(&str, &str)]| {
+        let repo = TestRepo::new();
+        repo.stage(
+            "scopecheck.toml",
+            format!("[suppressions]\ninline = \"{inline}\"\n"),
+        );
+        repo.commit("policy");
+        repo.stage(
+            "src/a.rs",
+            format!("// scopecheck:allow secret/github-pat\nconst T: &str = \"{token}\";\n"),
+        );
+        let run = repo.scopecheck_env(&["pre-commit", "--format", "json"], env);
+        assert!(!run.all().contains(&token));
+        (rules(&run), run.stdout)
+    };
+    let pat = vec!["secret/github-pat".to_owned()];
+    assert_eq!(found("people-only", &[]).0, Vec::<String>::new());
+    assert_eq!(found("people-only", AGENT).0, pat);
+    assert_eq!(found("allow", AGENT).0, Vec::<String>::new());
+    let (off, out) = found("off", &[]);
+    assert_eq!(off, pat);
+    assert!(out.contains("inline allows are off"), "{out}");
+    // A value that is not a mode is a configuration error.
+    let repo = TestRepo::new();
+    repo.stage("scopecheck.toml", "[suppressions]\ninline = \"sometimes\"\n");
+    repo.commit("policy");
+    let run = repo.scopecheck(&["pre-commit"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("suppressions.inline"), "{}", run.all());
+}
+
+#[test]
 fn an_older_or_swapped_work_order_is_not_the_one_in_force() {
     let repo = with_signer();
     assert_eq!(

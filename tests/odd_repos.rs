@@ -353,3 +353,41 @@ fn sparse_checkout_with_a_sparse_index() {
         "collapsed directories are unchanged: {r}"
     );
 }
+
+/// A blobless or partial clone lacks blobs: `scan --history` says which are missing and
+/// still reports what it can read (with the commit each finding came in).
+#[test]
+fn history_scan_goes_on_past_missing_blobs() {
+    let repo = TestRepo::new();
+    repo.stage("notes.txt", "nothing here\n");
+    repo.commit("notes");
+    let token = format!("ghp_{}", "Xq7Lm2Np9Rs4Tv6Wy8Za1Bc3De5Fg0Hj2Kk4");
+    repo.stage("deploy.sh", format!("export GITHUB_TOKEN={token}\n"));
+    repo.commit("deploy");
+    let commit = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // The objects are loose (nothing was packed): remove one blob's file.
+    let blob = repo.git(&["rev-parse", "HEAD:notes.txt"]).trim().to_owned();
+    let file = repo
+        .root
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    std::fs::remove_file(&file).expect("a loose blob");
+
+    let run = repo.scopecheck(&["scan", "--history"]);
+    assert_eq!(
+        run.code,
+        1,
+        "the secret still fails the scan: {}",
+        run.all()
+    );
+    let out = run.all();
+    assert!(out.contains("secret/github-pat"), "{out}");
+    assert!(
+        out.contains(&format!("(commit {})", &commit[..12])),
+        "{out}"
+    );
+    assert!(out.contains("1 blob(s) are missing"), "{out}");
+    assert!(out.contains(&blob) && out.contains("notes.txt"), "{out}");
+    assert!(!out.contains(&token), "{out}");
+}

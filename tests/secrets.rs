@@ -118,7 +118,12 @@ fn inline_allow_must_name_the_rule() {
 fn baseline_accepts_known_findings_and_reports_stale_entries() {
     let repo = TestRepo::new();
     let pat = github_pat();
-    repo.write("legacy/settings.py", format!("TOKEN = \"{pat}\"\n"));
+    repo.stage("legacy/settings.py", format!("TOKEN = \"{pat}\"\n"));
+    // Untracked (not ignored) files and unstaged edits lying around are not accepted:
+    // only what git tracks goes into a baseline.
+    repo.write(".env", "AWS_SECRET=1\n");
+    repo.stage("legacy/other.py", "X = 1\n");
+    repo.write("legacy/other.py", format!("X = \"{}\"\n", stripe_key()));
     let run = repo.scopecheck(&["scan", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.all());
 
@@ -127,7 +132,11 @@ fn baseline_accepts_known_findings_and_reports_stale_entries() {
     let written =
         std::fs::read_to_string(repo.root.join(".scopecheck-baseline.json")).expect("baseline");
     assert!(written.contains("secret/github-pat"));
+    assert!(!written.contains(".env"), "{written}");
+    assert!(!written.contains("other.py"), "{written}");
     assert_redacted(&written, &[&pat]);
+    std::fs::remove_file(repo.root.join(".env")).expect("rm .env");
+    repo.write("legacy/other.py", "X = 1\n");
 
     let run = repo.scopecheck(&["scan", "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.all());
@@ -145,6 +154,7 @@ fn baseline_accepts_known_findings_and_reports_stale_entries() {
     );
 
     // pre-commit honours the committed baseline.
+    repo.git(&["rm", "--cached", "-q", "-f", "legacy/settings.py"]);
     repo.git(&["add", ".scopecheck-baseline.json"]);
     repo.commit("baseline");
     repo.write("legacy/settings.py", format!("TOKEN = \"{pat}\"\n"));

@@ -341,7 +341,7 @@ pub struct BaselineArgs {
 pub enum TaskCommand {
     /// Write a work order (default .scopecheck/task.toml).
     Start(TaskStartArgs),
-    /// Print the work order in force, as instructions (or --format toml|json).
+    /// Print the work order in force, as instructions (or --format toml).
     Show(TaskShowArgs),
     /// Remove the work order.
     End(TaskFileArgs),

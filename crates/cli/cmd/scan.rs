@@ -45,8 +45,19 @@ pub fn run(args: &ScanArgs, style: &Style) -> Result<i32, CliError> {
 }
 
 pub fn baseline(args: &BaselineArgs, style: &Style) -> Result<i32, CliError> {
-    let (loaded, report) = collect(&args.target, style, false)?;
-    let top = top_of(&root(&args.target)?);
+    let root = root(&args.target)?;
+    let top = top_of(&root);
+    // In a work tree the baseline accepts only what git tracks (the index): a stray
+    // untracked `.env` must not become an accepted finding that a later `git add -f`
+    // then carries through every gate.
+    let (loaded, report) = match Repo::discover(&root) {
+        Ok(repo) if !args.target.history && repo.workdir().is_some() => {
+            let loaded = policy::for_directory(&args.target.policy, &top)?;
+            let report = tracked(&repo, &loaded.policy, &root, &top)?;
+            (loaded, report)
+        }
+        _ => collect(&args.target, style, false)?,
+    };
     let path = args
         .output
         .clone()
@@ -59,6 +70,29 @@ pub fn baseline(args: &BaselineArgs, style: &Style) -> Result<i32, CliError> {
         baseline.len()
     );
     Ok(0)
+}
+
+/// The tracked files under `root` (the index's content), judged as a directory scan.
+fn tracked(repo: &Repo, policy: &Policy, root: &Path, top: &Path) -> Result<Report, CliError> {
+    let prefix = root
+        .canonicalize()
+        .ok()
+        .zip(top.canonicalize().ok())
+        .and_then(|(r, t)| r.strip_prefix(&t).ok().map(Path::to_path_buf))
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let changes = repo.tracked(
+        &scopecheck_git::ReadOptions {
+            max_file_size: policy.max_file_size,
+        },
+        |path| {
+            prefix.is_empty()
+                || path
+                    .strip_prefix(prefix.as_str())
+                    .is_some_and(|rest| rest.starts_with('/'))
+        },
+    )?;
+    Ok(evaluate_with(policy, &changes, None))
 }
 
 fn root(target: &ScanTarget) -> Result<PathBuf, CliError> {
@@ -238,14 +272,40 @@ fn history(loaded: &Loaded, root: &Path, style: &Style) -> Result<Report, CliErr
     // Blobs come in first-appearance order: keep the first finding of each fingerprint,
     // so each secret is reported once, at the commit and path where it first appeared.
     let mut seen = HashSet::new();
-    for mut r in reports.into_iter().flatten() {
-        r.findings.retain(|f| seen.insert(f.fingerprint.clone()));
-        report.merge(r);
+    let mut missing = Vec::new();
+    for (blob, r) in blobs.iter().zip(reports) {
+        match r {
+            None => missing.push(blob),
+            Some(None) => {}
+            Some(Some(mut r)) => {
+                r.findings.retain(|f| seen.insert(f.fingerprint.clone()));
+                report.merge(r);
+            }
+        }
     }
-    report.files_checked = blobs.len();
+    report.files_checked = blobs.len() - missing.len();
     report.notes.push(format!(
         "history: {commits} commits, {} unique blobs scanned",
-        blobs.len()
+        report.files_checked
     ));
+    if !missing.is_empty() {
+        // Peers report and go on; so does this scan, naming what it could not read so a
+        // clean result is never mistaken for a complete one.
+        let shown: Vec<String> = missing
+            .iter()
+            .take(5)
+            .map(|b| format!("{} ({} in {})", b.id, b.path, short(&b.commit.to_string())))
+            .collect();
+        report.notes.push(format!(
+            "{} blob(s) are missing from this clone (a partial or blobless clone, or a damaged repository) and were not scanned: {}{}; fetch them (`git fetch --refetch` or a full clone) for a complete scan",
+            missing.len(),
+            shown.join(", "),
+            if missing.len() > shown.len() { ", …" } else { "" }
+        ));
+    }
     Ok(report)
+}
+
+fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
 }

@@ -62,6 +62,9 @@ impl SourceCode for Snippet {
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     snippet: Option<Snippet>,
+    /// The rule's help is shown with its first finding only: twenty leaked keys do not
+    /// need the same paragraph twenty times.
+    show_help: bool,
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -79,7 +82,13 @@ impl fmt::Display for FindingDiagnostic<'_> {
             f,
             "[{}] {}:{}:{}: {}",
             x.action, x.path, x.line, x.column, x.message
-        )
+        )?;
+        // History and range findings say where the content came in, so it can be found
+        // (and purged) without a second search.
+        match &x.commit {
+            Some(c) => write!(f, " (commit {})", c.get(..12).unwrap_or(c)),
+            None => Ok(()),
+        }
     }
 }
 
@@ -99,6 +108,9 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        if !self.show_help {
+            return None;
+        }
         let review = (self.finding.action == Action::Review).then_some(
             "needs review: a human must look at this change before it is committed; it stops the commit until a person listed in the allowed-signers file runs `scopecheck approve`. ",
         );
@@ -135,8 +147,18 @@ impl Diagnostic for FindingDiagnostic<'_> {
 pub fn report(report: &Report, policy_origin: &str, style: &Style) -> String {
     let h = handler(style);
     let mut out = String::new();
-    for f in report.findings.iter().filter(|f| f.action > Action::Allow) {
+    // Most severe first (the sort is stable, so path order holds within an action): what
+    // stops the change is read before the warnings.
+    let mut shown: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.action > Action::Allow)
+        .collect();
+    shown.sort_by_key(|f| std::cmp::Reverse(f.action));
+    let mut helped = std::collections::HashSet::new();
+    for f in shown {
         let diagnostic = FindingDiagnostic {
+            show_help: helped.insert((f.rule.as_str(), f.action)),
             finding: f,
             snippet: f.snippet.as_ref().map(|text| Snippet {
                 path: f.path.clone(),

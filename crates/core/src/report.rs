@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::approval::{self, Approval, Approved};
 use crate::checks;
+use crate::config::InlineAllows;
 use crate::suppress::{directive_rules, Baseline, ALLOW_MARKER};
 use crate::{Action, ChangeSet, FileChange, Finding, Policy};
 
@@ -218,7 +219,13 @@ pub fn evaluate_with(policy: &Policy, changes: &ChangeSet, baseline: Option<&Bas
                 [f.line, f.line.saturating_sub(1)]
                     .into_iter()
                     .filter(|&l| l >= 1)
-                    .filter(|&l| !(changes.actor.is_agent() && is_added(change, l)))
+                    .filter(|&l| match policy.inline_allows {
+                        InlineAllows::Allow => true,
+                        InlineAllows::PeopleOnly => {
+                            !(changes.actor.is_agent() && is_added(change, l))
+                        }
+                        InlineAllows::Off => false,
+                    })
                     .find(|&l| {
                         directive_rules(&change.path, line_text(data, starts, l)).contains(&f.rule)
                     })
@@ -312,9 +319,16 @@ fn unused_directives(
                     ));
                     continue;
                 }
-                if changes.actor.is_agent() {
+                let ignored = match policy.inline_allows {
+                    InlineAllows::Off => Some("inline allows are off in this policy (`[suppressions] inline = \"off\"`): use the baseline or `scopecheck approve`"),
+                    InlineAllows::PeopleOnly if changes.actor.is_agent() => {
+                        Some("an agent cannot allow its own findings")
+                    }
+                    _ => None,
+                };
+                if let Some(why) = ignored {
                     out.push(format!(
-                        "{}:{n}: scopecheck:allow {rule} has no effect: an agent cannot allow its own findings",
+                        "{}:{n}: scopecheck:allow {rule} has no effect: {why}",
                         change.path
                     ));
                     continue;

@@ -107,14 +107,19 @@ impl Repo {
     }
 
     /// Reads `blobs` in parallel (one repository handle per thread) and maps each with
-    /// `f`, together with the version it replaced (see [`HistoryBlob::previous`]). `progress(done, total)` is called as blobs complete.
+    /// `f`, together with the version it replaced (see [`HistoryBlob::previous`]).
+    /// `progress(done, total)` is called as blobs complete.
+    ///
+    /// A blob missing from the object database (a blobless or partial clone, a damaged
+    /// repository) is not a reason to stop: its result is `None` and the caller reports
+    /// it. A missing previous version only means the blob is read as new throughout.
     pub fn map_blobs<R, F>(
         &self,
         blobs: &[HistoryBlob],
         opts: &ReadOptions,
         f: F,
         progress: &(dyn Fn(usize, usize) + Sync),
-    ) -> Result<Vec<R>, Error>
+    ) -> Result<Vec<Option<R>>, Error>
     where
         R: Send,
         F: Fn(&HistoryBlob, Side, Option<Side>) -> R + Sync,
@@ -129,7 +134,7 @@ impl Repo {
         // reads one stretch of the pack instead of jumping around it.
         let order = pack_order(self.packs(), blobs);
         let packs = self.packs();
-        let mut results: Vec<(usize, R)> = crate::range::par_map(
+        let mut results: Vec<(usize, Option<R>)> = crate::range::par_map(
             &sync,
             crate::range::BLOB_CACHE,
             packs,
@@ -137,18 +142,24 @@ impl Repo {
             order,
             |h, i| {
                 let blob = &blobs[i];
-                let side = read_blob(h, blob.id, blob.mode, opts)?;
-                // The version it replaced is usually its delta base, read a moment ago
-                // and still cached.
-                let previous = match (blob.previous, &side.content) {
-                    (Some(p), Content::Loaded(_)) => Some(read_blob(h, p, blob.mode, opts)?),
-                    _ => None,
-                };
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if n.is_multiple_of(256) || n == total {
                     progress(n, total);
                 }
-                Ok((i, f(blob, side, previous)))
+                let side = match read_blob(h, blob.id, blob.mode, opts) {
+                    Err(Error::MissingObject { .. }) => return Ok((i, None)),
+                    other => other?,
+                };
+                // The version it replaced is usually its delta base, read a moment ago
+                // and still cached.
+                let previous = match (blob.previous, &side.content) {
+                    (Some(p), Content::Loaded(_)) => match read_blob(h, p, blob.mode, opts) {
+                        Err(Error::MissingObject { .. }) => None,
+                        other => Some(other?),
+                    },
+                    _ => None,
+                };
+                Ok((i, Some(f(blob, side, previous))))
             },
         )?;
         // Back to first-appearance order for the caller.

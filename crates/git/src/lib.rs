@@ -198,6 +198,23 @@ impl Repo {
         Ok(cs)
     }
 
+    /// Every file in the index as if it were new: the tracked (and staged) content, never
+    /// an untracked file or an unstaged edit. `keep` chooses the paths.
+    pub fn tracked(
+        &self,
+        opts: &ReadOptions,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<ChangeSet, Error> {
+        let index = self.index()?;
+        let mut notes = Vec::new();
+        let mut raw = diff::index_against_tree(&self.repo, index, None, &mut notes)?;
+        raw.retain(|c| keep(&c.path.to_str_lossy()));
+        let mut cs = ChangeSet::new(Origin::Scan);
+        cs.notes = notes;
+        self.load(raw, opts, None, &mut cs)?;
+        Ok(cs)
+    }
+
     /// The difference between two revisions (anything `git rev-parse` accepts), as
     /// `git diff base head` would show it.
     pub fn range(&self, base: &str, head: &str, opts: &ReadOptions) -> Result<ChangeSet, Error> {

@@ -144,6 +144,19 @@ pub struct AuditSettings {
     pub keep: u32,
 }
 
+/// `[suppressions] inline`: whose `scopecheck:allow` comments count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InlineAllows {
+    /// Every directive counts, whoever added it.
+    Allow,
+    /// Directives count, except those an agent's change adds: an agent cannot waive its
+    /// own findings (the default).
+    PeopleOnly,
+    /// No directive counts; only the baseline and signed approvals silence findings.
+    Off,
+}
+
 /// A compiled policy, ready to judge a [`ChangeSet`](crate::ChangeSet).
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -184,6 +197,8 @@ pub struct Policy {
     pub allowed_signers: String,
     /// The audit log's settings.
     pub audit: AuditSettings,
+    /// `[suppressions] inline`: whose inline allows count.
+    pub inline_allows: InlineAllows,
     rules: BTreeMap<String, RuleSetting>,
 }
 
@@ -624,6 +639,7 @@ impl Validator<'_> {
         };
         self_protected.push(allowed_signers.clone());
         let audit = self.audit(&raw.audit);
+        let inline_allows = self.inline_allows(&raw.suppressions);
         Policy {
             source,
             max_file_size,
@@ -642,7 +658,29 @@ impl Validator<'_> {
             missing_task: None,
             allowed_signers,
             audit,
+            inline_allows,
             rules,
+        }
+    }
+
+    fn inline_allows(&mut self, raw: &raw::RawSuppressions) -> InlineAllows {
+        let Some(v) = &raw.inline else {
+            return InlineAllows::PeopleOnly;
+        };
+        match v.get_ref().as_str() {
+            "allow" => InlineAllows::Allow,
+            "people-only" => InlineAllows::PeopleOnly,
+            "off" => InlineAllows::Off,
+            other => {
+                self.problem(
+                    v.span(),
+                    format!(
+                        "`suppressions.inline`: `{other}` is not one of allow, people-only, off"
+                    ),
+                    Some("people-only (the default) ignores inline allows an agent adds".into()),
+                );
+                InlineAllows::PeopleOnly
+            }
         }
     }
 

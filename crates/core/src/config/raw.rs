@@ -28,6 +28,8 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub audit: RawAudit,
     #[serde(default)]
+    pub suppressions: RawSuppressions,
+    #[serde(default)]
     pub rules: BTreeMap<Spanned<String>, RawRule>,
 }
 
@@ -121,6 +123,12 @@ pub(super) struct RawPush {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct RawApprovals {
     pub allowed_signers: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawSuppressions {
+    pub inline: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -16,7 +16,7 @@ pub(super) fn is_dockerfile(lower_name: &str) -> bool {
 /// named by a build argument (`FROM ${BASE}`: unknown until build time) are not images
 /// pulled from a registry by name.
 pub(super) fn dockerfile(text: &str) -> Vec<Dep> {
-    let mut stages: Vec<String> = Vec::new();
+    let mut stages: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut out = Vec::new();
     for line in text.lines() {
         let mut words = line.split_whitespace();
@@ -29,7 +29,7 @@ pub(super) fn dockerfile(text: &str) -> Vec<Dep> {
         let earlier_stage = stages.contains(&lower);
         if let (Some(kw), Some(stage)) = (words.next(), words.next()) {
             if kw.eq_ignore_ascii_case("AS") {
-                stages.push(stage.to_ascii_lowercase());
+                stages.insert(stage.to_ascii_lowercase());
             }
         }
         if lower == "scratch" || image.contains('$') || earlier_stage {

@@ -51,6 +51,8 @@ pub(super) fn csproj(text: &str) -> Result<Vec<Dep>, String> {
 pub(super) fn nuget_lock(text: &str) -> Result<Vec<Dep>, String> {
     let v = json_of(text)?;
     let mut out = Vec::new();
+    // The same package under several target frameworks is one package.
+    let mut seen = std::collections::HashSet::new();
     for framework in v
         .get("dependencies")
         .and_then(Json::as_object)
@@ -63,10 +65,7 @@ pub(super) fn nuget_lock(text: &str) -> Result<Vec<Dep>, String> {
                 continue;
             }
             let version = p.get("resolved").and_then(Json::as_str).unwrap_or("");
-            if !out
-                .iter()
-                .any(|d: &Dep| &d.name == name && d.version == version)
-            {
+            if seen.insert((name.as_str(), version)) {
                 out.push(dep("nuget", name, version, "registry", false));
             }
         }

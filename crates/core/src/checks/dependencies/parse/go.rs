@@ -59,16 +59,16 @@ pub(super) fn go_mod(text: &str) -> Vec<Dep> {
 
 pub(super) fn go_sum(text: &str) -> Vec<Dep> {
     let mut out: Vec<Dep> = Vec::new();
+    // Each module appears twice (its tree and its go.mod hash): keep the first, with a
+    // set, since a list search would be quadratic in a large go.sum.
+    let mut seen = std::collections::HashSet::new();
     for line in text.lines() {
         let parts: Vec<&str> = line.split_whitespace().collect();
         if parts.len() < 3 {
             continue;
         }
         let version = parts[1].trim_end_matches("/go.mod");
-        if !out
-            .iter()
-            .any(|d| d.name == parts[0] && d.version == version)
-        {
+        if seen.insert((parts[0], version)) {
             out.push(dep("go", parts[0], version, "registry", false));
         }
     }
