@@ -729,7 +729,10 @@ fn the_policy_decides_whose_inline_allows_count() {
     assert!(out.contains("inline allows are off"), "{out}");
     // A value that is not a mode is a configuration error.
     let repo = TestRepo::new();
-    repo.stage("scopecheck.toml", "[suppressions]\ninline = \"sometimes\"\n");
+    repo.stage(
+        "scopecheck.toml",
+        "[suppressions]\ninline = \"sometimes\"\n",
+    );
     repo.commit("policy");
     let run = repo.scopecheck(&["pre-commit"]);
     assert_eq!(run.code, 2, "{}", run.all());

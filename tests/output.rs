@@ -195,3 +195,30 @@ fn junit_github_markdown_and_output_file() {
     let written = std::fs::read_to_string(&out).expect("written");
     assert!(written.contains("\"version\": \"2.1.0\""));
 }
+
+#[test]
+fn human_output_puts_what_stops_the_change_first_and_each_rules_help_once() {
+    let repo = TestRepo::new();
+    repo.stage("a.txt", "a\n");
+    repo.commit("base");
+    // Three warnings of one rule at paths sorting before a blocking finding.
+    for dir in ["a", "b", "c"] {
+        repo.stage(
+            &format!("{dir}/package.json"),
+            format!("{{\"dependencies\": {{\"left-pad-{dir}\": \"1.0.0\"}}}}\n"),
+        );
+    }
+    repo.stage("z/.env", "X=1\n");
+    let run = repo.scopecheck(&["pre-commit"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let out = &run.stdout;
+    let first_block = out.find("z/.env").expect("the block finding");
+    let first_warn = out.find("a/package.json").expect("a warning");
+    assert!(first_block < first_warn, "block not first:\n{out}");
+    assert!(out.matches("dependency/new-package").count() >= 3, "{out}");
+    assert_eq!(
+        out.matches("Check the package (maintainers").count(),
+        1,
+        "the rule's help once:\n{out}"
+    );
+}
