@@ -176,7 +176,7 @@ fn install_refuses_when_the_chained_name_is_taken() {
     std::fs::write(hooks.join("pre-commit"), "#!/bin/sh\nexit 0\n").expect("hook");
     std::fs::write(
         hooks.join("pre-commit.scopecheck-chained"),
-        "#!/bin/sh\nexit 0\n",
+        "#!/bin/sh\necho another hook\n",
     )
     .expect("hook");
     let run = repo.scopecheck(&["install"]);
@@ -185,6 +185,95 @@ fn install_refuses_when_the_chained_name_is_taken() {
     assert_eq!(
         std::fs::read_to_string(hooks.join("pre-commit")).expect("untouched"),
         "#!/bin/sh\nexit 0\n"
+    );
+}
+
+#[test]
+fn install_and_uninstall_recover_from_a_stale_chain() {
+    // A hook manager rewrote the hook scopecheck had chained: the chained copy is the
+    // same script as the new hook, so nothing is lost by dropping it.
+    let repo = TestRepo::new();
+    let hooks = repo.root.join(".git/hooks");
+    std::fs::create_dir_all(&hooks).expect("hooks dir");
+    let manager = "#!/bin/sh\necho manager\n";
+    std::fs::write(hooks.join("pre-commit"), manager).expect("hook");
+    assert_eq!(repo.scopecheck(&["install"]).code, 0);
+    std::fs::write(hooks.join("pre-commit"), manager).expect("rewritten");
+    let run = repo.scopecheck(&["install"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let chained = hooks.join("pre-commit.scopecheck-chained");
+    assert_eq!(std::fs::read_to_string(&chained).expect("chained"), manager);
+    assert!(std::fs::read_to_string(hooks.join("pre-commit"))
+        .expect("hook")
+        .contains("scopecheck-managed-hook"));
+
+    std::fs::write(hooks.join("pre-commit"), manager).expect("rewritten again");
+    let run = repo.scopecheck(&["uninstall"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(!chained.exists());
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit")).expect("hook"),
+        manager
+    );
+}
+
+/// husky 9: `core.hooksPath = .husky/_`, whose shims run `.husky/<hook>` and are written
+/// again by every `npm install`. The shim here does what husky's does.
+#[test]
+fn husky_hooks_survive_npm_install_rewriting_its_shims() {
+    let repo = TestRepo::new();
+    repo.stage("a.txt", "a\n");
+    repo.commit("base");
+    let shims = repo.root.join(".husky/_");
+    std::fs::create_dir_all(&shims).expect("husky dir");
+    let husky_shim = "#!/bin/sh\nh=\"$(dirname \"$0\")/../$(basename \"$0\")\"\n[ -f \"$h\" ] || exit 0\nexec sh -e \"$h\" \"$@\"\n";
+    let write_shims = || {
+        for hook in ["pre-commit", "pre-push"] {
+            std::fs::write(shims.join(hook), husky_shim).expect("shim");
+            make_executable(&shims.join(hook));
+        }
+    };
+    write_shims();
+    repo.git(&["config", "core.hooksPath", ".husky/_"]);
+    std::fs::write(repo.root.join(".husky/pre-commit"), "echo user-hook-ran\n").expect("user hook");
+    let run = repo.scopecheck(&["install"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let user = std::fs::read_to_string(repo.root.join(".husky/pre-commit")).expect("user hook");
+    assert!(user.starts_with("echo user-hook-ran\n"), "{user}");
+    assert!(user.contains("pre-commit || exit $?"), "{user}");
+    assert_eq!(
+        std::fs::read_to_string(shims.join("pre-commit")).expect("shim"),
+        husky_shim,
+        "husky's shim is left to husky"
+    );
+    // Installing twice does not add the lines twice.
+    assert_eq!(repo.scopecheck(&["install"]).code, 0);
+    let again = std::fs::read_to_string(repo.root.join(".husky/pre-commit")).expect("hook");
+    assert_eq!(again, user);
+
+    // `npm install` runs husky, which writes its shims again.
+    write_shims();
+    repo.stage(".env", CREDENTIAL);
+    let out = repo
+        .git_cmd(&["commit", "-q", "-m", "env"])
+        .env("SCOPECHECK_BIN", common::BIN)
+        .output()
+        .expect("git");
+    let text =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "the .env went through husky:\n{text}"
+    );
+    assert!(text.contains("secret/sensitive-file"), "{text}");
+    assert!(text.contains("user-hook-ran"), "{text}");
+
+    let run = repo.scopecheck(&["uninstall"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join(".husky/pre-commit")).expect("kept"),
+        "echo user-hook-ran\n",
+        "the project's own lines stay"
     );
 }
 

@@ -85,11 +85,28 @@ fn pre_commit_framework_hooks() {
     let hooks = yaml(".pre-commit-hooks.yaml");
     let hooks = hooks.as_sequence().expect("a list of hooks");
     for h in hooks {
-        assert_eq!(
-            h["pass_filenames"],
-            serde_yaml_ng::Value::Bool(false),
-            "staged mode must not depend on file names"
-        );
+        // Commit-time hooks take the file names (for --all-files) in one serial run;
+        // push-time hooks read the pushed range, not names.
+        let commit_time = h["stages"][0].as_str() == Some("pre-commit");
+        assert_eq!(h["pass_filenames"].as_bool(), Some(commit_time), "{h:?}");
+        if commit_time {
+            assert_eq!(h["require_serial"].as_bool(), Some(true), "{h:?}");
+        }
+    }
+    for (rust, system) in [
+        ("scopecheck", "scopecheck-system"),
+        ("scopecheck-pre-push", "scopecheck-pre-push-system"),
+    ] {
+        let by_id = |id: &str| {
+            hooks
+                .iter()
+                .find(|h| h["id"].as_str() == Some(id))
+                .expect("hook")
+                .clone()
+        };
+        let (r, s) = (by_id(rust), by_id(system));
+        assert_eq!(s["language"].as_str(), Some("system"));
+        assert_eq!(r["entry"], s["entry"]);
     }
     let entry = |id: &str| {
         hooks
@@ -104,6 +121,42 @@ fn pre_commit_framework_hooks() {
     assert_eq!(run(&repo, &entry("scopecheck"), &[], "").0, 0);
     repo.stage(".env", "K=v\n");
     assert_eq!(run(&repo, &entry("scopecheck"), &[], "").0, 1);
+    // As a commit passes them: the staged files' names change nothing.
+    assert_eq!(
+        run(
+            &repo,
+            &format!("{} a.txt .env", entry("scopecheck")),
+            &[],
+            ""
+        )
+        .0,
+        1
+    );
+
+    // `pre-commit run --all-files`: nothing is staged, every tracked file is named, and
+    // a token committed earlier (without the hook) is found.
+    let repo = TestRepo::new();
+    let token = format!("ghp_{}", "Xq7Lm2Np9Rs4Tv6Wy8Za1Bc3De5Fg0Hj2Kk4");
+    repo.stage("src/deploy.sh", format!("export GITHUB_TOKEN={token}\n"));
+    repo.stage("README.md", "hello\n");
+    repo.commit("hooks bypassed");
+    assert_eq!(run(&repo, &entry("scopecheck"), &[], "").0, 0);
+    let (code, out) = run(
+        &repo,
+        &format!("{} README.md src/deploy.sh", entry("scopecheck")),
+        &[],
+        "",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("src/deploy.sh") && out.contains("secret/github-pat"),
+        "{out}"
+    );
+    assert!(!out.contains(&token), "{out}");
+    // An untracked file named on the command line is not read.
+    std::fs::write(repo.root.join("loose.sh"), format!("T={token}\n")).expect("write");
+    let (code, out) = run(&repo, &format!("{} loose.sh", entry("scopecheck")), &[], "");
+    assert_eq!(code, 0, "{out}");
 
     let (repo, base) = repo_with_pr();
     let (code, out) = run(

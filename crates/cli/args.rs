@@ -238,6 +238,11 @@ pub struct CheckArgs {
     /// The lowest action that fails the check (overrides the policy's `fail-on`).
     #[arg(long, value_parser = parse_fail_on)]
     pub fail_on: Option<Action>,
+    /// Tracked files to check as they are in the index, besides the staged change (what
+    /// `pre-commit run --all-files` passes): a named file with no staged change is
+    /// checked whole, so a token already committed is found too.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
 }
 
 fn parse_fail_on(s: &str) -> Result<Action, String> {

@@ -107,6 +107,15 @@ impl TestRepo {
         cmd.output().expect("run git")
     }
 
+    /// A `git` command in the repository, isolated like the others, for a test to add
+    /// its own environment to.
+    pub fn git_cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("git");
+        cmd.args(args).current_dir(&self.root);
+        isolate(&mut cmd, &self.home);
+        cmd
+    }
+
     pub fn git_output(&self, args: &[&str]) -> Output {
         self.git_output_in(&self.root, args)
     }

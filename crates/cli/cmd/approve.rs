@@ -95,6 +95,7 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
             task: args.task.clone(),
             format: Format::Human,
             fail_on: None,
+            files: Vec::new(),
         };
         let (report, changes, mut loaded) = precommit::judge_staged(&check, &repo)?;
         let signers = precommit::staged_signers(&repo, &mut loaded, &changes.actor)?;

@@ -66,6 +66,107 @@ fn make_executable(_: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
+/// husky 9 points `core.hooksPath` at `.husky/_`, whose shims it writes again on every
+/// `npm install` (a hook put there is wiped); the hooks a project owns and commits are
+/// `.husky/<hook>`, which those shims run. `None` when husky is not in use.
+fn husky_user_hook(dir: &Path, hook: Hook) -> Option<PathBuf> {
+    let parent = dir.parent()?;
+    (dir.file_name()? == "_" && parent.file_name()? == ".husky").then(|| parent.join(hook.name()))
+}
+
+const HUSKY_END: &str = "# end scopecheck-managed-hook";
+
+/// The lines scopecheck adds to a husky hook: the binary from PATH (the file is
+/// committed, so no machine's path goes into it), failing closed when it is missing.
+fn husky_block(hook: Hook) -> String {
+    let args = match hook {
+        Hook::PreCommit => "pre-commit",
+        Hook::PrePush => "pre-push \"$@\"",
+    };
+    format!(
+        "{MARKER} (husky): `scopecheck uninstall` removes these lines\n\
+         if ! command -v \"${{SCOPECHECK_BIN:-scopecheck}}\" >/dev/null 2>&1; then\n\
+         \x20 echo \"scopecheck: not found, so this is refused: install scopecheck or set SCOPECHECK_BIN\" >&2\n\
+         \x20 exit 1\n\
+         fi\n\
+         \"${{SCOPECHECK_BIN:-scopecheck}}\" {args} || exit $?\n\
+         {HUSKY_END}\n"
+    )
+}
+
+/// `text` without scopecheck's block (and whether there was one).
+fn without_husky_block(text: &str) -> (String, bool) {
+    let mut out = String::new();
+    let mut inside = false;
+    let mut found = false;
+    for line in text.split_inclusive('\n') {
+        if !inside && line.starts_with(MARKER) {
+            inside = true;
+            found = true;
+        } else if inside {
+            inside = !line.starts_with(HUSKY_END);
+        } else {
+            out.push_str(line);
+        }
+    }
+    (out, found)
+}
+
+fn install_husky(user_hook: &Path, hook: Hook) -> Result<i32, CliError> {
+    let old = match fs::read_to_string(user_hook) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(CliError::io(user_hook)(e)),
+    };
+    let (mut text, had) = without_husky_block(&old);
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&husky_block(hook));
+    fs::write(user_hook, text).map_err(CliError::io(user_hook))?;
+    make_executable(user_hook)?;
+    println!(
+        "{} scopecheck in husky's {} hook ({}): husky's own shims in .husky/_ are rewritten by `npm install`, this file is not",
+        if had { "refreshed" } else { "added" },
+        hook.name(),
+        user_hook.display()
+    );
+    println!(
+        "commit it (it is self-protected: editing it is a policy/self-edit finding) so every clone runs the gate"
+    );
+    Ok(0)
+}
+
+fn uninstall_husky(user_hook: &Path, hook: Hook) -> Result<i32, CliError> {
+    let text = fs::read_to_string(user_hook).unwrap_or_default();
+    let (rest, had) = without_husky_block(&text);
+    if !had {
+        println!("scopecheck is not in husky's {} hook", hook.name());
+        return Ok(0);
+    }
+    if rest.trim().is_empty() {
+        fs::remove_file(user_hook).map_err(CliError::io(user_hook))?;
+    } else {
+        fs::write(user_hook, rest).map_err(CliError::io(user_hook))?;
+    }
+    println!(
+        "removed scopecheck from husky's {} hook ({})",
+        hook.name(),
+        user_hook.display()
+    );
+    Ok(0)
+}
+
+/// A chained hook left by an earlier install whose place was since taken by the same
+/// script again (a hook manager rewriting its shim): the copy is redundant, drop it.
+fn drop_stale_chain(target: &Path, chained: &Path) -> Result<bool, CliError> {
+    let same = matches!((fs::read(target), fs::read(chained)), (Ok(a), Ok(b)) if a == b);
+    if same {
+        fs::remove_file(chained).map_err(CliError::io(chained))?;
+    }
+    Ok(same)
+}
+
 pub fn install(args: &HookArgs) -> Result<i32, CliError> {
     let repo = open_repo()?;
     if repo.is_bare() {
@@ -75,6 +176,9 @@ pub fn install(args: &HookArgs) -> Result<i32, CliError> {
         ));
     }
     let dir = repo.hooks_dir()?;
+    if let Some(user_hook) = husky_user_hook(&dir, args.hook) {
+        return install_husky(&user_hook, args.hook);
+    }
     if dir.exists() && !dir.is_dir() {
         return Err(CliError::usage(
             format!("the hooks path {} is not a directory", dir.display()),
@@ -93,7 +197,7 @@ pub fn install(args: &HookArgs) -> Result<i32, CliError> {
             ));
         }
         if !is_ours(&target) {
-            if fs::symlink_metadata(&chained).is_ok() {
+            if fs::symlink_metadata(&chained).is_ok() && !drop_stale_chain(&target, &chained)? {
                 return Err(CliError::usage(
                     format!(
                         "{} exists and {} is already taken, so the existing hook cannot be kept",
@@ -136,6 +240,9 @@ pub fn install(args: &HookArgs) -> Result<i32, CliError> {
 pub fn uninstall(args: &HookArgs) -> Result<i32, CliError> {
     let repo = open_repo()?;
     let dir = repo.hooks_dir()?;
+    if let Some(user_hook) = husky_user_hook(&dir, args.hook) {
+        return uninstall_husky(&user_hook, args.hook);
+    }
     let target = dir.join(args.hook.name());
     let chained = chained_path(&dir, args.hook);
     if fs::symlink_metadata(&target).is_err() {
@@ -147,6 +254,15 @@ pub fn uninstall(args: &HookArgs) -> Result<i32, CliError> {
         return Ok(0);
     }
     if !is_ours(&target) {
+        // Another tool rewrote the hook after scopecheck chained the previous one: if the
+        // chained copy is that same script, nothing is lost by dropping it.
+        if fs::symlink_metadata(&chained).is_ok() && drop_stale_chain(&target, &chained)? {
+            println!(
+                "the {} hook was already replaced by another tool; removed scopecheck's stale copy of it",
+                args.hook.name()
+            );
+            return Ok(0);
+        }
         return Err(CliError::usage(
             format!(
                 "{} was not written by scopecheck; leaving it alone",

@@ -97,7 +97,10 @@ pub fn run(args: &CheckArgs, style: &Style) -> Result<i32, CliError> {
             None,
         ));
     }
-    let (report, changes, loaded) = judge_staged(args, &repo)?;
+    let (mut report, changes, loaded) = judge_staged(args, &repo)?;
+    if !args.files.is_empty() {
+        report.merge(named_files(&repo, &args.files, &changes, &loaded)?);
+    }
     let head = repo.head_commit()?.map(|h| h.to_string());
     audit::record(
         &repo,
@@ -119,6 +122,53 @@ pub fn run(args: &CheckArgs, style: &Style) -> Result<i32, CliError> {
         style,
     )?;
     Ok(report.exit_code())
+}
+
+/// The files named on the command line that the staged change does not touch, judged
+/// whole as the index has them (as a scan judges files: content, not the change's
+/// scope). `pre-commit run --all-files` names every tracked file with nothing staged;
+/// without this it would check nothing.
+fn named_files(
+    repo: &Repo,
+    files: &[std::path::PathBuf],
+    changes: &ChangeSet,
+    loaded: &Loaded,
+) -> Result<Report, CliError> {
+    use std::collections::HashSet;
+    use std::path::{Component, Path};
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let top = canonical(repo.workdir().unwrap_or(Path::new(".")));
+    let cwd = canonical(&cmd::current_dir()?);
+    let staged: HashSet<&str> = changes.files.iter().map(|f| f.path.as_str()).collect();
+    let wanted: HashSet<String> = files
+        .iter()
+        .filter_map(|f| {
+            let full = cwd.join(f);
+            let rel = full.strip_prefix(&top).ok()?;
+            let parts: Vec<String> = rel
+                .components()
+                .filter(|c| !matches!(c, Component::CurDir))
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            Some(parts.join("/"))
+        })
+        .filter(|p| !p.is_empty() && !staged.contains(p.as_str()))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(Report::empty(loaded.policy.fail_on));
+    }
+    let tracked = repo.tracked(
+        &ReadOptions {
+            max_file_size: loaded.policy.max_file_size,
+        },
+        |p| wanted.contains(p),
+    )?;
+    let mut report = evaluate_with(&loaded.policy, &tracked, loaded.baseline.as_ref());
+    report.notes.push(format!(
+        "{} tracked file(s) named on the command line were checked as the index has them",
+        tracked.files.len()
+    ));
+    Ok(report)
 }
 
 /// The work order in force, for the audit log.
