@@ -48,6 +48,16 @@ fn run(repo: &TestRepo, line: &str, env: &[(&str, &str)], stdin: &str) -> (i32, 
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // The suite may itself run in a CI job: only the variables a case sets count.
+    for (k, _) in std::env::vars() {
+        if k.starts_with("GITHUB_")
+            || k.starts_with("CI_")
+            || k.starts_with("PRE_COMMIT_")
+            || k.starts_with("SCOPECHECK_")
+        {
+            cmd.env_remove(k);
+        }
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -226,4 +236,126 @@ fn gitlab_template_command_line() {
     let junit =
         std::fs::read_to_string(repo.root.join("scopecheck-junit.xml")).expect("JUnit written");
     assert!(junit.contains("<failure"), "{junit}");
+}
+
+/// `ci` with no `--base`, in the environment of each CI event: GitHub pull requests,
+/// pushes (existing and new branches, a repository's first push), manual runs and merge
+/// queues; GitLab merge requests, pushes and new-branch pipelines. Each finds the `.env`
+/// the branch added, and says what it compared with when it had to choose.
+#[test]
+fn ci_finds_its_base_in_every_ci_event() {
+    let (repo, base) = repo_with_pr();
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    repo.git(&["update-ref", "refs/remotes/origin/main", &base]);
+    let zero = "0".repeat(40);
+    let event = |name: &str, payload: serde_json::Value| {
+        let path = repo.root.join(format!("{name}.json"));
+        std::fs::write(&path, payload.to_string()).expect("payload");
+        path.to_string_lossy().into_owned()
+    };
+    let push = event(
+        "push",
+        serde_json::json!({"before": base, "after": head, "repository": {"default_branch": "main"}}),
+    );
+    let created = event(
+        "created",
+        serde_json::json!({"before": zero, "after": head, "created": true, "repository": {"default_branch": "main"}}),
+    );
+    let dispatch = event(
+        "dispatch",
+        serde_json::json!({"repository": {"default_branch": "main"}}),
+    );
+    let queue = event(
+        "queue",
+        serde_json::json!({"merge_group": {"base_sha": base, "head_sha": head}}),
+    );
+    let cases: Vec<(&str, Vec<(&str, &str)>, Option<&str>)> = vec![
+        (
+            "github pull_request",
+            vec![
+                ("GITHUB_EVENT_NAME", "pull_request"),
+                ("GITHUB_BASE_REF", "main"),
+            ],
+            None,
+        ),
+        (
+            "github push",
+            vec![
+                ("GITHUB_EVENT_NAME", "push"),
+                ("GITHUB_EVENT_PATH", &push),
+                ("GITHUB_BASE_REF", ""),
+            ],
+            Some("previous tip"),
+        ),
+        (
+            "github new branch",
+            vec![
+                ("GITHUB_EVENT_NAME", "push"),
+                ("GITHUB_EVENT_PATH", &created),
+                ("GITHUB_REF_NAME", "feature"),
+            ],
+            Some("a new branch"),
+        ),
+        (
+            "github first push",
+            vec![
+                ("GITHUB_EVENT_NAME", "push"),
+                ("GITHUB_EVENT_PATH", &created),
+                ("GITHUB_REF_NAME", "main"),
+            ],
+            Some("every commit is checked"),
+        ),
+        (
+            "github workflow_dispatch",
+            vec![
+                ("GITHUB_EVENT_NAME", "workflow_dispatch"),
+                ("GITHUB_EVENT_PATH", &dispatch),
+            ],
+            Some("workflow_dispatch"),
+        ),
+        (
+            "github merge_group",
+            vec![
+                ("GITHUB_EVENT_NAME", "merge_group"),
+                ("GITHUB_EVENT_PATH", &queue),
+            ],
+            Some("merge queue"),
+        ),
+        (
+            "gitlab merge request",
+            vec![("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base)],
+            None,
+        ),
+        ("gitlab push", vec![("CI_COMMIT_BEFORE_SHA", &base)], None),
+        (
+            "gitlab new branch",
+            vec![
+                ("CI_COMMIT_BEFORE_SHA", &zero),
+                ("CI_DEFAULT_BRANCH", "main"),
+                ("CI_COMMIT_BRANCH", "feature"),
+            ],
+            Some("a new branch"),
+        ),
+        (
+            "gitlab first pipeline",
+            vec![
+                ("CI_COMMIT_BEFORE_SHA", &zero),
+                ("CI_DEFAULT_BRANCH", "main"),
+                ("CI_COMMIT_BRANCH", "main"),
+            ],
+            Some("every commit is checked"),
+        ),
+    ];
+    for (name, env, says) in cases {
+        let (code, out) = run(&repo, &format!("{BIN} ci"), &env, "");
+        assert_eq!(code, 1, "{name}: {out}");
+        assert!(out.contains("config/.env"), "{name}: {out}");
+        if let Some(says) = says {
+            assert!(out.contains(says), "{name} does not say why: {out}");
+        }
+    }
+    // With nothing to go on it is still an error that says what to pass.
+    let (code, out) = run(&repo, &format!("{BIN} ci"), &[], "");
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("--base"), "{out}");
 }

@@ -85,7 +85,7 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
             fail_on: None,
         };
         let j = push::judge_ci(args.base.as_deref(), args.head.as_deref(), &check, None)?;
-        let base = Some(j.merge_base.to_string());
+        let base = j.merge_base.map(|b| b.to_string());
         (j.repo, j.report, j.range, j.signers, j.loaded.policy, base)
     } else {
         let repo = open_repo()?;

@@ -22,6 +22,7 @@ use crate::policy::{self, Loaded};
 use crate::render::{self, Style};
 
 const ZERO: &str = "0000000000000000000000000000000000000000";
+const EMPTY_TREE: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
 
 fn shallow_help(repo: &Repo) -> Option<String> {
     repo.is_shallow().then(|| {
@@ -239,15 +240,87 @@ fn load_at(
     Ok((loaded, signers))
 }
 
-fn base_from_env() -> Option<String> {
+/// What `ci` compares the head against when no `--base` is given.
+enum Base {
+    /// A revision, and why it was chosen when the environment did not name it directly.
+    Rev(String, Option<String>),
+    /// Every commit up to the head (why): the first push of a repository's default branch.
+    Everything(String),
+}
+
+fn is_zero(sha: &str) -> bool {
+    !sha.is_empty() && sha.bytes().all(|b| b == b'0')
+}
+
+/// The base a CI run implies: pre-commit's pre-push stage, a GitHub pull request, push,
+/// merge queue or manual run, a GitLab merge request or push pipeline. A push that
+/// creates a branch (its `before` is all zeros) is compared from where it left the default
+/// branch, never treated as "cannot tell".
+fn base_from_env() -> Option<Base> {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-    var("SCOPECHECK_BASE")
+    let direct = var("SCOPECHECK_BASE")
         // The pre-commit framework's pre-push stage.
         .or_else(|| var("PRE_COMMIT_FROM_REF"))
         .or_else(|| var("GITHUB_BASE_REF").map(|b| format!("origin/{b}")))
         .or_else(|| var("CI_MERGE_REQUEST_DIFF_BASE_SHA"))
-        .or_else(|| var("CI_MERGE_REQUEST_TARGET_BRANCH_NAME").map(|b| format!("origin/{b}")))
-        .or_else(|| var("CI_COMMIT_BEFORE_SHA").filter(|s| s != ZERO))
+        .or_else(|| var("CI_MERGE_REQUEST_TARGET_BRANCH_NAME").map(|b| format!("origin/{b}")));
+    if let Some(rev) = direct {
+        return Some(Base::Rev(rev, None));
+    }
+    if let Some(event) = var("GITHUB_EVENT_NAME") {
+        let payload: serde_json::Value = var("GITHUB_EVENT_PATH")
+            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        let text = |v: &serde_json::Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_owned);
+        let default = text(&payload["repository"]["default_branch"]);
+        return match event.as_str() {
+            "push" => match text(&payload["before"]).filter(|b| !is_zero(b)) {
+                Some(before) => Some(Base::Rev(
+                    before,
+                    Some("the push event's previous tip (`before`)".to_owned()),
+                )),
+                None => new_branch_base(default, var("GITHUB_REF_NAME")),
+            },
+            "merge_group" => text(&payload["merge_group"]["base_sha"])
+                .map(|b| Base::Rev(b, Some("the merge queue's base".to_owned()))),
+            // workflow_dispatch, schedule and the rest: what the branch adds to the
+            // default branch.
+            _ => default.map(|d| {
+                Base::Rev(
+                    format!("origin/{d}"),
+                    Some(format!(
+                        "a `{event}` run: the branch against the default branch"
+                    )),
+                )
+            }),
+        };
+    }
+    if let Some(before) = var("CI_COMMIT_BEFORE_SHA") {
+        if !is_zero(&before) {
+            return Some(Base::Rev(before, None));
+        }
+        return new_branch_base(var("CI_DEFAULT_BRANCH"), var("CI_COMMIT_BRANCH"));
+    }
+    None
+}
+
+/// The base for a push that created `pushed`: the default branch it grew from, or, when
+/// it is the default branch itself (a repository's first push), everything.
+fn new_branch_base(default: Option<String>, pushed: Option<String>) -> Option<Base> {
+    match default {
+        Some(d) if pushed.as_deref() != Some(d.as_str()) => Some(Base::Rev(
+            format!("origin/{d}"),
+            Some(format!(
+                "a new branch (the push has no previous tip): compared from where it left origin/{d}"
+            )),
+        )),
+        Some(_) => Some(Base::Everything(
+            "the first push of the default branch (no previous tip): every commit is checked"
+                .to_owned(),
+        )),
+        None => None,
+    }
 }
 
 /// A judged range: what `ci` reports and `approve --base/--head` approves.
@@ -257,7 +330,8 @@ pub struct Judged {
     pub range: ChangeSet,
     pub loaded: Loaded,
     pub signers: Signers,
-    pub merge_base: ObjectId,
+    /// `None` when every commit up to the head was judged.
+    pub merge_base: Option<ObjectId>,
     pub head: ObjectId,
     pub commits: usize,
 }
@@ -270,7 +344,10 @@ pub fn judge_ci(
     allowed_signers: Option<&Path>,
 ) -> Result<Judged, CliError> {
     let repo = open_repo()?;
-    let Some(base_rev) = base.map(str::to_owned).or_else(base_from_env) else {
+    let Some(base_choice) = base
+        .map(|b| Base::Rev(b.to_owned(), None))
+        .or_else(base_from_env)
+    else {
         return Err(CliError::usage(
             "cannot tell what to compare against",
             Some("pass --base REV (e.g. origin/main), or run in GitHub Actions / GitLab CI, or set SCOPECHECK_BASE".to_owned()),
@@ -291,22 +368,32 @@ pub fn judge_ci(
                 None => CliError::from(e),
             })
     };
-    let base = resolve(&base_rev)?;
     let head = resolve(&head_rev)?;
-    let Some(merge_base) = repo.merge_base(base, head)? else {
-        return Err(CliError::usage(
-            format!("`{base_rev}` and `{head_rev}` have no common history"),
-            shallow_help(&repo),
-        ));
+    let (merge_base, why) = match base_choice {
+        Base::Rev(base_rev, why) => {
+            let base = resolve(&base_rev)?;
+            let Some(merge_base) = repo.merge_base(base, head)? else {
+                return Err(CliError::usage(
+                    format!("`{base_rev}` and `{head_rev}` have no common history"),
+                    shallow_help(&repo),
+                ));
+            };
+            (
+                Some(merge_base),
+                why.map(|w| format!("comparing with {base_rev}: {w}")),
+            )
+        }
+        Base::Everything(why) => (None, Some(why)),
     };
-    let (mut loaded, signers) =
-        load_at(check, &repo, Some(merge_base), head, false, allowed_signers)?;
+    let (mut loaded, signers) = load_at(check, &repo, merge_base, head, false, allowed_signers)?;
     if let Some(f) = check.fail_on {
         loaded.policy.fail_on = f;
     }
-    let commits = repo.commits_between(&[merge_base], head)?;
-    let (mut report, range) = judge(&repo, &loaded, &signers, Some(merge_base), head, &commits)?;
+    let hidden: Vec<ObjectId> = merge_base.into_iter().collect();
+    let commits = repo.commits_between(&hidden, head)?;
+    let (mut report, range) = judge(&repo, &loaded, &signers, merge_base, head, &commits)?;
     report.fail_on = loaded.policy.fail_on;
+    report.notes.extend(why);
     report.notes.extend(loaded.notes.iter().cloned());
     note_work_order(&mut report, &loaded);
     Ok(Judged {
@@ -334,13 +421,16 @@ pub fn ci(args: &CiArgs, style: &Style) -> Result<i32, CliError> {
         audit::decision_entry(
             "ci",
             &j.report.actor,
-            serde_json::json!({"base": j.merge_base.to_string(), "head": j.head.to_string(), "commits": j.commits, "work-order": work_order_json(&j.loaded)}),
+            serde_json::json!({"base": j.merge_base.map(|b| b.to_string()), "head": j.head.to_string(), "commits": j.commits, "work-order": work_order_json(&j.loaded)}),
             &[&j.range],
             &j.report,
         ),
     )?;
     let origin = Origin::Range {
-        base: j.merge_base.to_string(),
+        // No base: the range starts from nothing, git's empty tree.
+        base: j
+            .merge_base
+            .map_or_else(|| EMPTY_TREE.to_owned(), |b| b.to_string()),
         head: j.head.to_string(),
     };
     render::emit(
