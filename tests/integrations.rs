@@ -269,7 +269,9 @@ fn ci_finds_its_base_in_every_ci_event() {
         "queue",
         serde_json::json!({"merge_group": {"base_sha": base, "head_sha": head}}),
     );
-    let cases: Vec<(&str, Vec<(&str, &str)>, Option<&str>)> = vec![
+    // (event, its environment, what the report says about the base it chose)
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Option<&'a str>);
+    let cases: Vec<Case> = vec![
         (
             "github pull_request",
             vec![
