@@ -212,7 +212,7 @@ fn github_action_command_line() {
     let steps = action["runs"]["steps"].as_sequence().expect("steps");
     let check = steps
         .iter()
-        .find(|s| s["name"].as_str() == Some("Check the pull request"))
+        .find(|s| s["name"].as_str() == Some("Check the change"))
         .and_then(|s| s["run"].as_str())
         .expect("check step");
     let line = check
@@ -224,6 +224,241 @@ fn github_action_command_line() {
     assert_eq!(code, 1, "{out}");
     let sarif = std::fs::read_to_string(repo.root.join("scopecheck.sarif")).expect("SARIF written");
     assert!(sarif.contains("secret/sensitive-file"));
+}
+
+/// The Action downloads a release binary when one exists, else restores a cached build,
+/// and uploads its SARIF to code scanning.
+#[test]
+fn github_action_prefers_a_release_and_uploads_sarif() {
+    let action = yaml("action.yml");
+    let steps = action["runs"]["steps"].as_sequence().expect("steps");
+    let uses: Vec<&str> = steps.iter().filter_map(|s| s["uses"].as_str()).collect();
+    assert!(
+        uses.iter().any(|u| u.starts_with("actions/cache@")),
+        "{uses:?}"
+    );
+    assert!(
+        uses.iter()
+            .any(|u| u.starts_with("github/codeql-action/upload-sarif@")),
+        "{uses:?}"
+    );
+    let download = steps
+        .iter()
+        .find(|s| s["id"].as_str() == Some("release"))
+        .and_then(|s| s["run"].as_str())
+        .expect("a release download step");
+    assert!(download.contains("hooks/install.sh"), "{download}");
+    let build = steps
+        .iter()
+        .find(|s| s["name"].as_str() == Some("Build from source"))
+        .expect("a build step");
+    assert!(
+        build["if"].as_str().unwrap_or("").contains("cache-hit"),
+        "the build runs only on a cache miss"
+    );
+}
+
+/// A release as `.github/workflows/release.yml` publishes it, served from a directory:
+/// `hooks/install.sh` installs the binary for this platform only when its checksum
+/// matches, and says when there is no binary to install (so callers build instead).
+#[test]
+fn install_script_checks_the_release_checksum() {
+    let target = match (std::env::consts::OS, std::env::consts::ARCH) {
+        ("linux", "x86_64") => "x86_64-unknown-linux-musl",
+        ("linux", "aarch64") => "aarch64-unknown-linux-musl",
+        ("macos", "x86_64") => "x86_64-apple-darwin",
+        ("macos", "aarch64") => "aarch64-apple-darwin",
+        other => {
+            eprintln!("skipped: no release target for {other:?}");
+            return;
+        }
+    };
+    let workflow = yaml(".github/workflows/release.yml");
+    let targets: Vec<&str> = workflow["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_sequence()
+        .expect("matrix")
+        .iter()
+        .filter_map(|t| t["target"].as_str())
+        .collect();
+    for t in [
+        "x86_64-unknown-linux-musl",
+        "aarch64-unknown-linux-musl",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+        "aarch64-pc-windows-msvc",
+    ] {
+        assert!(targets.contains(&t), "{t} is not released: {targets:?}");
+    }
+    let publish = workflow["jobs"]["publish"]["steps"][1]["run"]
+        .as_str()
+        .expect("publish");
+    assert!(publish.contains("SHA256SUMS"), "{publish}");
+
+    let repo = TestRepo::new();
+    let release = repo.root.join("release/download/v9.9.9");
+    std::fs::create_dir_all(&release).expect("release dir");
+    let staging = repo.root.join("staging");
+    std::fs::create_dir_all(&staging).expect("staging");
+    // A stand-in executable: the installer does not care what it is, and the real
+    // binary (debug build) would make the archive large.
+    std::fs::write(
+        staging.join("scopecheck"),
+        "#!/bin/sh\necho scopecheck test-release\n",
+    )
+    .expect("stand-in");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            staging.join("scopecheck"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .expect("chmod");
+    }
+    let asset = format!("scopecheck-{target}.tar.gz");
+    let tar = Command::new("tar")
+        .arg("-czf")
+        .arg(release.join(&asset))
+        .arg("-C")
+        .arg(&staging)
+        .arg("scopecheck")
+        .status()
+        .expect("tar");
+    assert!(tar.success());
+    let sum = |path: &Path| {
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg("sha256sum \"$1\" 2>/dev/null || shasum -a 256 \"$1\"")
+            .arg("sh")
+            .arg(path)
+            .output()
+            .expect("sha256");
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .next()
+            .expect("a sum")
+            .to_owned()
+    };
+    let good = format!(
+        "{}  scopecheck-other.tar.gz\n{}  {asset}\n",
+        "0".repeat(64),
+        sum(&release.join(&asset))
+    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/install.sh");
+    let install = |dest: &Path, version: &str| {
+        let out = Command::new("sh")
+            .arg(&script)
+            .arg(dest)
+            .arg(version)
+            .env(
+                "SCOPECHECK_RELEASES_URL",
+                format!("file://{}", repo.root.join("release").display()),
+            )
+            .output()
+            .expect("sh");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+
+    std::fs::write(release.join("SHA256SUMS"), &good).expect("sums");
+    let dest = repo.root.join("installed");
+    let (code, err) = install(&dest, "v9.9.9");
+    assert_eq!(code, 0, "{err}");
+    let v = Command::new(dest.join("bin/scopecheck"))
+        .arg("--version")
+        .output()
+        .expect("installed binary runs");
+    assert!(String::from_utf8_lossy(&v.stdout).contains("scopecheck test-release"));
+
+    // A version without this platform's binary: exit 3, so the Action builds instead.
+    let (code, _) = install(&repo.root.join("none"), "v0.0.0");
+    assert_eq!(code, 3);
+
+    // A tampered archive is refused and nothing is installed.
+    std::fs::write(
+        release.join("SHA256SUMS"),
+        good.replace(&sum(&release.join(&asset)), &"f".repeat(64)),
+    )
+    .expect("sums");
+    let tampered = repo.root.join("tampered");
+    let (code, err) = install(&tampered, "v9.9.9");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("does not match"), "{err}");
+    assert!(!tampered.join("bin/scopecheck").exists());
+}
+
+/// GitLab's first pipeline of a new branch: CI_COMMIT_BEFORE_SHA is all zeros and the
+/// clone has only the branch. The template's before_script fetches the default branch,
+/// and its script checks what the branch added.
+#[test]
+fn gitlab_template_on_a_new_branch_pipeline() {
+    let tpl = yaml("hooks/gitlab-ci.yml");
+    let before: Vec<String> = tpl["scopecheck"]["before_script"]
+        .as_sequence()
+        .expect("before_script")
+        .iter()
+        .filter_map(|l| l.as_str().map(str::to_owned))
+        .collect();
+    let script = tpl["scopecheck"]["script"][0].as_str().expect("script");
+
+    let (origin, _) = repo_with_pr();
+    origin.git(&["branch", "-q", "-m", "feature"]);
+    origin.git(&["branch", "-q", "main", "HEAD~1"]);
+    let bare = origin.sibling("remote.git");
+    origin.git(&[
+        "clone",
+        "-q",
+        "--bare",
+        origin.root.to_str().expect("utf8"),
+        bare.to_str().expect("utf8"),
+    ]);
+    let runner = TestRepo::new();
+    let checkout = runner.sibling("checkout");
+    runner.git(&[
+        "clone",
+        "-q",
+        "--single-branch",
+        "--branch",
+        "feature",
+        &format!("file://{}", bare.display()),
+        checkout.to_str().expect("utf8"),
+    ]);
+    // scopecheck is on the image's PATH, so nothing is downloaded.
+    let bin_dir = runner.sibling("bin");
+    std::fs::create_dir_all(&bin_dir).expect("bin dir");
+    std::os::unix::fs::symlink(BIN, bin_dir.join("scopecheck")).expect("symlink");
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut all = before.join("\n");
+    all.push('\n');
+    all.push_str(script);
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(&all)
+        .current_dir(&checkout)
+        .env("PATH", path)
+        .env("CI_COMMIT_BEFORE_SHA", "0".repeat(40))
+        .env("CI_DEFAULT_BRANCH", "main")
+        .env("CI_COMMIT_BRANCH", "feature")
+        .env("HOME", runner.root.join("home"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .output()
+        .expect("sh");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("a new branch"), "{text}");
+    let junit =
+        std::fs::read_to_string(checkout.join("scopecheck-junit.xml")).expect("JUnit written");
+    assert!(junit.contains("config/.env"), "{junit}");
 }
 
 #[test]
