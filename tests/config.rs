@@ -194,3 +194,31 @@ fn rules_and_explain() {
     }
     assert_eq!(repo.scopecheck(&["explain", "secret/nope"]).code, 2);
 }
+
+/// The README's rule counts are the tool's: a number that drifts from the rule pack is
+/// a test failure, not a stale claim.
+#[test]
+fn readme_rule_counts_match_the_rule_pack() {
+    let repo = TestRepo::new();
+    let run = repo.scopecheck(&["config", "--format", "json", "--default-policy"]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let builtin = v["secrets"]["builtin-rules"].as_u64().expect("count");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    for claim in [
+        format!("({builtin} built-in rules"),
+        format!("`secret/<provider>-<kind>` ({builtin} rules)"),
+    ] {
+        assert!(readme.contains(&claim), "README does not say {claim:?}");
+    }
+    let listed = repo.scopecheck(&["rules"]);
+    let secret_rules = listed
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("secret/") && !l.starts_with("secret/sensitive-file"))
+        .count() as u64;
+    assert_eq!(
+        secret_rules, builtin,
+        "`scopecheck rules` lists every built-in rule"
+    );
+}

@@ -323,3 +323,45 @@ fn when_the_remote_cannot_be_asked_local_refs_are_used_and_said() {
     // Only the branch's own commit was judged: origin/main's was hidden.
     assert!(notes.contains("1 new commit"), "{r}");
 }
+
+#[test]
+fn a_first_push_to_an_empty_remote_says_it_checks_the_whole_history() {
+    let repo = TestRepo::new();
+    let bare = repo.sibling("empty.git");
+    repo.git(&["init", "-q", "--bare", bare.to_str().expect("utf8")]);
+    repo.git(&["remote", "add", "origin", bare.to_str().expect("utf8")]);
+    for i in 0..3 {
+        repo.stage(&format!("f{i}.txt"), format!("{i}\n"));
+        repo.commit(&format!("c{i}"));
+    }
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let zero = "0".repeat(40);
+    let (code, r) = pre_push_json(
+        &repo,
+        bare.to_str().expect("utf8"),
+        &format!("refs/heads/main {head} refs/heads/main {zero}\n"),
+    );
+    assert_eq!(code, Some(0), "{r}");
+    let notes = r["notes"].to_string();
+    assert!(notes.contains("3 new commit(s)"), "{notes}");
+    assert!(
+        notes.contains("the remote has none of this history"),
+        "{notes}"
+    );
+
+    // Once the remote has main, a new branch is not the whole history again.
+    repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
+    repo.git(&["checkout", "-qb", "feature"]);
+    repo.stage("g.txt", "g\n");
+    repo.commit("g");
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let (code, r) = pre_push_json(
+        &repo,
+        bare.to_str().expect("utf8"),
+        &format!("refs/heads/feature {head} refs/heads/feature {zero}\n"),
+    );
+    assert_eq!(code, Some(0), "{r}");
+    let notes = r["notes"].to_string();
+    assert!(notes.contains("1 new commit(s)"), "{notes}");
+    assert!(!notes.contains("none of this history"), "{notes}");
+}

@@ -547,6 +547,9 @@ pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
         if commits.is_empty() {
             continue;
         }
+        // A first push to an empty remote checks the whole history: say so, or a long
+        // run (thousands of commits) looks like a bug.
+        let whole_history = known_remote.is_none() && hidden.is_empty();
         any = true;
         let base = commits.first().and_then(|c| c.parent);
         let (mut loaded, signers) = load_at(&args.check, &repo, base, local, true, None)?;
@@ -559,6 +562,12 @@ pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
         report
             .notes
             .push(format!("{local_ref}: {} new commit(s)", commits.len()));
+        if whole_history {
+            report.notes.push(format!(
+                "{local_ref}: the remote has none of this history (an empty remote, or none of its branches and tags are in this clone), so every commit up to {} is checked",
+                &local.to_string()[..12]
+            ));
+        }
         let branch = remote_ref.strip_prefix("refs/heads/").unwrap_or(remote_ref);
         // The actor of the push as judged: the environment, else the commits' trailers
         // (an agent's commit pushed from a plain shell is still an agent's).
