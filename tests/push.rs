@@ -365,3 +365,32 @@ fn a_first_push_to_an_empty_remote_says_it_checks_the_whole_history() {
     assert!(notes.contains("1 new commit(s)"), "{notes}");
     assert!(!notes.contains("none of this history"), "{notes}");
 }
+
+#[test]
+fn ci_counts_a_suppressed_secret_once() {
+    let repo = TestRepo::new();
+    repo.stage("README.md", "hello\n");
+    repo.commit("base");
+    repo.git(&["branch", "base-branch"]);
+    let token = pat();
+    repo.stage(
+        "tests/fixture.py",
+        format!("# scopecheck:allow secret/github-pat\nT = \"{token}\"\n"),
+    );
+    repo.commit("a person's test fixture");
+    let run = repo.scopecheck(&["ci", "--base", "base-branch", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(
+        r["suppressed"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        r["suppressed"]
+    );
+    let human = repo.scopecheck(&["ci", "--base", "base-branch"]);
+    assert!(
+        human.stdout.contains("1 finding(s) suppressed"),
+        "{}",
+        human.stdout
+    );
+}

@@ -54,6 +54,21 @@ pub fn isolate(cmd: &mut Command, home: &Path) {
     ] {
         cmd.env_remove(v);
     }
+    // Nor do the variables of a CI job the suite may run in: `ci` takes its base from them.
+    clear_ci_env(cmd);
+}
+
+/// Removes the CI variables `ci` reads its base from (GitHub, GitLab, pre-commit,
+/// scopecheck's own).
+pub fn clear_ci_env(cmd: &mut Command) {
+    for (k, _) in std::env::vars() {
+        if ["GITHUB_", "CI_", "PRE_COMMIT_", "SCOPECHECK_"]
+            .iter()
+            .any(|p| k.starts_with(p))
+        {
+            cmd.env_remove(k);
+        }
+    }
 }
 
 impl TestRepo {

@@ -154,6 +154,16 @@ fn judge(
         }
         report.suppressed.extend(per.suppressed);
     }
+    // The range view (scanned when it holds inline allows) and each commit see the same
+    // suppressed secret: count it once.
+    let mut counted = HashSet::new();
+    report.suppressed.retain(|s| {
+        counted.insert((
+            s.finding.rule.clone(),
+            s.finding.path.clone(),
+            s.finding.fingerprint.clone(),
+        ))
+    });
     report
         .findings
         .sort_by(|a, b| (&a.path, a.line, &a.rule).cmp(&(&b.path, b.line, &b.rule)));
