@@ -129,6 +129,11 @@ fn baseline_accepts_known_findings_and_reports_stale_entries() {
 
     let run = repo.scopecheck(&["baseline"]);
     assert_eq!(run.code, 0, "{}", run.all());
+    assert!(
+        run.stdout.contains("no `[secrets] fingerprint-key`"),
+        "{}",
+        run.stdout
+    );
     let written =
         std::fs::read_to_string(repo.root.join(".scopecheck-baseline.json")).expect("baseline");
     assert!(written.contains("secret/github-pat"));
@@ -448,7 +453,9 @@ fn secret_fingerprints_are_keyed_by_the_policy_and_evidence_carries_no_hash() {
     repo.commit("policy");
     repo.stage("legacy.py", format!("TOKEN = \"{pat}\"\n"));
     repo.commit("legacy");
-    assert_eq!(repo.scopecheck(&["baseline"]).code, 0);
+    let run = repo.scopecheck(&["baseline"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(!run.stdout.contains("fingerprint-key"), "{}", run.stdout);
     let written =
         std::fs::read_to_string(repo.root.join(".scopecheck-baseline.json")).expect("baseline");
     assert!(!written.contains(&plain_fingerprint("secret/github-pat", "legacy.py", &pat)));

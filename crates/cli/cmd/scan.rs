@@ -69,6 +69,16 @@ pub fn baseline(args: &BaselineArgs, style: &Style) -> Result<i32, CliError> {
         path.display(),
         baseline.len()
     );
+    if loaded.policy.secrets.fingerprint_key.is_none()
+        && report
+            .findings
+            .iter()
+            .any(|f| f.rule.starts_with("secret/"))
+    {
+        println!(
+            "note: the policy has no `[secrets] fingerprint-key`, so secret fingerprints are plain hashes that a weak password can be guessed back from; add one (`openssl rand -hex 32`, or `scopecheck init` writes it) and run `scopecheck baseline` again"
+        );
+    }
     Ok(0)
 }
 
