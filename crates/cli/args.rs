@@ -55,6 +55,21 @@ pub enum Command {
     Rules,
     /// Explain a rule: what it detects, why it matters, how to fix it.
     Explain(ExplainArgs),
+    /// Is this repository (and this session) protected? Hooks, policy, baseline, work
+    /// order, agent guard; with --env, the credentials within the session's reach.
+    Doctor(DoctorArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct DoctorArgs {
+    /// Also look for credentials the session can read: environment variables, untracked
+    /// credential files in the work tree, well-known files in the home directory
+    /// (reported by name, values redacted).
+    #[arg(long)]
+    pub env: bool,
+    /// Output format: human or json.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         Command::Guard(a) => cmd::guard::run(a),
         Command::Rules => cmd::rules::list(),
         Command::Explain(a) => cmd::rules::explain(a),
+        Command::Doctor(a) => cmd::doctor::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

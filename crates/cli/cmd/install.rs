@@ -13,7 +13,7 @@ use crate::error::CliError;
 /// The shim, shared with `hooks/` so the file users can copy by hand is the file we write.
 const PRE_COMMIT_SHIM: &str = include_str!("../../../hooks/pre-commit");
 const PRE_PUSH_SHIM: &str = include_str!("../../../hooks/pre-push");
-const MARKER: &str = "# scopecheck-managed-hook";
+pub(crate) const MARKER: &str = "# scopecheck-managed-hook";
 const DEFAULT_BIN_LINE: &str = "SCOPECHECK_BIN=scopecheck";
 
 fn shim(hook: Hook) -> &'static str {
@@ -69,7 +69,7 @@ fn make_executable(_: &Path) -> Result<(), CliError> {
 /// husky 9 points `core.hooksPath` at `.husky/_`, whose shims it writes again on every
 /// `npm install` (a hook put there is wiped); the hooks a project owns and commits are
 /// `.husky/<hook>`, which those shims run. `None` when husky is not in use.
-fn husky_user_hook(dir: &Path, hook: Hook) -> Option<PathBuf> {
+pub(crate) fn husky_user_hook(dir: &Path, hook: Hook) -> Option<PathBuf> {
     let parent = dir.parent()?;
     (dir.file_name()? == "_" && parent.file_name()? == ".husky").then(|| parent.join(hook.name()))
 }

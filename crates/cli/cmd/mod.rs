@@ -3,6 +3,7 @@
 pub mod approve;
 pub mod audit;
 pub mod config;
+pub mod doctor;
 pub mod guard;
 pub mod init;
 pub mod install;

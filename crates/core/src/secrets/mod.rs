@@ -189,6 +189,9 @@ fn scan_change(
         (found, change.added_lines())
     };
     for m in found {
+        if is_fingerprint_key(&change.path, data, &m) {
+            continue;
+        }
         // A secret counts when any of its bytes is on an added line, so a multi-line key
         // with one new line counts. Added lines are in offset order: binary search.
         let touches_added = all_new || {
@@ -207,6 +210,22 @@ fn scan_change(
         }
     }
     out
+}
+
+/// The policy's own `fingerprint-key` is random by design and opens nothing (it only keys
+/// fingerprints): its line in the policy file is not a finding, or `scopecheck init`'s
+/// file could not be committed.
+fn is_fingerprint_key(path: &str, data: &[u8], m: &SecretMatch) -> bool {
+    if !crate::config::CONFIG_FILE_NAMES.contains(&path) {
+        return false;
+    }
+    let start = data[..m.secret.start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    data[start..]
+        .trim_ascii_start()
+        .starts_with(b"fingerprint-key")
 }
 
 /// Secrets in the stored members of a zip archive, each member new throughout unless the
