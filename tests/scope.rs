@@ -376,3 +376,108 @@ fn hooks_in_a_committed_hooks_directory_are_protected() {
         )]
     );
 }
+
+/// `task start --worktree` gives the task its own checkout and branch without touching
+/// the main working tree; `task end --remove-worktree` removes it only once nothing in it
+/// would be lost.
+#[test]
+fn task_worktrees_round_trip_without_losing_work() {
+    let repo = TestRepo::new();
+    let bare = repo.sibling("origin.git");
+    repo.git(&["init", "-q", "--bare", bare.to_str().expect("utf8")]);
+    repo.git(&["remote", "add", "origin", bare.to_str().expect("utf8")]);
+    repo.stage("src/orders/a.rs", "fn a() {}\n");
+    repo.stage("docs/d.md", "docs\n");
+    repo.commit("base");
+    let before = repo.git(&["status", "--porcelain", "--untracked-files=all"]);
+    let head = repo.git(&["rev-parse", "HEAD"]);
+
+    let run = repo.scopecheck(&[
+        "task",
+        "start",
+        "--worktree",
+        "--branch",
+        "agent/orders",
+        "--goal",
+        "fix orders",
+        "--scope",
+        "src/orders/**",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let name = repo
+        .root
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    let wt = repo.sibling(&format!("{name}-agent-orders"));
+    assert!(run.stdout.contains("start the agent in"), "{}", run.stdout);
+    assert!(wt.join(".scopecheck/task.toml").is_file());
+    // The main working tree is as it was.
+    assert!(!repo.root.join(".scopecheck/task.toml").exists());
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--untracked-files=all"]),
+        before
+    );
+    assert_eq!(repo.git(&["rev-parse", "HEAD"]), head);
+    let listed = repo.scopecheck(&["task", "list"]);
+    assert!(
+        listed
+            .stdout
+            .contains("[agent/orders]: fix orders (scope: src/orders/**)"),
+        "{}",
+        listed.stdout
+    );
+
+    // The work order applies in the worktree.
+    std::fs::write(wt.join("docs/d.md"), "changed\n").expect("write");
+    repo.git_in(&wt, &["add", "docs/d.md"]);
+    let run = repo.scopecheck_in(&wt, &["pre-commit", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(
+        run.stdout.contains("scope/out-of-scope-path"),
+        "{}",
+        run.stdout
+    );
+    repo.git_in(&wt, &["reset", "-q", "--hard"]);
+
+    // A commit that exists only in the worktree's branch: removal is refused.
+    std::fs::write(wt.join("src/orders/a.rs"), "fn a() { 1; }\n").expect("write");
+    repo.git_in(&wt, &["commit", "-qam", "orders"]);
+    let run = repo.scopecheck_in(&wt, &["task", "end", "--remove-worktree"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(
+        run.all().contains("neither pushed nor merged"),
+        "{}",
+        run.all()
+    );
+    assert!(
+        wt.join(".scopecheck/task.toml").is_file(),
+        "nothing removed on refusal"
+    );
+    // Uncommitted work is refused too.
+    std::fs::write(wt.join("src/orders/b.rs"), "fn b() {}\n").expect("write");
+    repo.git_in(
+        &wt,
+        &["push", "-q", "--no-verify", "origin", "agent/orders"],
+    );
+    let run = repo.scopecheck_in(&wt, &["task", "end", "--remove-worktree"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("uncommitted changes"), "{}", run.all());
+    std::fs::remove_file(wt.join("src/orders/b.rs")).expect("rm");
+
+    // Pushed and clean: the worktree goes, the branch stays, the main tree is untouched.
+    let run = repo.scopecheck_in(&wt, &["task", "end", "--remove-worktree"]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    assert!(!wt.exists());
+    assert!(repo
+        .git(&["branch", "--list", "agent/orders"])
+        .contains("agent/orders"));
+    assert_eq!(
+        repo.git(&["status", "--porcelain", "--untracked-files=all"]),
+        before
+    );
+    // The main tree is not a task worktree.
+    let run = repo.scopecheck(&["task", "end", "--remove-worktree"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+}

@@ -360,11 +360,25 @@ pub struct BaselineArgs {
 #[derive(Debug, Subcommand)]
 pub enum TaskCommand {
     /// Write a work order (default .scopecheck/task.toml).
-    Start(TaskStartArgs),
+    Start(Box<TaskStartArgs>),
     /// Print the work order in force, as instructions (or --format toml).
     Show(TaskShowArgs),
-    /// Remove the work order.
-    End(TaskFileArgs),
+    /// Remove the work order (and with --remove-worktree, the task's worktree, once its
+    /// branch is pushed or merged).
+    End(TaskEndArgs),
+    /// List the open work orders of every worktree of this repository.
+    List,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct TaskEndArgs {
+    #[command(flatten)]
+    pub file: TaskFileArgs,
+    /// Also remove this worktree (run it inside the task's worktree): refused while it has
+    /// uncommitted changes or commits that are neither pushed nor merged into another
+    /// branch. The branch itself is kept.
+    #[arg(long)]
+    pub remove_worktree: bool,
 }
 
 #[derive(Debug, ClapArgs)]
@@ -408,6 +422,17 @@ pub struct TaskStartArgs {
     /// Replace an existing work order.
     #[arg(long)]
     pub force: bool,
+    /// Start the task in a new git worktree (default path: next to this one, named after
+    /// the branch), on a new branch (--branch) from --base; the work order is written
+    /// there, and the main working tree is not touched.
+    #[arg(long, value_name = "PATH", num_args = 0..=1)]
+    pub worktree: Option<Option<PathBuf>>,
+    /// The new branch for --worktree.
+    #[arg(long, value_name = "NAME", requires = "worktree")]
+    pub branch: Option<String>,
+    /// Where the --worktree branch starts (default HEAD).
+    #[arg(long, value_name = "REV", requires = "worktree")]
+    pub base: Option<String>,
 }
 
 #[derive(Debug, ClapArgs)]

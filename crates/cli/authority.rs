@@ -111,7 +111,9 @@ pub fn record_file(repo: &Repo) -> PathBuf {
 /// The marker `task start` leaves while a work order is active: its path. An agent that
 /// deletes the work order itself (the widest possible scope) is then noticed.
 pub fn active_file(repo: &Repo) -> PathBuf {
-    repo.common_dir().join("scopecheck").join("active-task")
+    // Per worktree (a linked worktree's own git dir): each task's worktree has its own
+    // work order, and the main tree's marker must not be overwritten by it.
+    repo.git_dir().join("scopecheck").join("active-task")
 }
 
 /// Why the policy has no work order although one is active, if so.

@@ -1,32 +1,29 @@
 //! `scopecheck task start|show|end`: the work order an agent (or a person) works under.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use scopecheck_core::task::DEFAULT_TASK_FILE;
 use scopecheck_core::WorkOrder;
 use scopecheck_git::Repo;
 
-use crate::args::{TaskCommand, TaskFileArgs, TaskFormat};
+use crate::args::{TaskCommand, TaskFileArgs, TaskFormat, TaskStartArgs};
 use crate::cmd::current_dir;
 use crate::error::CliError;
 use crate::policy;
 use crate::{audit, authority};
 
 /// The work order's path as the checks will name it: relative to the repository top.
-fn shown_path(path: &std::path::Path) -> String {
-    top()
-        .ok()
-        .flatten()
-        .and_then(|t| {
-            let abs = std::fs::canonicalize(path.parent()?)
-                .ok()?
-                .join(path.file_name()?);
-            let top = std::fs::canonicalize(t).ok()?;
-            abs.strip_prefix(top)
-                .ok()
-                .map(|r| r.to_string_lossy().replace('\\', "/"))
-        })
-        .unwrap_or_else(|| path.display().to_string())
+fn shown_path(top: Option<&Path>, path: &Path) -> String {
+    top.and_then(|t| {
+        let abs = std::fs::canonicalize(path.parent()?)
+            .ok()?
+            .join(path.file_name()?);
+        let top = std::fs::canonicalize(t).ok()?;
+        abs.strip_prefix(top)
+            .ok()
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+    })
+    .unwrap_or_else(|| path.display().to_string())
 }
 
 fn log_event(
@@ -81,7 +78,33 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
                     Some("ask the person you work for to run `scopecheck task start` in their own terminal".to_owned()),
                 ));
             }
-            let path = path_of(&a.file)?;
+            let worktree = match &a.worktree {
+                Some(p) => {
+                    if a.file.task.is_some() {
+                        return Err(CliError::usage(
+                            "--worktree writes the work order inside the new worktree; --task cannot name another file",
+                            None,
+                        ));
+                    }
+                    Some(create_worktree(a, p.as_deref())?)
+                }
+                None => None,
+            };
+            let dir = match &worktree {
+                Some(w) => w.clone(),
+                None => current_dir()?,
+            };
+            let repo = Repo::discover(&dir).ok();
+            let top = repo
+                .as_ref()
+                .and_then(|r| r.workdir().map(Path::to_path_buf));
+            let path = match &a.file.task {
+                Some(p) => p.clone(),
+                None => top
+                    .clone()
+                    .unwrap_or_else(|| dir.clone())
+                    .join(DEFAULT_TASK_FILE),
+            };
             if path.exists() && !a.force {
                 return Err(CliError::usage(
                     format!("a work order already exists at {}", path.display()),
@@ -103,10 +126,9 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
             })
             .map_err(|e| CliError::usage(format!("cannot write the work order: {e}"), None))?;
             let mut order = WorkOrder::parse("command line", &draft)?;
-            order.file = shown_path(&path);
+            order.file = shown_path(top.as_deref(), &path);
             order.issued_at = Some(scopecheck_trust::time::now_rfc3339());
             order.issued_by = authority::identity();
-            let repo = Repo::discover(&current_dir()?).ok();
             let how = match authority::signing_key() {
                 Some(key) => {
                     order.signature = Some(authority::sign(&key, &order.statement())?);
@@ -144,8 +166,16 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
                 )?;
             }
             print!("{}", order.instructions());
+            if let Some(w) = &worktree {
+                println!(
+                    "\nstart the agent in {} (branch {}); the main working tree was not touched. When its work is pushed or merged, `scopecheck task end --remove-worktree` there removes the worktree.",
+                    w.display(),
+                    a.branch.as_deref().unwrap_or_default()
+                );
+            }
             Ok(0)
         }
+        TaskCommand::List => list(),
         TaskCommand::Show(a) => {
             let top = top()?;
             let explicit = a.file.task.as_deref();
@@ -188,7 +218,13 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
                     Some("tell the person you work for that the task is done".to_owned()),
                 ));
             }
-            let path = path_of(a)?;
+            let path = path_of(&a.file)?;
+            // Everything is checked before anything is removed.
+            let worktree = if a.remove_worktree {
+                Some(removable_worktree()?)
+            } else {
+                None
+            };
             match std::fs::remove_file(&path) {
                 Ok(()) => {
                     println!("removed the work order {}", path.display());
@@ -207,9 +243,186 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
                 }
                 Err(e) => return Err(CliError::io(&path)(e)),
             }
+            if let Some((common, top)) = worktree {
+                git(&common, &["worktree", "remove", &top.to_string_lossy()])?;
+                println!(
+                    "removed the worktree {} (its branch is kept)",
+                    top.display()
+                );
+            }
             Ok(0)
         }
     }
+}
+
+/// Runs git in `dir`; its stdout, or its first error line as a usage error.
+fn git(dir: &Path, args: &[&str]) -> Result<String, CliError> {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(CliError::io("git"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(CliError::usage(
+            format!(
+                "git {} failed: {}",
+                args.first().copied().unwrap_or_default(),
+                err.lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("")
+                    .trim()
+            ),
+            None,
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// `git worktree add -b BRANCH PATH BASE` for `task start --worktree`: the task's own
+/// isolated checkout. The default path is next to this working tree, named after it and
+/// the branch.
+fn create_worktree(a: &TaskStartArgs, path: Option<&Path>) -> Result<PathBuf, CliError> {
+    let Some(branch) = a.branch.as_deref() else {
+        return Err(CliError::usage(
+            "--worktree needs --branch NAME (the task's new branch)",
+            None,
+        ));
+    };
+    let repo = crate::cmd::open_repo()?;
+    let Some(top) = repo.workdir().map(Path::to_path_buf) else {
+        return Err(CliError::usage("--worktree needs a working tree", None));
+    };
+    let path = if let Some(p) = path {
+        current_dir()?.join(p)
+    } else {
+        let name = top
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "repo".to_owned());
+        top.parent()
+            .unwrap_or(&top)
+            .join(format!("{name}-{}", branch.replace(['/', '\\'], "-")))
+    };
+    if path.exists() {
+        return Err(CliError::usage(
+            format!("{} already exists", path.display()),
+            Some("pass another --worktree PATH".to_owned()),
+        ));
+    }
+    let base = a.base.as_deref().unwrap_or("HEAD");
+    git(
+        &top,
+        &[
+            "worktree",
+            "add",
+            "--quiet",
+            "-b",
+            branch,
+            &path.to_string_lossy(),
+            base,
+        ],
+    )?;
+    Ok(path.canonicalize().unwrap_or(path))
+}
+
+/// For `task end --remove-worktree`: the common git dir and this linked worktree's top,
+/// once it is clear that removing it loses nothing: no uncommitted change (the work order
+/// aside), and no commit on its branch that is neither pushed nor on another branch.
+fn removable_worktree() -> Result<(PathBuf, PathBuf), CliError> {
+    let repo = crate::cmd::open_repo()?;
+    let Some(top) = repo.workdir().map(Path::to_path_buf) else {
+        return Err(CliError::usage("not in a worktree", None));
+    };
+    if repo.git_dir() == repo.common_dir() {
+        return Err(CliError::usage(
+            "this is the repository's main working tree, not a task's worktree: nothing to remove",
+            None,
+        ));
+    }
+    let status = git(&top, &["status", "--porcelain", "--untracked-files=all"])?;
+    let dirty: Vec<&str> = status
+        .lines()
+        .filter(|l| !l.ends_with(DEFAULT_TASK_FILE))
+        .collect();
+    if !dirty.is_empty() {
+        return Err(CliError::usage(
+            format!(
+                "{} has uncommitted changes ({}): removing it would lose them",
+                top.display(),
+                dirty.len()
+            ),
+            Some("commit and push them (or discard them yourself), then run this again".to_owned()),
+        ));
+    }
+    let branch = git(&top, &["symbolic-ref", "--quiet", "--short", "HEAD"])?
+        .trim()
+        .to_owned();
+    let unsaved = git(
+        &top,
+        &[
+            "rev-list",
+            "--count",
+            "HEAD",
+            "--not",
+            // Patterns for --branches are matched without the refs/heads/ prefix.
+            &format!("--exclude={branch}"),
+            "--branches",
+            "--remotes",
+        ],
+    )?;
+    let unsaved: usize = unsaved.trim().parse().unwrap_or(usize::MAX);
+    if unsaved > 0 {
+        return Err(CliError::usage(
+            format!(
+                "{unsaved} commit(s) on {branch} are neither pushed nor merged into another branch: removing the worktree would strand them"
+            ),
+            Some(format!("git push -u origin {branch} (or merge it), then run this again")),
+        ));
+    }
+    Ok((repo.common_dir().to_path_buf(), top))
+}
+
+/// `task list`: every worktree of the repository that has a work order.
+fn list() -> Result<i32, CliError> {
+    let repo = crate::cmd::open_repo()?;
+    let dir = repo
+        .workdir()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| repo.common_dir().to_path_buf());
+    let listing = git(&dir, &["worktree", "list", "--porcelain"])?;
+    let mut found = 0;
+    for block in listing.split("\n\n") {
+        let mut path = None;
+        let mut branch = "(detached)".to_owned();
+        for line in block.lines() {
+            if let Some(p) = line.strip_prefix("worktree ") {
+                path = Some(PathBuf::from(p));
+            } else if let Some(b) = line.strip_prefix("branch ") {
+                branch = b.trim_start_matches("refs/heads/").to_owned();
+            }
+        }
+        let Some(path) = path else { continue };
+        let Some(order) = policy::work_order(None, Some(&path))? else {
+            continue;
+        };
+        found += 1;
+        println!(
+            "{} [{branch}]: {} (scope: {})",
+            path.display(),
+            order.goal,
+            if order.scope.is_empty() {
+                "anything".to_owned()
+            } else {
+                order.scope.join(", ")
+            }
+        );
+    }
+    if found == 0 {
+        println!("no open work orders (scopecheck task start writes one)");
+    }
+    Ok(0)
 }
 
 #[derive(serde::Serialize)]
