@@ -26,7 +26,7 @@ fn valid_configs_load() {
     let repo = TestRepo::new();
     for path in fixtures("valid") {
         let p = path.to_str().expect("utf8");
-        let run = repo.scopecheck(&["config", "--config", p]);
+        let run = repo.scopecheck(&["config", "--all", "--config", p]);
         assert_eq!(run.code, 0, "{p}: {}", run.all());
         assert!(
             run.stdout.contains("[rules.\"secret/sensitive-file\"]"),
@@ -167,8 +167,8 @@ fn init_writes_the_starter_which_is_the_default() {
     assert_eq!(repo.scopecheck(&["init", "--force"]).code, 0);
     repo.git(&["add", "scopecheck.toml"]);
     repo.commit("policy");
-    let staged = repo.scopecheck(&["config", "--format", "json"]);
-    let embedded = repo.scopecheck(&["config", "--format", "json", "--default-policy"]);
+    let staged = repo.scopecheck(&["config", "--format", "json", "--all"]);
+    let embedded = repo.scopecheck(&["config", "--format", "json", "--all", "--default-policy"]);
     let mut a: serde_json::Value = serde_json::from_str(&staged.stdout).expect("json");
     let mut b: serde_json::Value = serde_json::from_str(&embedded.stdout).expect("json");
     assert_eq!(a["source"]["name"], "scopecheck.toml (HEAD)");
@@ -178,6 +178,47 @@ fn init_writes_the_starter_which_is_the_default() {
         a, b,
         "the starter file must be exactly the embedded default"
     );
+    // By default `config` prints only what differs from the embedded default.
+    let short = repo.scopecheck(&["config"]);
+    assert!(short.stdout.lines().count() < 10, "{}", short.stdout);
+    repo.stage(
+        "scopecheck.toml",
+        "[defaults]\nfail-on = \"block\"\n[rules.\"secret/jwt\"]\naction = \"warn\"\nreason = \"test tokens\"\n",
+    );
+    repo.commit("tuned");
+    let short = repo.scopecheck(&["config"]);
+    let text = &short.stdout;
+    assert!(text.contains("fail-on = \"block\""), "{text}");
+    assert!(text.contains("secret/jwt"), "{text}");
+    assert!(!text.contains("secret/github-pat"), "{text}");
+    assert!(text.lines().count() < 40, "{text}");
+    let all = repo.scopecheck(&["config", "--all"]);
+    assert!(all.stdout.contains("secret/github-pat"));
+}
+
+#[test]
+fn version_completions_and_man_page() {
+    let repo = TestRepo::new();
+    let v = repo.scopecheck(&["--version"]);
+    assert_eq!(v.code, 0);
+    assert!(v.stdout.contains("rule pack"), "{}", v.stdout);
+    assert!(v.stdout.contains("secret rules"), "{}", v.stdout);
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let c = repo.scopecheck(&["completions", shell]);
+        assert_eq!(c.code, 0, "{shell}");
+        assert!(
+            c.stdout.contains("doctor") && c.stdout.contains("pre-commit"),
+            "{shell}"
+        );
+    }
+    let man = repo.scopecheck(&["man"]);
+    assert_eq!(man.code, 0);
+    assert!(
+        man.stdout.starts_with(".ie") || man.stdout.contains(".TH scopecheck"),
+        "{}",
+        man.stdout
+    );
+    assert!(man.stdout.contains("doctor"));
 }
 
 #[test]
@@ -200,7 +241,7 @@ fn rules_and_explain() {
 #[test]
 fn readme_rule_counts_match_the_rule_pack() {
     let repo = TestRepo::new();
-    let run = repo.scopecheck(&["config", "--format", "json", "--default-policy"]);
+    let run = repo.scopecheck(&["config", "--all", "--format", "json", "--default-policy"]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
     let builtin = v["secrets"]["builtin-rules"].as_u64().expect("count");
     let readme =

@@ -58,6 +58,16 @@ pub enum Command {
     /// Is this repository (and this session) protected? Hooks, policy, baseline, work
     /// order, agent guard; with --env, the credentials within the session's reach.
     Doctor(DoctorArgs),
+    /// Print a shell completion script (e.g. `scopecheck completions bash >
+    /// ~/.local/share/bash-completion/completions/scopecheck`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page, generated from this command line's definition
+    /// (`scopecheck man > scopecheck.1`).
+    Man,
 }
 
 #[derive(Debug, ClapArgs)]
@@ -488,6 +498,10 @@ pub struct ConfigArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ConfigFormat::Toml)]
     pub format: ConfigFormat,
+    /// Print every setting and every rule, not only what differs from the embedded
+    /// default policy.
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -12,7 +12,7 @@ mod render;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use args::{Args, Command};
 use scopecheck_core::EXIT_ERROR;
@@ -25,7 +25,24 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let args = Args::parse();
+    // The version names the rule pack too: two installs of one version can still judge
+    // with different rules only if the packs differ, and the digest shows it.
+    let version = format!(
+        "{} (rule pack {}: {} secret rules)",
+        env!("CARGO_PKG_VERSION"),
+        scopecheck_core::secrets::PACK_DIGEST,
+        scopecheck_core::secrets::builtin_specs().len()
+    );
+    // clap takes a static string; this one lives as long as the process anyway.
+    let version: &'static str = Box::leak(version.into_boxed_str());
+    let args = match Args::command()
+        .version(version)
+        .try_get_matches()
+        .and_then(|m| Args::from_arg_matches(&m))
+    {
+        Ok(a) => a,
+        Err(e) => e.exit(),
+    };
     let style = render::Style::detect(args.color);
     let result = match &args.command {
         Command::PreCommit(a) => cmd::precommit::run(a, &style),
@@ -44,6 +61,19 @@ fn main() -> ExitCode {
         Command::Rules => cmd::rules::list(),
         Command::Explain(a) => cmd::rules::explain(a),
         Command::Doctor(a) => cmd::doctor::run(a),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                *shell,
+                &mut Args::command(),
+                "scopecheck",
+                &mut std::io::stdout(),
+            );
+            Ok(0)
+        }
+        Command::Man => clap_mangen::Man::new(Args::command())
+            .render(&mut std::io::stdout())
+            .map(|()| 0)
+            .map_err(error::CliError::io("standard output")),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

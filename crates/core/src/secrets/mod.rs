@@ -8,7 +8,7 @@ mod spec;
 use std::sync::{Arc, OnceLock};
 
 pub use scanner::{shannon_entropy, RuleError, Scanner, SecretMatch, SecretRule};
-pub use spec::RuleSpec;
+pub use spec::{RuleSpec, PACK_DIGEST};
 
 use crate::checks::{Check, RuleMeta};
 use crate::{
