@@ -105,6 +105,18 @@ fn the_committed_policy_judges_and_a_staged_edit_waits_for_the_next_commit() {
         r["notes"].to_string().contains("changed in this commit"),
         "{r}"
     );
+    // Unstaged only: the committed policy still judges, and the report says the edit
+    // waits for a commit.
+    repo.git(&["reset", "-q", "scopecheck.toml"]);
+    let (_, r) = repo.precommit_json();
+    assert!(
+        r["notes"].to_string().contains("has uncommitted edits"),
+        "{r}"
+    );
+    assert_eq!(
+        findings(&r),
+        vec![("secret/sensitive-file".into(), "warn".into(), ".env".into())]
+    );
 }
 
 #[test]

@@ -97,6 +97,16 @@ pub fn for_staged(args: &PolicyArgs, repo: &Repo) -> Result<Loaded, CliError> {
             notes.push(format!(
                 "{name} is changed in this commit: the committed version judges it, the new one applies from the next commit"
             ));
+        } else if committed.is_some() {
+            // An edit that is not even staged: people expect it to apply now.
+            let on_disk = repo
+                .workdir()
+                .and_then(|t| std::fs::read(t.join(name)).ok());
+            if on_disk.is_some() && on_disk != committed {
+                notes.push(format!(
+                    "{name} has uncommitted edits: the committed version applies; this file applies from the commit after the one that commits it"
+                ));
+            }
         }
         let Some(bytes) = committed else {
             if !notes.is_empty() {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// The decision of a [`Report`](crate::Report) is the highest action among its findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Action {
     /// Recorded, never shown as a problem.

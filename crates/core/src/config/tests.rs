@@ -145,3 +145,39 @@ fn globs_without_slash_match_at_any_depth_and_star_stays_in_a_directory() {
     let g = path_glob("/infra/**").expect("glob").compile_matcher();
     assert!(g.is_match("infra/modules/x.tf"));
 }
+
+/// The JSON Schema published for editors is generated from the types the policy is read
+/// into, so it cannot drift from what `scopecheck` accepts. Run with
+/// `SCOPECHECK_WRITE_SCHEMA=1` to rewrite it after changing the configuration types.
+#[test]
+fn the_published_json_schema_is_the_config_types() {
+    let mut schema = schemars::schema_for!(super::raw::RawConfig);
+    schema.insert("title".into(), "scopecheck.toml".into());
+    schema.insert(
+        "description".into(),
+        "scopecheck's policy file (see the README's configuration reference).".into(),
+    );
+    let text = serde_json::to_string_pretty(&schema).expect("a schema serialises") + "\n";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scopecheck.schema.json");
+    if std::env::var_os("SCOPECHECK_WRITE_SCHEMA").is_some() {
+        std::fs::write(path, &text).expect("write the schema");
+    }
+    let published = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        published == text,
+        "{path} is out of date: run `SCOPECHECK_WRITE_SCHEMA=1 cargo test -p scopecheck-core the_published_json_schema`"
+    );
+    // It knows the sections and refuses unknown keys, as the parser does.
+    for key in [
+        "defaults",
+        "secrets",
+        "scope",
+        "migrations",
+        "dependencies",
+        "suppressions",
+        "rules",
+    ] {
+        assert!(text.contains(&format!("\"{key}\"")), "{key}");
+    }
+    assert!(text.contains("\"additionalProperties\": false"));
+}

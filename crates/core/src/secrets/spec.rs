@@ -10,9 +10,11 @@ use crate::Action;
 /// identifiers a secret is assigned to (`context`) and what the value looks like
 /// (`secret`), from which scopecheck builds the assignment pattern.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RuleSpec {
     /// Stable id, `secret/<provider>-<token-kind>`.
+    #[cfg_attr(test, schemars(with = "String"))]
     pub id: Spanned<String>,
     /// What the secret is, e.g. "GitHub personal access token (classic)".
     pub name: String,
@@ -22,12 +24,14 @@ pub struct RuleSpec {
     pub keywords: Vec<String>,
     /// A full regular expression. The secret is the group named `secret`, else group 1,
     /// else the whole match.
+    #[cfg_attr(test, schemars(with = "Option<String>"))]
     pub regex: Option<Spanned<String>>,
     /// Identifier words the secret is assigned to (`stripe`, `slack_token`…), for rules
     /// whose secrets have no distinctive prefix.
     #[serde(default)]
     pub context: Vec<String>,
     /// What the assigned value looks like, as a regex (with `context`).
+    #[cfg_attr(test, schemars(with = "Option<String>"))]
     pub secret: Option<Spanned<String>>,
     /// Minimum Shannon entropy (bits per byte) of the secret.
     pub entropy: Option<f64>,
@@ -40,9 +44,11 @@ pub struct RuleSpec {
     pub context_stopwords: Vec<String>,
     /// Secrets matching any of these regexes are not reported.
     #[serde(default)]
+    #[cfg_attr(test, schemars(with = "Vec<String>"))]
     pub allow: Vec<Spanned<String>>,
     /// Only files whose path matches one of these globs are scanned with this rule.
     #[serde(default)]
+    #[cfg_attr(test, schemars(with = "Vec<String>"))]
     pub paths: Vec<Spanned<String>>,
     /// The action when this rule fires (default `block`).
     pub action: Option<Action>,
@@ -71,6 +77,7 @@ pub struct RuleSpec {
 /// A pack file: `[[rule]]` entries.
 #[cfg(test)]
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Pack {
     pub rule: Vec<RuleSpec>,
