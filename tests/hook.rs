@@ -239,7 +239,9 @@ fn husky_hooks_survive_npm_install_rewriting_its_shims() {
     let run = repo.scopecheck(&["install"]);
     assert_eq!(run.code, 0, "{}", run.all());
     let user = std::fs::read_to_string(repo.root.join(".husky/pre-commit")).expect("user hook");
-    assert!(user.starts_with("echo user-hook-ran\n"), "{user}");
+    // scopecheck's lines come first (an `exit` in the project's lines cannot skip them).
+    assert!(user.starts_with("# scopecheck-managed-hook"), "{user}");
+    assert!(user.ends_with("echo user-hook-ran\n"), "{user}");
     assert!(user.contains("pre-commit || exit $?"), "{user}");
     assert_eq!(
         std::fs::read_to_string(shims.join("pre-commit")).expect("shim"),
@@ -266,6 +268,17 @@ fn husky_hooks_survive_npm_install_rewriting_its_shims() {
         "the .env went through husky:\n{text}"
     );
     assert!(text.contains("secret/sensitive-file"), "{text}");
+    // A clean commit passes scopecheck and then runs the project's own lines.
+    repo.git(&["rm", "-q", "--cached", ".env"]);
+    repo.stage("b.txt", "b\n");
+    let out = repo
+        .git_cmd(&["commit", "-q", "-m", "clean"])
+        .env("SCOPECHECK_BIN", common::BIN)
+        .output()
+        .expect("git");
+    let text =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
     assert!(text.contains("user-hook-ran"), "{text}");
 
     let run = repo.scopecheck(&["uninstall"]);
@@ -385,4 +398,68 @@ fn an_agent_that_unsets_its_marker_for_git_is_still_an_agent() {
     // The same commit by a person (no marker anywhere above git) is allowed.
     let (ok, out) = commit(&repo, &["-m", "person"]);
     assert!(ok, "{out}");
+}
+
+/// husky's pre-push: git's lines on standard input reach scopecheck and, restored, the
+/// project's own lines after it (`git lfs pre-push` reads them too); an `exit 0` in the
+/// project's lines cannot skip scopecheck.
+#[test]
+fn husky_pre_push_shares_standard_input_and_runs_first() {
+    let repo = TestRepo::new();
+    repo.stage("a.txt", "a\n");
+    repo.commit("base");
+    std::fs::create_dir_all(repo.root.join(".husky/_")).expect("husky dir");
+    repo.git(&["config", "core.hooksPath", ".husky/_"]);
+    std::fs::write(
+        repo.root.join(".husky/pre-push"),
+        "#!/bin/sh\ncat > pushed-lines.txt\nexit 0\n",
+    )
+    .expect("hook");
+    assert_eq!(repo.scopecheck(&["install", "--hook", "pre-push"]).code, 0);
+    let text = std::fs::read_to_string(repo.root.join(".husky/pre-push")).expect("hook");
+    assert!(
+        text.starts_with("#!/bin/sh\n# scopecheck-managed-hook"),
+        "{text}"
+    );
+
+    // A fake scopecheck that records what it was given and refuses.
+    let fake = repo.root.join("fake-scopecheck");
+    std::fs::write(&fake, "#!/bin/sh\ncat > scopecheck-lines.txt\nexit 1\n").expect("fake");
+    make_executable(&fake);
+    let head = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let line = format!(
+        "refs/heads/main {head} refs/heads/main {}\n",
+        "0".repeat(40)
+    );
+    let run = |bin: &std::path::Path| {
+        let mut child = std::process::Command::new("sh")
+            .arg(".husky/pre-push")
+            .arg("origin")
+            .arg("file:///remote.git")
+            .current_dir(&repo.root)
+            .env("SCOPECHECK_BIN", bin)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("sh");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(line.as_bytes())
+            .expect("write");
+        child.wait().expect("wait")
+    };
+    assert!(!run(&fake).success(), "scopecheck's refusal stops the push");
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join("scopecheck-lines.txt")).expect("lines"),
+        line
+    );
+    // An accepting scopecheck: the project's lines then get the same input.
+    std::fs::write(&fake, "#!/bin/sh\ncat > scopecheck-lines.txt\nexit 0\n").expect("fake");
+    assert!(run(&fake).success());
+    assert_eq!(
+        std::fs::read_to_string(repo.root.join("pushed-lines.txt")).expect("lines"),
+        line
+    );
 }

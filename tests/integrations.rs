@@ -492,6 +492,10 @@ fn ci_finds_its_base_in_every_ci_event() {
         "dispatch",
         serde_json::json!({"repository": {"default_branch": "main"}}),
     );
+    let forced = event(
+        "forced",
+        serde_json::json!({"before": "1".repeat(40), "after": head, "forced": true, "repository": {"default_branch": "main"}}),
+    );
     let queue = event(
         "queue",
         serde_json::json!({"merge_group": {"base_sha": base, "head_sha": head}}),
@@ -574,6 +578,25 @@ fn ci_finds_its_base_in_every_ci_event() {
             ],
             Some("every commit is checked"),
         ),
+        (
+            "gitlab schedule",
+            vec![
+                ("CI_COMMIT_BEFORE_SHA", &zero),
+                ("CI_PIPELINE_SOURCE", "schedule"),
+                ("CI_DEFAULT_BRANCH", "main"),
+                ("CI_COMMIT_BRANCH", "feature"),
+            ],
+            Some("a `schedule` pipeline"),
+        ),
+        (
+            "github force push",
+            vec![
+                ("GITHUB_EVENT_NAME", "push"),
+                ("GITHUB_EVENT_PATH", &forced),
+                ("GITHUB_REF_NAME", "feature"),
+            ],
+            Some("a new branch"),
+        ),
     ];
     for (name, env, says) in cases {
         let (code, out) = run(&repo, &format!("{BIN} ci"), &env, "");
@@ -583,6 +606,20 @@ fn ci_finds_its_base_in_every_ci_event() {
             assert!(out.contains(says), "{name} does not say why: {out}");
         }
     }
+    // A scheduled pipeline of the default branch has no range: an error, not the whole
+    // history judged by the embedded policy.
+    let (code, out) = run(
+        &repo,
+        &format!("{BIN} ci"),
+        &[
+            ("CI_COMMIT_BEFORE_SHA", &zero),
+            ("CI_PIPELINE_SOURCE", "schedule"),
+            ("CI_DEFAULT_BRANCH", "main"),
+            ("CI_COMMIT_BRANCH", "main"),
+        ],
+        "",
+    );
+    assert_eq!(code, 2, "{out}");
     // With nothing to go on it is still an error that says what to pass.
     let (code, out) = run(&repo, &format!("{BIN} ci"), &[], "");
     assert_eq!(code, 2, "{out}");

@@ -394,3 +394,30 @@ fn ci_counts_a_suppressed_secret_once() {
         human.stdout
     );
 }
+
+/// In `ci` the actor comes from commit trailers, which an agent can leave out: an edit of
+/// the gate needs a person's approval there even when the commit looks like a person's
+/// (locally the same person's commit is a recorded warning).
+#[test]
+fn ci_holds_a_gate_edit_for_review_whoever_seems_to_have_made_it() {
+    let repo = TestRepo::new();
+    repo.stage("scopecheck.toml", "[defaults]\nfail-on = \"review\"\n");
+    repo.commit("policy");
+    repo.git(&["branch", "base-branch"]);
+    repo.stage(
+        "scopecheck.toml",
+        "[defaults]\nfail-on = \"review\"\n[secrets]\nexclude-paths = [\"**\"]\n",
+    );
+    let (code, _) = repo.precommit_json();
+    assert_eq!(code, 0, "a person's local commit is a recorded warning");
+    repo.commit("loosen, no trailer");
+    let run = repo.scopecheck(&["ci", "--base", "base-branch", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert!(
+        r["findings"].as_array().is_some_and(|f| f
+            .iter()
+            .any(|f| f["rule"] == "policy/self-edit" && f["action"] == "review")),
+        "{r}"
+    );
+}

@@ -463,8 +463,22 @@ fn task_worktrees_round_trip_without_losing_work() {
     );
     let run = repo.scopecheck_in(&wt, &["task", "end", "--remove-worktree"]);
     assert_eq!(run.code, 2, "{}", run.all());
-    assert!(run.all().contains("uncommitted changes"), "{}", run.all());
+    assert!(run.all().contains("src/orders/b.rs"), "{}", run.all());
     std::fs::remove_file(wt.join("src/orders/b.rs")).expect("rm");
+
+    // Ignored files would be deleted with the worktree: refused too.
+    std::fs::write(wt.join(".gitignore"), "local.env\n").expect("write");
+    repo.git_in(&wt, &["add", ".gitignore"]);
+    repo.git_in(&wt, &["commit", "-qm", "ignore local.env"]);
+    repo.git_in(
+        &wt,
+        &["push", "-q", "--no-verify", "origin", "agent/orders"],
+    );
+    std::fs::write(wt.join("local.env"), "X=1\n").expect("write");
+    let run = repo.scopecheck_in(&wt, &["task", "end", "--remove-worktree"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    assert!(run.all().contains("local.env"), "{}", run.all());
+    std::fs::remove_file(wt.join("local.env")).expect("rm");
 
     // Pushed and clean: the worktree goes, the branch stays, the main tree is untouched.
     let run = repo.scopecheck_in(&wt, &["task", "end", "--remove-worktree"]);

@@ -472,6 +472,25 @@ fn secret_fingerprints_are_keyed_by_the_policy_and_evidence_carries_no_hash() {
         run.all()
     );
 
+    // Only the exact shape `init` writes is exempt from the secret rules in the policy
+    // file: anything else on the key's line, or a key that is a token, is still found.
+    let repo = TestRepo::new();
+    let hex = "0123456789abcdef".repeat(4);
+    for (text, found) in [
+        (format!("[secrets]\nfingerprint-key = \"{hex}\"\n"), false),
+        (
+            format!("[secrets]\nfingerprint-key = \"{hex}\" # {pat}\n"),
+            true,
+        ),
+        (format!("[secrets]\nfingerprint-key = \"{pat}\"\n"), true),
+    ] {
+        repo.stage("scopecheck.toml", &text);
+        let (_, r) = repo.precommit_json();
+        let secret = findings(&r).iter().any(|f| f.0.starts_with("secret/"));
+        assert_eq!(secret, found, "{text}: {r}");
+        assert_redacted(&r.to_string(), &[&pat]);
+    }
+
     // `init` writes a fresh random key each time.
     let keys: Vec<String> = (0..2)
         .map(|_| {

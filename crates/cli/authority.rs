@@ -111,9 +111,33 @@ pub fn record_file(repo: &Repo) -> PathBuf {
 /// The marker `task start` leaves while a work order is active: its path. An agent that
 /// deletes the work order itself (the widest possible scope) is then noticed.
 pub fn active_file(repo: &Repo) -> PathBuf {
-    // Per worktree (a linked worktree's own git dir): each task's worktree has its own
-    // work order, and the main tree's marker must not be overwritten by it.
-    repo.git_dir().join("scopecheck").join("active-task")
+    // One marker per worktree (each task's worktree has its own work order), all kept
+    // in the common git dir so that a new worktree cannot start without any: see
+    // `check_active`.
+    let dir = repo.common_dir().join("scopecheck");
+    if repo.git_dir() == repo.common_dir() {
+        return dir.join("active-task");
+    }
+    let name = repo
+        .git_dir()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.join(format!("active-task.{name}"))
+}
+
+/// The work-order hashes of every worktree's active marker.
+fn active_hashes(repo: &Repo) -> Vec<String> {
+    let dir = repo.common_dir().join("scopecheck");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("active-task"))
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .filter_map(|t| t.lines().nth(1).map(|h| h.trim().to_owned()))
+        .collect()
 }
 
 /// Why the policy has no work order although one is active, if so.
@@ -141,14 +165,26 @@ pub fn mark_active(repo: &Repo, path: &Path, order: &WorkOrder) -> Result<(), Cl
 
 /// A trusted work order that is not the one `task start` last issued here (an older
 /// signed one put back, or another file named by --task / SCOPECHECK_TASK) is untrusted.
+///
+/// A worktree without a marker of its own (one made with `git worktree add`, not `task
+/// start --worktree`) may only carry a work order active in some other worktree:
+/// otherwise an agent could make a fresh worktree and put an older, wider order in it.
 pub fn check_active(repo: &Repo, order: &mut WorkOrder) {
-    let Ok(text) = std::fs::read_to_string(active_file(repo)) else {
+    if !order.trust.is_trusted() {
         return;
+    }
+    let hash = scopecheck_trust::sha256_hex(&order.statement());
+    let own = std::fs::read_to_string(active_file(repo))
+        .ok()
+        .and_then(|t| t.lines().nth(1).map(|h| h.trim().to_owned()));
+    let stale = match own {
+        Some(want) => want != hash,
+        None => {
+            let any = active_hashes(repo);
+            !any.is_empty() && !any.contains(&hash)
+        }
     };
-    let Some(want) = text.lines().nth(1).map(str::trim) else {
-        return;
-    };
-    if order.trust.is_trusted() && scopecheck_trust::sha256_hex(&order.statement()) != want {
+    if stale {
         order.trust = Trust::Untrusted {
             reason: "it is not the work order last issued here by `scopecheck task start` (an older or another work order was put in its place)".to_owned(),
             broken_signature: false,

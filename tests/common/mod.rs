@@ -11,7 +11,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_scopecheck");
 pub struct TestRepo {
     _tmp: tempfile::TempDir,
     pub root: PathBuf,
-    home: PathBuf,
+    pub home: PathBuf,
 }
 
 /// Environment variables git sets for hooks; a test run from inside a hook must not

@@ -22,7 +22,8 @@ pub fn run(args: &ConfigArgs) -> Result<i32, CliError> {
     } else {
         let default = serde_json::to_value(scopecheck_core::Policy::embedded().effective())
             .map_err(|e| cannot(&e))?;
-        let mut changed = differences(effective.clone(), &default).unwrap_or_default();
+        let mut changed =
+            differences(effective.clone(), &default).unwrap_or_else(|| serde_json::json!({}));
         if let (Some(map), Some(source)) = (changed.as_object_mut(), effective.get("source")) {
             map.insert("source".to_owned(), source.clone());
         }

@@ -14,10 +14,7 @@ use serde_json::json;
 
 use scopecheck_core::config::CONFIG_FILE_NAMES;
 use scopecheck_core::suppress::Baseline;
-use scopecheck_core::{
-    evaluate, Actor, ChangeSet, ChangeStatus, Content, FileChange, FileMode, Finding, Origin,
-    Policy, Side, Trust,
-};
+use scopecheck_core::{evaluate, Actor, Content, FileMode, Finding, Policy, Trust};
 use scopecheck_git::Repo;
 
 use crate::args::{DoctorArgs, Format, Hook};
@@ -217,7 +214,20 @@ fn hook_check(repo: &Repo, top: &Path, hook: Hook, missing: Status) -> Check {
         let bin = std::env::var("SCOPECHECK_BIN").unwrap_or(bin);
         return binary_check(&id, &bin, &format!("{}", target.display()));
     }
-    // Hook managers write their own hook file; they run scopecheck if their config says so.
+    // Hook managers write their own hook file; they run scopecheck if their config has a
+    // line that runs it for this hook (not just the word in a comment).
+    let needles: &[&str] = match hook {
+        Hook::PreCommit => &[
+            "scopecheck pre-commit",
+            "id: scopecheck\n",
+            "id: scopecheck-system",
+        ],
+        Hook::PrePush => &[
+            "scopecheck pre-push",
+            "scopecheck ci",
+            "id: scopecheck-pre-push",
+        ],
+    };
     let managers: [(&str, &[&str]); 2] = [
         (
             "pre-commit",
@@ -231,7 +241,15 @@ fn hook_check(repo: &Repo, top: &Path, hook: Hook, missing: Status) -> Check {
     for (manager, configs) in managers {
         if text.contains(manager) {
             let calls = configs.iter().any(|c| {
-                std::fs::read_to_string(top.join(c)).is_ok_and(|t| t.contains("scopecheck"))
+                std::fs::read_to_string(top.join(c)).is_ok_and(|t| {
+                    t.lines()
+                        .filter(|l| !l.trim_start().starts_with('#'))
+                        .any(|l| {
+                            needles
+                                .iter()
+                                .any(|n| format!("{}\n", l.trim()).contains(n))
+                        })
+                })
             });
             return if calls {
                 check(
@@ -322,13 +340,8 @@ fn is_executable(_: &Path) -> bool {
 
 /// A git config value as git itself resolves it (includes, worktree config).
 fn git_config(top: &Path, key: &str) -> Option<String> {
-    let out = std::process::Command::new("git")
-        .args(["config", "--get", key])
-        .current_dir(top)
-        .output()
-        .ok()?;
-    let v = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    (out.status.success() && !v.is_empty()).then_some(v)
+    let v = cmd::git(top, &["config", "--get", key]).ok()?;
+    Some(v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 // ---- policy and baseline -------------------------------------------------------------
@@ -452,6 +465,7 @@ fn agent_checks(
             let head = repo.head_commit()?.map(|h| h.to_string());
             let signers = authority::signers_at(repo, head.as_deref(), policy)?;
             authority::establish(&mut order, &signers, Some(&authority::record_file(repo)));
+            authority::check_active(repo, &mut order);
             out.push(match &order.trust {
                 Trust::Signed { by, .. } => check("agent/work-order", Status::Pass, format!("{} is signed by {by}", order.file), None),
                 Trust::Recorded => check(
@@ -524,13 +538,8 @@ fn agent_checks(
 }
 
 fn current_branch(top: &Path) -> Option<String> {
-    let out = std::process::Command::new("git")
-        .args(["symbolic-ref", "--quiet", "--short", "HEAD"])
-        .current_dir(top)
-        .output()
-        .ok()?;
-    let b = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    (out.status.success() && !b.is_empty()).then_some(b)
+    let b = cmd::git(top, &["symbolic-ref", "--quiet", "--short", "HEAD"]).ok()?;
+    Some(b.trim().to_owned()).filter(|b| !b.is_empty())
 }
 
 // ---- credential hygiene --------------------------------------------------------------
@@ -737,19 +746,13 @@ fn file_check(
 /// The secret findings in `data`, judged as a new file at `path` (redacted by the check).
 fn secret_findings(policy: &Policy, path: &str, data: Vec<u8>) -> Vec<Finding> {
     let size = data.len() as u64;
-    let mut cs = ChangeSet::new(Origin::Scan);
-    cs.files.push(FileChange::new(
+    let cs = cmd::scan::as_added(
         path.to_owned(),
-        None,
-        ChangeStatus::Added,
-        None,
-        Some(Side {
-            id: String::new(),
-            mode: FileMode::Regular,
-            size,
-            content: Content::Loaded(data),
-        }),
-    ));
+        String::new(),
+        FileMode::Regular,
+        size,
+        Content::Loaded(data),
+    );
     evaluate(policy, &cs)
         .findings
         .into_iter()

@@ -76,12 +76,20 @@ pub(crate) fn husky_user_hook(dir: &Path, hook: Hook) -> Option<PathBuf> {
 
 const HUSKY_END: &str = "# end scopecheck-managed-hook";
 
-/// The lines scopecheck adds to a husky hook: the binary from PATH (the file is
-/// committed, so no machine's path goes into it), failing closed when it is missing.
+/// The lines scopecheck adds to a husky hook, first in the file (an `exit` earlier in it
+/// would skip them): the binary from PATH (the file is committed, so no machine's path
+/// goes into it), failing closed when it is missing. For pre-push, git's lines on
+/// standard input are read once and handed both to scopecheck and, restored, to the rest
+/// of the hook (`git lfs pre-push` reads them too).
 fn husky_block(hook: Hook) -> String {
-    let args = match hook {
-        Hook::PreCommit => "pre-commit",
-        Hook::PrePush => "pre-push \"$@\"",
+    let run = match hook {
+        Hook::PreCommit => "\"${SCOPECHECK_BIN:-scopecheck}\" pre-commit || exit $?\n".to_owned(),
+        Hook::PrePush => "scopecheck_input=$(cat)\n\
+             printf '%s\\n' \"$scopecheck_input\" | \"${SCOPECHECK_BIN:-scopecheck}\" pre-push \"$@\" || exit $?\n\
+             exec 0<<SCOPECHECK_INPUT\n\
+             $scopecheck_input\n\
+             SCOPECHECK_INPUT\n"
+            .to_owned(),
     };
     format!(
         "{MARKER} (husky): `scopecheck uninstall` removes these lines\n\
@@ -89,13 +97,15 @@ fn husky_block(hook: Hook) -> String {
          \x20 echo \"scopecheck: not found, so this is refused: install scopecheck or set SCOPECHECK_BIN\" >&2\n\
          \x20 exit 1\n\
          fi\n\
-         \"${{SCOPECHECK_BIN:-scopecheck}}\" {args} || exit $?\n\
+         {run}\
          {HUSKY_END}\n"
     )
 }
 
-/// `text` without scopecheck's block (and whether there was one).
-fn without_husky_block(text: &str) -> (String, bool) {
+/// `text` without scopecheck's block, and whether there was one. A start marker without
+/// its end marker (the file was edited by hand) leaves the text untouched and is `None`:
+/// removing "to the end" would delete the project's own lines.
+fn without_husky_block(text: &str) -> Option<(String, bool)> {
     let mut out = String::new();
     let mut inside = false;
     let mut found = false;
@@ -109,7 +119,17 @@ fn without_husky_block(text: &str) -> (String, bool) {
             out.push_str(line);
         }
     }
-    (out, found)
+    (!inside).then_some((out, found))
+}
+
+fn broken_block(user_hook: &Path) -> CliError {
+    CliError::usage(
+        format!(
+            "{} has scopecheck's start marker but not its end marker ({HUSKY_END})",
+            user_hook.display()
+        ),
+        Some("remove scopecheck's lines by hand, then run this again".to_owned()),
+    )
 }
 
 fn install_husky(user_hook: &Path, hook: Hook) -> Result<i32, CliError> {
@@ -118,11 +138,18 @@ fn install_husky(user_hook: &Path, hook: Hook) -> Result<i32, CliError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(CliError::io(user_hook)(e)),
     };
-    let (mut text, had) = without_husky_block(&old);
+    let (rest, had) = without_husky_block(&old).ok_or_else(|| broken_block(user_hook))?;
+    // First in the file, after a shebang line if there is one.
+    let (shebang, body) = match rest.strip_prefix("#!") {
+        Some(_) => rest.split_at(rest.find('\n').map_or(rest.len(), |i| i + 1)),
+        None => ("", rest.as_str()),
+    };
+    let mut text = shebang.to_owned();
     if !text.is_empty() && !text.ends_with('\n') {
         text.push('\n');
     }
     text.push_str(&husky_block(hook));
+    text.push_str(body);
     fs::write(user_hook, text).map_err(CliError::io(user_hook))?;
     make_executable(user_hook)?;
     println!(
@@ -139,7 +166,7 @@ fn install_husky(user_hook: &Path, hook: Hook) -> Result<i32, CliError> {
 
 fn uninstall_husky(user_hook: &Path, hook: Hook) -> Result<i32, CliError> {
     let text = fs::read_to_string(user_hook).unwrap_or_default();
-    let (rest, had) = without_husky_block(&text);
+    let (rest, had) = without_husky_block(&text).ok_or_else(|| broken_block(user_hook))?;
     if !had {
         println!("scopecheck is not in husky's {} hook", hook.name());
         return Ok(0);

@@ -13,7 +13,7 @@ pub mod rules;
 pub mod scan;
 pub mod task;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use scopecheck_git::Repo;
 
@@ -25,6 +25,57 @@ pub fn current_dir() -> Result<PathBuf, CliError> {
 
 pub fn open_repo() -> Result<Repo, CliError> {
     Ok(Repo::discover(&current_dir()?)?)
+}
+
+/// The first 12 hex digits of an object id, as reports show commits.
+pub fn short_id(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
+}
+
+/// `path` (relative to the current directory, or absolute) as a path inside the work
+/// tree at `top`, with `/` separators; `None` when it is outside. Lexical: the file need
+/// not exist.
+pub fn repo_relative(top: &Path, path: &Path) -> Option<String> {
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let joined = current_dir().ok()?.join(path);
+    // The directory is resolved (symlinked temp dirs, `..`), the name is not: a tracked
+    // symlink names itself, not its target.
+    let full = match (joined.parent(), joined.file_name()) {
+        (Some(dir), Some(name)) => canonical(dir).join(name),
+        _ => canonical(&joined),
+    };
+    let rel = full.strip_prefix(canonical(top)).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
+/// Runs git in `dir`: its standard output, or its first error line as a usage error.
+pub fn git(dir: &Path, args: &[&str]) -> Result<String, CliError> {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(CliError::io("git"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        return Err(CliError::usage(
+            format!(
+                "git {} failed: {}",
+                args.first().copied().unwrap_or_default(),
+                err.lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("")
+                    .trim()
+            ),
+            None,
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Returns freed heap memory to the system. glibc keeps what a thread freed in that

@@ -135,23 +135,11 @@ fn named_files(
     loaded: &Loaded,
 ) -> Result<Report, CliError> {
     use std::collections::HashSet;
-    use std::path::{Component, Path};
-    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    let top = canonical(repo.workdir().unwrap_or(Path::new(".")));
-    let cwd = canonical(&cmd::current_dir()?);
+    let top = repo.workdir().unwrap_or(std::path::Path::new("."));
     let staged: HashSet<&str> = changes.files.iter().map(|f| f.path.as_str()).collect();
     let wanted: HashSet<String> = files
         .iter()
-        .filter_map(|f| {
-            let full = cwd.join(f);
-            let rel = full.strip_prefix(&top).ok()?;
-            let parts: Vec<String> = rel
-                .components()
-                .filter(|c| !matches!(c, Component::CurDir))
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            Some(parts.join("/"))
-        })
+        .filter_map(|f| cmd::repo_relative(top, f))
         .filter(|p| !p.is_empty() && !staged.contains(p.as_str()))
         .collect();
     if wanted.is_empty() {

@@ -107,7 +107,8 @@ fn judge(
                 report.approved.push(a);
             }
         }
-        let short = &commit.id.to_string()[..12];
+        let id = commit.id.to_string();
+        let short = crate::cmd::short_id(&id);
         if per.is_blocked() {
             let rules: Vec<&str> = per
                 .findings
@@ -266,7 +267,7 @@ fn is_zero(sha: &str) -> bool {
 /// merge queue or manual run, a GitLab merge request or push pipeline. A push that
 /// creates a branch (its `before` is all zeros) is compared from where it left the default
 /// branch, never treated as "cannot tell".
-fn base_from_env() -> Option<Base> {
+fn base_from_env(repo: &Repo) -> Option<Base> {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
     let direct = var("SCOPECHECK_BASE")
         // The pre-commit framework's pre-push stage.
@@ -286,11 +287,12 @@ fn base_from_env() -> Option<Base> {
         let default = text(&payload["repository"]["default_branch"]);
         return match event.as_str() {
             "push" => match text(&payload["before"]).filter(|b| !is_zero(b)) {
-                Some(before) => Some(Base::Rev(
+                Some(before) if repo.resolve_commit(&before).is_ok() => Some(Base::Rev(
                     before,
                     Some("the push event's previous tip (`before`)".to_owned()),
                 )),
-                None => new_branch_base(default, var("GITHUB_REF_NAME")),
+                // A force push's old tip is not in the clone: judge the branch as new.
+                _ => new_branch_base(default, var("GITHUB_REF_NAME")),
             },
             "merge_group" => text(&payload["merge_group"]["base_sha"])
                 .map(|b| Base::Rev(b, Some("the merge queue's base".to_owned()))),
@@ -307,10 +309,28 @@ fn base_from_env() -> Option<Base> {
         };
     }
     if let Some(before) = var("CI_COMMIT_BEFORE_SHA") {
-        if !is_zero(&before) {
+        if !is_zero(&before) && repo.resolve_commit(&before).is_ok() {
             return Some(Base::Rev(before, None));
         }
-        return new_branch_base(var("CI_DEFAULT_BRANCH"), var("CI_COMMIT_BRANCH"));
+        let default = var("CI_DEFAULT_BRANCH");
+        let branch = var("CI_COMMIT_BRANCH");
+        return match var("CI_PIPELINE_SOURCE").as_deref() {
+            // A push that made the branch (or whose old tip a force push discarded).
+            None | Some("push") => new_branch_base(default, branch),
+            // Scheduled, web, API and trigger pipelines have no previous tip either: the
+            // branch against the default branch, and on the default branch itself no
+            // range at all (that is `scan --history`'s job, not a merge gate's).
+            Some(source) => default
+                .filter(|d| branch.as_deref() != Some(d.as_str()))
+                .map(|d| {
+                    Base::Rev(
+                        format!("origin/{d}"),
+                        Some(format!(
+                            "a `{source}` pipeline: the branch against the default branch"
+                        )),
+                    )
+                }),
+        };
     }
     None
 }
@@ -356,7 +376,7 @@ pub fn judge_ci(
     let repo = open_repo()?;
     let Some(base_choice) = base
         .map(|b| Base::Rev(b.to_owned(), None))
-        .or_else(base_from_env)
+        .or_else(|| base_from_env(&repo))
     else {
         return Err(CliError::usage(
             "cannot tell what to compare against",
@@ -393,9 +413,15 @@ pub fn judge_ci(
                 why.map(|w| format!("comparing with {base_rev}: {w}")),
             )
         }
-        Base::Everything(why) => (None, Some(why)),
+        Base::Everything(why) => (
+            None,
+            Some(format!(
+                "{why}; with no base, the embedded default policy judges it (the policy this history adds applies from the next push)"
+            )),
+        ),
     };
     let (mut loaded, signers) = load_at(check, &repo, merge_base, head, false, allowed_signers)?;
+    loaded.policy.gate_edits_need_review();
     if let Some(f) = check.fail_on {
         loaded.policy.fail_on = f;
     }
@@ -575,7 +601,7 @@ pub fn pre_push(args: &PrePushArgs, style: &Style) -> Result<i32, CliError> {
         if whole_history {
             report.notes.push(format!(
                 "{local_ref}: the remote has none of this history (an empty remote, or none of its branches and tags are in this clone), so every commit up to {} is checked",
-                &local.to_string()[..12]
+                crate::cmd::short_id(&local.to_string())
             ));
         }
         let branch = remote_ref.strip_prefix("refs/heads/").unwrap_or(remote_ref);

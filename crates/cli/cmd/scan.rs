@@ -84,13 +84,7 @@ pub fn baseline(args: &BaselineArgs, style: &Style) -> Result<i32, CliError> {
 
 /// The tracked files under `root` (the index's content), judged as a directory scan.
 fn tracked(repo: &Repo, policy: &Policy, root: &Path, top: &Path) -> Result<Report, CliError> {
-    let prefix = root
-        .canonicalize()
-        .ok()
-        .zip(top.canonicalize().ok())
-        .and_then(|(r, t)| r.strip_prefix(&t).ok().map(Path::to_path_buf))
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default();
+    let prefix = crate::cmd::repo_relative(top, root).unwrap_or_default();
     let changes = repo.tracked(
         &scopecheck_git::ReadOptions {
             max_file_size: policy.max_file_size,
@@ -304,7 +298,14 @@ fn history(loaded: &Loaded, root: &Path, style: &Style) -> Result<Report, CliErr
         let shown: Vec<String> = missing
             .iter()
             .take(5)
-            .map(|b| format!("{} ({} in {})", b.id, b.path, short(&b.commit.to_string())))
+            .map(|b| {
+                format!(
+                    "{} ({} in {})",
+                    b.id,
+                    b.path,
+                    crate::cmd::short_id(&b.commit.to_string())
+                )
+            })
             .collect();
         report.notes.push(format!(
             "{} blob(s) are missing from this clone (a partial or blobless clone, or a damaged repository) and were not scanned: {}{}; fetch them (`git fetch --refetch` or a full clone) for a complete scan",
@@ -314,8 +315,4 @@ fn history(loaded: &Loaded, root: &Path, style: &Style) -> Result<Report, CliErr
         ));
     }
     Ok(report)
-}
-
-fn short(id: &str) -> &str {
-    id.get(..12).unwrap_or(id)
 }

@@ -7,7 +7,7 @@ use scopecheck_core::WorkOrder;
 use scopecheck_git::Repo;
 
 use crate::args::{TaskCommand, TaskFileArgs, TaskFormat, TaskStartArgs};
-use crate::cmd::current_dir;
+use crate::cmd::{current_dir, git};
 use crate::error::CliError;
 use crate::policy;
 use crate::{audit, authority};
@@ -78,39 +78,6 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
                     Some("ask the person you work for to run `scopecheck task start` in their own terminal".to_owned()),
                 ));
             }
-            let worktree = match &a.worktree {
-                Some(p) => {
-                    if a.file.task.is_some() {
-                        return Err(CliError::usage(
-                            "--worktree writes the work order inside the new worktree; --task cannot name another file",
-                            None,
-                        ));
-                    }
-                    Some(create_worktree(a, p.as_deref())?)
-                }
-                None => None,
-            };
-            let dir = match &worktree {
-                Some(w) => w.clone(),
-                None => current_dir()?,
-            };
-            let repo = Repo::discover(&dir).ok();
-            let top = repo
-                .as_ref()
-                .and_then(|r| r.workdir().map(Path::to_path_buf));
-            let path = match &a.file.task {
-                Some(p) => p.clone(),
-                None => top
-                    .clone()
-                    .unwrap_or_else(|| dir.clone())
-                    .join(DEFAULT_TASK_FILE),
-            };
-            if path.exists() && !a.force {
-                return Err(CliError::usage(
-                    format!("a work order already exists at {}", path.display()),
-                    Some("`scopecheck task end` removes it; --force replaces it".to_owned()),
-                ));
-            }
             // Build the file text, then parse it back: the same validation as a
             // hand-written work order (bad globs are errors here, not at commit time).
             let draft = toml::to_string(&Draft {
@@ -125,55 +92,25 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
                 max_lines: a.max_lines,
             })
             .map_err(|e| CliError::usage(format!("cannot write the work order: {e}"), None))?;
-            let mut order = WorkOrder::parse("command line", &draft)?;
-            order.file = shown_path(top.as_deref(), &path);
-            order.issued_at = Some(scopecheck_trust::time::now_rfc3339());
-            order.issued_by = authority::identity();
-            let how = match authority::signing_key() {
-                Some(key) => {
-                    order.signature = Some(authority::sign(&key, &order.statement())?);
-                    format!("signed with {key}")
-                }
-                None => match &repo {
-                    Some(repo) => {
-                        authority::record_work_order(repo, &order)?;
-                        "unsigned (no SSH signing key: `git config gpg.format ssh` and `git config user.signingkey <key>`); its hash is recorded in the git directory, so an edit is detected on this machine, but only a signature makes it count in CI".to_owned()
+            let order = WorkOrder::parse("command line", &draft)?;
+            let worktree = match &a.worktree {
+                Some(p) => {
+                    if a.file.task.is_some() {
+                        return Err(CliError::usage(
+                            "--worktree writes the work order inside the new worktree; --task cannot name another file",
+                            None,
+                        ));
                     }
-                    None => "unsigned, outside a repository: nothing records it".to_owned(),
-                },
+                    Some(create_worktree(a, p.as_deref())?)
+                }
+                None => None,
             };
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(CliError::io(dir))?;
+            let issued = issue(a, &actor, order, worktree.as_deref());
+            if let (Err(_), Some(w)) = (&issued, &worktree) {
+                // Nothing was issued: the worktree and branch just made are taken back.
+                discard_worktree(w, a.branch.as_deref());
             }
-            std::fs::write(&path, order.to_toml()).map_err(CliError::io(&path))?;
-            println!("wrote the work order {} ({how})", path.display());
-            if let (Some(repo), Some(sig)) = (&repo, &order.signature) {
-                warn_unless_allowed(repo, &order, sig)?;
-            }
-            if let Some(repo) = &repo {
-                authority::mark_active(repo, &path, &order)?;
-                log_event(
-                    repo,
-                    "task start",
-                    &actor,
-                    serde_json::json!({
-                        "file": path.display().to_string(),
-                        "statement-sha256": scopecheck_trust::sha256_hex(&order.statement()),
-                        "signed": order.signature.is_some(),
-                        "scope": order.scope,
-                        "out-of-scope": order.out_of_scope,
-                    }),
-                )?;
-            }
-            print!("{}", order.instructions());
-            if let Some(w) = &worktree {
-                println!(
-                    "\nstart the agent in {} (branch {}); the main working tree was not touched. When its work is pushed or merged, `scopecheck task end --remove-worktree` there removes the worktree.",
-                    w.display(),
-                    a.branch.as_deref().unwrap_or_default()
-                );
-            }
-            Ok(0)
+            issued
         }
         TaskCommand::List => list(),
         TaskCommand::Show(a) => {
@@ -219,12 +156,14 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
                 ));
             }
             let path = path_of(&a.file)?;
-            // Everything is checked before anything is removed.
+            // Everything is checked before anything is removed, and the work order is put
+            // back if the worktree cannot be removed after all.
             let worktree = if a.remove_worktree {
                 Some(removable_worktree()?)
             } else {
                 None
             };
+            let kept = std::fs::read(&path).ok();
             match std::fs::remove_file(&path) {
                 Ok(()) => {
                     println!("removed the work order {}", path.display());
@@ -244,7 +183,12 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
                 Err(e) => return Err(CliError::io(&path)(e)),
             }
             if let Some((common, top)) = worktree {
-                git(&common, &["worktree", "remove", &top.to_string_lossy()])?;
+                if let Err(e) = git(&common, &["worktree", "remove", &top.to_string_lossy()]) {
+                    if let Some(bytes) = kept {
+                        std::fs::write(&path, bytes).map_err(CliError::io(&path))?;
+                    }
+                    return Err(e);
+                }
                 println!(
                     "removed the worktree {} (its branch is kept)",
                     top.display()
@@ -255,29 +199,97 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
     }
 }
 
-/// Runs git in `dir`; its stdout, or its first error line as a usage error.
-fn git(dir: &Path, args: &[&str]) -> Result<String, CliError> {
-    let out = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(CliError::io("git"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
+/// Writes, records and announces the work order `order` (validated) for `task start`, in
+/// `worktree` when one was made for it.
+fn issue(
+    a: &TaskStartArgs,
+    actor: &scopecheck_core::Actor,
+    mut order: WorkOrder,
+    worktree: Option<&Path>,
+) -> Result<i32, CliError> {
+    let dir = match worktree {
+        Some(w) => w.to_path_buf(),
+        None => current_dir()?,
+    };
+    let repo = Repo::discover(&dir).ok();
+    let top = repo
+        .as_ref()
+        .and_then(|r| r.workdir().map(Path::to_path_buf));
+    let path = match &a.file.task {
+        Some(p) => p.clone(),
+        None => top
+            .clone()
+            .unwrap_or_else(|| dir.clone())
+            .join(DEFAULT_TASK_FILE),
+    };
+    if path.exists() && !a.force {
         return Err(CliError::usage(
-            format!(
-                "git {} failed: {}",
-                args.first().copied().unwrap_or_default(),
-                err.lines()
-                    .find(|l| !l.trim().is_empty())
-                    .unwrap_or("")
-                    .trim()
-            ),
-            None,
+            format!("a work order already exists at {}", path.display()),
+            Some("`scopecheck task end` removes it; --force replaces it".to_owned()),
         ));
     }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    order.file = shown_path(top.as_deref(), &path);
+    order.issued_at = Some(scopecheck_trust::time::now_rfc3339());
+    order.issued_by = authority::identity();
+    let how = match authority::signing_key() {
+        Some(key) => {
+            order.signature = Some(authority::sign(&key, &order.statement())?);
+            format!("signed with {key}")
+        }
+        None => match &repo {
+            Some(repo) => {
+                authority::record_work_order(repo, &order)?;
+                "unsigned (no SSH signing key: `git config gpg.format ssh` and `git config user.signingkey <key>`); its hash is recorded in the git directory, so an edit is detected on this machine, but only a signature makes it count in CI".to_owned()
+            }
+            None => "unsigned, outside a repository: nothing records it".to_owned(),
+        },
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(CliError::io(dir))?;
+    }
+    std::fs::write(&path, order.to_toml()).map_err(CliError::io(&path))?;
+    println!("wrote the work order {} ({how})", path.display());
+    if let (Some(repo), Some(sig)) = (&repo, &order.signature) {
+        warn_unless_allowed(repo, &order, sig)?;
+    }
+    if let Some(repo) = &repo {
+        authority::mark_active(repo, &path, &order)?;
+        log_event(
+            repo,
+            "task start",
+            actor,
+            serde_json::json!({
+                "file": path.display().to_string(),
+                "statement-sha256": scopecheck_trust::sha256_hex(&order.statement()),
+                "signed": order.signature.is_some(),
+                "scope": order.scope,
+                "out-of-scope": order.out_of_scope,
+            }),
+        )?;
+    }
+    print!("{}", order.instructions());
+    if let Some(w) = worktree {
+        println!(
+                    "\nstart the agent in {} (branch {}); the main working tree was not touched. When its work is pushed or merged, `scopecheck task end --remove-worktree` there removes the worktree.",
+                    w.display(),
+                    a.branch.as_deref().unwrap_or_default()
+                );
+    }
+    Ok(0)
+}
+
+/// Takes back a worktree and branch `task start --worktree` made, when issuing failed.
+fn discard_worktree(path: &Path, branch: Option<&str>) {
+    if let Ok(repo) = crate::cmd::open_repo() {
+        let common = repo.common_dir().to_path_buf();
+        let _ = git(
+            &common,
+            &["worktree", "remove", "--force", &path.to_string_lossy()],
+        );
+        if let Some(b) = branch {
+            let _ = git(&common, &["branch", "-D", b]);
+        }
+    }
 }
 
 /// `git worktree add -b BRANCH PATH BASE` for `task start --worktree`: the task's own
@@ -312,6 +324,13 @@ fn create_worktree(a: &TaskStartArgs, path: Option<&Path>) -> Result<PathBuf, Cl
         ));
     }
     let base = a.base.as_deref().unwrap_or("HEAD");
+    // Both reach git as arguments: neither may pass for an option.
+    if branch.starts_with('-') || base.starts_with('-') {
+        return Err(CliError::usage(
+            format!("`{branch}` / `{base}`: a branch or revision cannot start with '-'"),
+            None,
+        ));
+    }
     git(
         &top,
         &[
@@ -341,19 +360,52 @@ fn removable_worktree() -> Result<(PathBuf, PathBuf), CliError> {
             None,
         ));
     }
-    let status = git(&top, &["status", "--porcelain", "--untracked-files=all"])?;
+    // Ignored files count too: `git worktree remove` deletes them (a `.env`, local data,
+    // an agent's output in an ignored folder).
+    let status = git(
+        &top,
+        &[
+            "status",
+            "--porcelain",
+            "--untracked-files=all",
+            "--ignored",
+        ],
+    )?;
     let dirty: Vec<&str> = status
         .lines()
         .filter(|l| !l.ends_with(DEFAULT_TASK_FILE))
         .collect();
     if !dirty.is_empty() {
+        let shown: Vec<&str> = dirty
+            .iter()
+            .take(5)
+            .map(|l| l.get(3..).unwrap_or(l))
+            .collect();
         return Err(CliError::usage(
             format!(
-                "{} has uncommitted changes ({}): removing it would lose them",
+                "{} has {} uncommitted change(s) or ignored file(s) ({}{}): removing it would lose them",
                 top.display(),
-                dirty.len()
+                dirty.len(),
+                shown.join(", "),
+                if dirty.len() > shown.len() { ", …" } else { "" }
             ),
-            Some("commit and push them (or discard them yourself), then run this again".to_owned()),
+            Some("commit and push them, or move or delete them yourself, then run this again".to_owned()),
+        ));
+    }
+    let listing = git(&top, &["worktree", "list", "--porcelain"])?;
+    let canonical = top.canonicalize().unwrap_or_else(|_| top.clone());
+    let locked = listing.split("\n\n").any(|block| {
+        block.lines().any(|l| {
+            l.strip_prefix("worktree ")
+                .is_some_and(|p| Path::new(p).canonicalize().ok().as_ref() == Some(&canonical))
+        }) && block.lines().any(|l| l.starts_with("locked"))
+    });
+    if locked {
+        return Err(CliError::usage(
+            format!("{} is locked (`git worktree lock`)", top.display()),
+            Some(
+                "unlock it with `git worktree unlock` if it may go, then run this again".to_owned(),
+            ),
         ));
     }
     let branch = git(&top, &["symbolic-ref", "--quiet", "--short", "HEAD"])?

@@ -86,7 +86,7 @@ impl fmt::Display for FindingDiagnostic<'_> {
         // History and range findings say where the content came in, so it can be found
         // (and purged) without a second search.
         match &x.commit {
-            Some(c) => write!(f, " (commit {})", c.get(..12).unwrap_or(c)),
+            Some(c) => write!(f, " (commit {})", crate::cmd::short_id(c)),
             None => Ok(()),
         }
     }

@@ -191,11 +191,15 @@ fn read_blob(
         Some(crate::packs::Read::TooLarge(size)) => return Ok(side(size, Content::TooLarge)),
         None => {}
     }
-    let data = crate::owned(
-        h.repo
-            .find_blob(id)
-            .map_err(|source| Error::MissingObject { id, source })?,
-    );
+    // Only an object that is not there is "missing" (and skipped by a history scan); a
+    // damaged one that is there is an error, not a blob to pass over in silence.
+    let data = crate::owned(h.repo.find_blob(id).map_err(|source| {
+        if h.repo.has_object(id) {
+            Error::git("reading a blob")(source)
+        } else {
+            Error::MissingObject { id, source }
+        }
+    })?);
     let size = data.len() as u64;
     Ok(side(
         size,

@@ -287,6 +287,30 @@ impl Policy {
         }
     }
 
+    /// For `ci`: who made a range's commits is read from their trailers, which anyone can
+    /// leave out, so an edit of the gate itself (`policy/self-edit`) needs a person
+    /// (review) there, as it does for an agent, unless the policy sets the rule's action.
+    /// Locally a person's edit stays a recorded warning.
+    pub fn gate_edits_need_review(&mut self) {
+        let rule = checks::policy_files::SELF_EDIT;
+        match self.rules.get_mut(rule) {
+            Some(s) if s.action.is_some() => {}
+            Some(s) => s.action = Some(Action::Review),
+            None => {
+                self.rules.insert(
+                    rule.to_owned(),
+                    RuleSetting {
+                        action: Some(Action::Review),
+                        agent_action: None,
+                        exclude_patterns: Vec::new(),
+                        exclude: None,
+                        reason: None,
+                    },
+                );
+            }
+        }
+    }
+
     /// Adds a path to the self-protected list (e.g. the hooks directory).
     pub fn protect_path(&mut self, path: impl Into<String>) {
         let p = path.into();

@@ -213,8 +213,10 @@ fn scan_change(
 }
 
 /// The policy's own `fingerprint-key` is random by design and opens nothing (it only keys
-/// fingerprints): its line in the policy file is not a finding, or `scopecheck init`'s
-/// file could not be committed.
+/// fingerprints): the value `scopecheck init` writes is not a finding, or the starter file
+/// could not be committed. Only that exact shape is exempt — a line holding nothing but
+/// `fingerprint-key = "<32 or more hex digits>"`, the match inside the quotes — so the
+/// key's line cannot carry anything else past the scanner.
 fn is_fingerprint_key(path: &str, data: &[u8], m: &SecretMatch) -> bool {
     if !crate::config::CONFIG_FILE_NAMES.contains(&path) {
         return false;
@@ -223,9 +225,27 @@ fn is_fingerprint_key(path: &str, data: &[u8], m: &SecretMatch) -> bool {
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |i| i + 1);
-    data[start..]
+    let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
+    let Some(rest) = data[start..end]
+        .trim_ascii()
+        .strip_prefix(b"fingerprint-key")
+    else {
+        return false;
+    };
+    let Some(value) = rest
         .trim_ascii_start()
-        .starts_with(b"fingerprint-key")
+        .strip_prefix(b"=")
+        .map(<[u8]>::trim_ascii)
+        .and_then(|v| v.strip_prefix(b"\""))
+        .and_then(|v| v.strip_suffix(b"\""))
+    else {
+        return false;
+    };
+    let hex =
+        value.len() >= crate::FingerprintKey::MIN_LEN && value.iter().all(u8::is_ascii_hexdigit);
+    // The match must lie inside the value's quotes.
+    let value_start = value.as_ptr() as usize - data.as_ptr() as usize;
+    hex && m.secret.start >= value_start && m.secret.end <= value_start + value.len()
 }
 
 /// Secrets in the stored members of a zip archive, each member new throughout unless the
