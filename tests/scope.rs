@@ -495,3 +495,45 @@ fn task_worktrees_round_trip_without_losing_work() {
     let run = repo.scopecheck(&["task", "end", "--remove-worktree"]);
     assert_eq!(run.code, 2, "{}", run.all());
 }
+
+/// A worktree made with plain `git worktree add` has no marker of its own: an older work
+/// order put there (one `task start` recorded, then replaced) is not trusted, while the
+/// order active in the main tree still is.
+#[test]
+fn a_new_worktree_cannot_bring_back_an_older_work_order() {
+    let repo = TestRepo::new();
+    repo.stage("src/orders/a.rs", "fn a() {}\n");
+    repo.stage("docs/d.md", "docs\n");
+    repo.commit("base");
+    let start = |scope: &str| {
+        let run = repo.scopecheck(&["task", "start", "--force", "--goal", "g", "--scope", scope]);
+        assert_eq!(run.code, 0, "{}", run.all());
+        std::fs::read_to_string(repo.root.join(".scopecheck/task.toml")).expect("order")
+    };
+    let wide = start("**");
+    let _narrow = start("src/orders/**");
+    let wt = repo.sibling("plain-worktree");
+    repo.git(&[
+        "worktree",
+        "add",
+        "-q",
+        "-b",
+        "side",
+        wt.to_str().expect("utf8"),
+    ]);
+    std::fs::create_dir_all(wt.join(".scopecheck")).expect("dir");
+    std::fs::write(wt.join(".scopecheck/task.toml"), &wide).expect("old order");
+    std::fs::write(wt.join("docs/d.md"), "changed\n").expect("write");
+    repo.git_in(&wt, &["add", "docs/d.md"]);
+    let run = repo.scopecheck_in(&wt, &["pre-commit", "--format", "json"]);
+    assert!(
+        run.stdout.contains("task/untrusted-work-order"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("not the work order last issued"),
+        "{}",
+        run.stdout
+    );
+}
