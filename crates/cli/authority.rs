@@ -160,7 +160,7 @@ pub fn mark_active(repo: &Repo, path: &Path, order: &WorkOrder) -> Result<(), Cl
     }
     let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let hash = scopecheck_trust::sha256_hex(&order.statement());
-    std::fs::write(&active, format!("{}\n{hash}\n", abs.display())).map_err(CliError::io(&active))
+    crate::cmd::write_atomic(&active, format!("{}\n{hash}\n", abs.display()).as_bytes())
 }
 
 /// A trusted work order that is not the one `task start` last issued here (an older

@@ -232,7 +232,7 @@ pub fn run(args: &ApproveArgs) -> Result<i32, CliError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(CliError::io(dir))?;
     }
-    std::fs::write(&path, &json_text).map_err(CliError::io(&path))?;
+    crate::cmd::write_atomic(&path, json_text.as_bytes())?;
     if !range {
         // Stage only the new approval file, so the commit carries it to pre-push and CI.
         let status = Command::new("git")

@@ -598,7 +598,7 @@ fn install(agent: AgentKind, add: bool) -> Result<i32, CliError> {
         std::fs::create_dir_all(dir).map_err(CliError::io(dir))?;
     }
     let text = serde_json::to_string_pretty(&settings).unwrap_or_default() + "\n";
-    std::fs::write(&path, text).map_err(CliError::io(&path))?;
+    crate::cmd::write_atomic(&path, text.as_bytes())?;
     if add {
         println!(
             "{}: tool calls now go through `{command}` ({shown})",

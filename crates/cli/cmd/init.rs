@@ -26,7 +26,7 @@ pub fn run(args: &InitArgs) -> Result<i32, CliError> {
         }
     }
     let path = top.join(CONFIG_FILE_NAMES[0]);
-    std::fs::write(&path, with_fingerprint_key(DEFAULT_CONFIG)?).map_err(CliError::io(&path))?;
+    crate::cmd::write_atomic(&path, with_fingerprint_key(DEFAULT_CONFIG)?.as_bytes())?;
     println!("wrote {}", path.display());
     // The hooks judge a commit by the policy already committed (HEAD's, or the base's in
     // CI), never by the one being added: say so, or people expect it to apply at once.

@@ -150,7 +150,7 @@ fn install_husky(user_hook: &Path, hook: Hook) -> Result<i32, CliError> {
     }
     text.push_str(&husky_block(hook));
     text.push_str(body);
-    fs::write(user_hook, text).map_err(CliError::io(user_hook))?;
+    crate::cmd::write_atomic(user_hook, text.as_bytes())?;
     make_executable(user_hook)?;
     println!(
         "{} scopecheck in husky's {} hook ({}): husky's own shims in .husky/_ are rewritten by `npm install`, this file is not",
@@ -174,7 +174,7 @@ fn uninstall_husky(user_hook: &Path, hook: Hook) -> Result<i32, CliError> {
     if rest.trim().is_empty() {
         fs::remove_file(user_hook).map_err(CliError::io(user_hook))?;
     } else {
-        fs::write(user_hook, rest).map_err(CliError::io(user_hook))?;
+        crate::cmd::write_atomic(user_hook, rest.as_bytes())?;
     }
     println!(
         "removed scopecheck from husky's {} hook ({})",
@@ -239,7 +239,7 @@ pub fn install(args: &HookArgs) -> Result<i32, CliError> {
         }
     }
     let body = script(args.hook)?;
-    fs::write(&target, body).map_err(CliError::io(&target))?;
+    crate::cmd::write_atomic(&target, body.as_bytes())?;
     make_executable(&target)?;
     println!(
         "installed the {} hook at {}",

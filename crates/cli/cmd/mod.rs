@@ -27,6 +27,36 @@ pub fn open_repo() -> Result<Repo, CliError> {
     Ok(Repo::discover(&current_dir()?)?)
 }
 
+/// Writes `bytes` to `path` so that a reader, or a process killed half-way, sees the old
+/// file or the new one and never a part of it: a temporary file next to it, flushed to
+/// disk, renamed over it. An existing file's permissions (a hook's executable bit) are
+/// kept.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.scopecheck-{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        if let Ok(meta) = std::fs::metadata(path) {
+            std::fs::set_permissions(&tmp, meta.permissions())?;
+        }
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.map_err(CliError::io(path))
+}
+
 /// The first 12 hex digits of an object id, as reports show commits.
 pub fn short_id(id: &str) -> &str {
     id.get(..12).unwrap_or(id)
@@ -86,5 +116,40 @@ pub fn give_back_freed_memory() {
     // SAFETY: malloc_trim only releases free heap pages; it touches no live allocation.
     unsafe {
         libc::malloc_trim(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_atomic;
+
+    #[test]
+    fn atomic_writes_replace_whole_files_keep_permissions_and_leave_no_temporary() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("hook");
+        std::fs::write(&path, "old\n").expect("old");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
+        write_atomic(&path, b"new\n").expect("write");
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "new\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o755, "the executable bit is kept");
+        }
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["hook".to_owned()], "no temporary file is left");
+        // A new file, and a directory that does not exist (an error, nothing left).
+        write_atomic(&dir.path().join("fresh.json"), b"{}").expect("fresh");
+        assert!(write_atomic(&dir.path().join("missing/x"), b"x").is_err());
+        assert!(!dir.path().join("missing").exists());
     }
 }

@@ -63,7 +63,7 @@ pub fn baseline(args: &BaselineArgs, style: &Style) -> Result<i32, CliError> {
         .clone()
         .unwrap_or_else(|| top.join(&loaded.policy.baseline));
     let baseline = Baseline::from_findings(&report.findings);
-    std::fs::write(&path, baseline.to_json()).map_err(CliError::io(&path))?;
+    crate::cmd::write_atomic(&path, baseline.to_json().as_bytes())?;
     println!(
         "wrote {} with {} accepted finding(s); commit it so pre-commit and CI use it",
         path.display(),

@@ -185,7 +185,7 @@ pub fn run(cmd: &TaskCommand) -> Result<i32, CliError> {
             if let Some((common, top)) = worktree {
                 if let Err(e) = git(&common, &["worktree", "remove", &top.to_string_lossy()]) {
                     if let Some(bytes) = kept {
-                        std::fs::write(&path, bytes).map_err(CliError::io(&path))?;
+                        crate::cmd::write_atomic(&path, &bytes)?;
                     }
                     return Err(e);
                 }
@@ -247,7 +247,7 @@ fn issue(
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(CliError::io(dir))?;
     }
-    std::fs::write(&path, order.to_toml()).map_err(CliError::io(&path))?;
+    crate::cmd::write_atomic(&path, order.to_toml().as_bytes())?;
     println!("wrote the work order {} ({how})", path.display());
     if let (Some(repo), Some(sig)) = (&repo, &order.signature) {
         warn_unless_allowed(repo, &order, sig)?;

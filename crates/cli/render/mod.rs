@@ -97,8 +97,10 @@ pub fn emit(
     match output {
         None => print!("{}", render(format, report, origin, policy, style)),
         Some(path) => {
-            std::fs::write(path, render(format, report, origin, policy, style))
-                .map_err(crate::error::CliError::io(path))?;
+            crate::cmd::write_atomic(
+                path,
+                render(format, report, origin, policy, style).as_bytes(),
+            )?;
             print!("{}", human::report(report, policy, style));
         }
     }
