@@ -3,8 +3,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::TestRepo;
 use serde_json::{json, Value};
@@ -29,25 +28,16 @@ fn call(repo: &TestRepo, command: &str, event: &Value) -> (i32, Value) {
 }
 
 fn call_raw(repo: &TestRepo, command: &str, input: &str) -> (i32, Value) {
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(command)
-        .current_dir(&repo.root)
-        .env("HOME", repo.home())
-        .env("GIT_CONFIG_GLOBAL", repo.home().join(".gitconfig"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
+    let out = common::output_with_stdin(
+        Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .current_dir(&repo.root)
+            .env("HOME", repo.home())
+            .env("GIT_CONFIG_GLOBAL", repo.home().join(".gitconfig"))
+            .env("GIT_CONFIG_NOSYSTEM", "1"),
+        input.as_bytes(),
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let v = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
         panic!(

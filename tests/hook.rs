@@ -432,23 +432,16 @@ fn husky_pre_push_shares_standard_input_and_runs_first() {
         "0".repeat(40)
     );
     let run = |bin: &std::path::Path| {
-        let mut child = std::process::Command::new("sh")
-            .arg(".husky/pre-push")
-            .arg("origin")
-            .arg("file:///remote.git")
-            .current_dir(&repo.root)
-            .env("SCOPECHECK_BIN", bin)
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .expect("sh");
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(line.as_bytes())
-            .expect("write");
-        child.wait().expect("wait")
+        common::output_with_stdin(
+            std::process::Command::new("sh")
+                .arg(".husky/pre-push")
+                .arg("origin")
+                .arg("file:///remote.git")
+                .current_dir(&repo.root)
+                .env("SCOPECHECK_BIN", bin),
+            line.as_bytes(),
+        )
+        .status
     };
     assert!(!run(&fake).success(), "scopecheck's refusal stops the push");
     assert_eq!(

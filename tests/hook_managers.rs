@@ -36,7 +36,7 @@ fn bin_dir(repo: &TestRepo) -> PathBuf {
 fn run(repo: &TestRepo, program: &Path, args: &[&str], extra_path: &Path) -> Output {
     let mut cmd = Command::new(program);
     cmd.args(args).current_dir(&repo.root);
-    common::isolate(&mut cmd, &repo.home);
+    common::isolate(&mut cmd, repo.home());
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut dirs = vec![extra_path.to_path_buf()];
     dirs.extend(std::env::split_paths(&path));

@@ -4,7 +4,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::{TestRepo, BIN};
 
@@ -44,24 +44,13 @@ fn run(repo: &TestRepo, line: &str, env: &[(&str, &str)], stdin: &str) -> (i32, 
         .current_dir(&repo.root)
         .env("NO_COLOR", "1")
         .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .env_remove("GIT_INDEX_FILE");
     // The suite may itself run in a CI job: only the variables a case sets count.
     common::clear_ci_env(&mut cmd);
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().expect("spawn");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("stdin");
-    let out = child.wait_with_output().expect("wait");
+    let out = common::output_with_stdin(&mut cmd, stdin.as_bytes());
     (
         out.status.code().unwrap_or(-1),
         format!(

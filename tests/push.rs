@@ -26,22 +26,13 @@ fn with_remote() -> TestRepo {
 /// `scopecheck pre-push origin URL --format json` fed git's pre-push lines: its exit
 /// code and report.
 fn pre_push_json(repo: &TestRepo, url: &str, input: &str) -> (Option<i32>, serde_json::Value) {
-    use std::io::Write;
-    let mut child = std::process::Command::new(common::BIN)
-        .args(["pre-push", "origin", url, "--format", "json"])
-        .current_dir(&repo.root)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .env_remove("GIT_DIR")
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
+    let out = common::output_with_stdin(
+        std::process::Command::new(common::BIN)
+            .args(["pre-push", "origin", url, "--format", "json"])
+            .current_dir(&repo.root)
+            .env_remove("GIT_DIR"),
+        input.as_bytes(),
+    );
     let report = serde_json::from_slice(&out.stdout).expect("json");
     (out.status.code(), report)
 }
@@ -234,22 +225,12 @@ fn agents_may_not_push_to_protected_branches() {
         let mut cmd = std::process::Command::new(common::BIN);
         cmd.args(["pre-push", "origin", "url"])
             .current_dir(&repo.root)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
             .env_remove("CLAUDECODE")
             .env_remove("SCOPECHECK_ACTOR");
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().expect("spawn");
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write");
-        let out = child.wait_with_output().expect("wait");
+        let out = common::output_with_stdin(&mut cmd, stdin.as_bytes());
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stdout).into_owned(),

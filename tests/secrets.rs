@@ -399,19 +399,10 @@ fn replay_defects_are_found_and_real_code_is_not_flagged() {
 /// The plain (unkeyed) fingerprint, as `sha256sum` computes it: rule, path and secret
 /// joined by NUL bytes, first 16 bytes in hex.
 fn plain_fingerprint(rule: &str, path: &str, secret: &str) -> String {
-    use std::io::Write;
-    let mut child = std::process::Command::new("sha256sum")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("sha256sum");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(format!("{rule}\0{path}\0{secret}").as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("sha256sum output");
+    let out = common::output_with_stdin(
+        &mut std::process::Command::new("sha256sum"),
+        format!("{rule}\0{path}\0{secret}").as_bytes(),
+    );
     String::from_utf8_lossy(&out.stdout)[..32].to_owned()
 }
 

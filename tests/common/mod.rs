@@ -11,7 +11,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_scopecheck");
 pub struct TestRepo {
     _tmp: tempfile::TempDir,
     pub root: PathBuf,
-    pub home: PathBuf,
+    home: PathBuf,
 }
 
 /// Environment variables git sets for hooks; a test run from inside a hook must not
@@ -56,6 +56,24 @@ pub fn isolate(cmd: &mut Command, home: &Path) {
     }
     // Nor do the variables of a CI job the suite may run in: `ci` takes its base from them.
     clear_ci_env(cmd);
+}
+
+/// Runs `cmd` with `input` on its standard input, capturing its output.
+pub fn output_with_stdin(cmd: &mut Command, input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write standard input");
+    child.wait_with_output().expect("wait")
 }
 
 /// Removes the CI variables `ci` reads its base from (GitHub, GitLab, pre-commit,
