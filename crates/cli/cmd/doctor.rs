@@ -496,7 +496,7 @@ fn agent_checks(
             Some("a person issues a new one with `scopecheck task start`"),
         )),
     }
-    if let Some(branch) = current_branch(top) {
+    if let Some(branch) = cmd::current_branch(top) {
         if policy.agent_protected_branches.is_match(&branch) {
             out.push(check(
                 "agent/branch",
@@ -535,11 +535,6 @@ fn agent_checks(
         });
     }
     Ok(out)
-}
-
-fn current_branch(top: &Path) -> Option<String> {
-    let b = cmd::git(top, &["symbolic-ref", "--quiet", "--short", "HEAD"]).ok()?;
-    Some(b.trim().to_owned()).filter(|b| !b.is_empty())
 }
 
 // ---- credential hygiene --------------------------------------------------------------
@@ -671,14 +666,12 @@ fn credential_hygiene(repo: &Repo, top: &Path, policy: &Policy, actor: &Actor) -
         if repo.staged_file(&rel).ok().flatten().is_some() {
             continue; // tracked: the hooks and CI judge it.
         }
-        out.push(file_check(
+        let found = secret_findings(
             policy,
             &rel,
-            entry.path(),
-            kind,
-            status,
-            "untracked",
-        ));
+            std::fs::read(entry.path()).unwrap_or_default(),
+        );
+        out.push(file_check(&rel, &found, kind, status, "untracked"));
     }
 
     // Well-known credential files in the home directory.
@@ -695,11 +688,11 @@ fn credential_hygiene(repo: &Repo, top: &Path, policy: &Policy, actor: &Actor) -
                 .iter()
                 .any(|k| lower.contains(k));
             let shown = format!("~/{rel}");
-            if has_field || !secret_findings(policy, &shown, data).is_empty() {
+            let found = secret_findings(policy, &shown, data);
+            if has_field || !found.is_empty() {
                 out.push(file_check(
-                    policy,
                     &shown,
-                    &path,
+                    &found,
                     "credential file",
                     status,
                     "readable",
@@ -712,16 +705,7 @@ fn credential_hygiene(repo: &Repo, top: &Path, policy: &Policy, actor: &Actor) -
 
 /// A credential file's check: its kind and, when its content holds a known secret, the
 /// first one redacted.
-fn file_check(
-    policy: &Policy,
-    shown: &str,
-    path: &Path,
-    kind: &str,
-    status: Status,
-    how: &str,
-) -> Check {
-    let data = std::fs::read(path).unwrap_or_default();
-    let found = secret_findings(policy, shown, data);
+fn file_check(shown: &str, found: &[Finding], kind: &str, status: Status, how: &str) -> Check {
     let detail = match found.first() {
         Some(f) => format!(
             "; holds {} ({}){}",

@@ -57,6 +57,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     written.map_err(CliError::io(path))
 }
 
+/// The branch checked out in the work tree at `dir`; `None` when HEAD is detached.
+pub fn current_branch(dir: &Path) -> Option<String> {
+    let b = git(dir, &["symbolic-ref", "--quiet", "--short", "HEAD"]).ok()?;
+    Some(b.trim().to_owned()).filter(|b| !b.is_empty())
+}
+
 /// The first 12 hex digits of an object id, as reports show commits.
 pub fn short_id(id: &str) -> &str {
     id.get(..12).unwrap_or(id)

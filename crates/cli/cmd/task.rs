@@ -392,14 +392,10 @@ fn removable_worktree() -> Result<(PathBuf, PathBuf), CliError> {
             Some("commit and push them, or move or delete them yourself, then run this again".to_owned()),
         ));
     }
-    let listing = git(&top, &["worktree", "list", "--porcelain"])?;
     let canonical = top.canonicalize().unwrap_or_else(|_| top.clone());
-    let locked = listing.split("\n\n").any(|block| {
-        block.lines().any(|l| {
-            l.strip_prefix("worktree ")
-                .is_some_and(|p| Path::new(p).canonicalize().ok().as_ref() == Some(&canonical))
-        }) && block.lines().any(|l| l.starts_with("locked"))
-    });
+    let locked = worktrees(&top)?
+        .iter()
+        .any(|w| w.locked && w.path.canonicalize().ok().as_ref() == Some(&canonical));
     if locked {
         return Err(CliError::usage(
             format!("{} is locked (`git worktree lock`)", top.display()),
@@ -408,9 +404,15 @@ fn removable_worktree() -> Result<(PathBuf, PathBuf), CliError> {
             ),
         ));
     }
-    let branch = git(&top, &["symbolic-ref", "--quiet", "--short", "HEAD"])?
-        .trim()
-        .to_owned();
+    let Some(branch) = crate::cmd::current_branch(&top) else {
+        return Err(CliError::usage(
+            format!(
+                "{} has a detached HEAD: no branch to check for unpushed commits",
+                top.display()
+            ),
+            Some("check out the task's branch, then run this again".to_owned()),
+        ));
+    };
     let unsaved = git(
         &top,
         &[
@@ -436,6 +438,39 @@ fn removable_worktree() -> Result<(PathBuf, PathBuf), CliError> {
     Ok((repo.common_dir().to_path_buf(), top))
 }
 
+/// One entry of `git worktree list --porcelain`.
+struct Worktree {
+    path: PathBuf,
+    /// The branch checked out, or "(detached)".
+    branch: String,
+    locked: bool,
+}
+
+/// The repository's worktrees, as git lists them.
+fn worktrees(dir: &Path) -> Result<Vec<Worktree>, CliError> {
+    let listing = git(dir, &["worktree", "list", "--porcelain"])?;
+    Ok(listing
+        .split("\n\n")
+        .filter_map(|block| {
+            let mut w = Worktree {
+                path: PathBuf::new(),
+                branch: "(detached)".to_owned(),
+                locked: false,
+            };
+            for line in block.lines() {
+                if let Some(p) = line.strip_prefix("worktree ") {
+                    w.path = PathBuf::from(p);
+                } else if let Some(b) = line.strip_prefix("branch ") {
+                    w.branch = b.trim_start_matches("refs/heads/").to_owned();
+                } else if line.starts_with("locked") {
+                    w.locked = true;
+                }
+            }
+            (!w.path.as_os_str().is_empty()).then_some(w)
+        })
+        .collect())
+}
+
 /// `task list`: every worktree of the repository that has a work order.
 fn list() -> Result<i32, CliError> {
     let repo = crate::cmd::open_repo()?;
@@ -443,19 +478,8 @@ fn list() -> Result<i32, CliError> {
         .workdir()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| repo.common_dir().to_path_buf());
-    let listing = git(&dir, &["worktree", "list", "--porcelain"])?;
     let mut found = 0;
-    for block in listing.split("\n\n") {
-        let mut path = None;
-        let mut branch = "(detached)".to_owned();
-        for line in block.lines() {
-            if let Some(p) = line.strip_prefix("worktree ") {
-                path = Some(PathBuf::from(p));
-            } else if let Some(b) = line.strip_prefix("branch ") {
-                branch = b.trim_start_matches("refs/heads/").to_owned();
-            }
-        }
-        let Some(path) = path else { continue };
+    for Worktree { path, branch, .. } in worktrees(&dir)? {
         let Some(order) = policy::work_order(None, Some(&path))? else {
             continue;
         };
