@@ -4,6 +4,7 @@
 mod archive;
 mod scanner;
 mod spec;
+mod tiered;
 
 use std::sync::{Arc, OnceLock};
 

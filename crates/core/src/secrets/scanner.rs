@@ -7,7 +7,10 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use globset::GlobSet;
-use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::meta::{self, Regex};
+use regex_automata::{Input, PatternID};
+
+use super::tiered::{self, Engine, Tiered};
 
 use super::spec::RuleSpec;
 use crate::Action;
@@ -24,8 +27,6 @@ const NFA_AFTER_BYTES: usize = 64 << 10;
 /// Bytes scanned with the quick-to-build NFA before the DFA is built: about what the DFA
 /// saves per MiB scanned against what it costs to build.
 const DFA_AFTER_BYTES: usize = 2 << 20;
-/// Upper bound on compiled regex size: a custom rule cannot make scanning explode.
-const REGEX_SIZE_LIMIT: usize = 4 << 20;
 
 /// Why a rule cannot be compiled; `span` points into the rule's source text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +55,7 @@ pub struct SecretRule {
     /// Keywords (lower-case).
     pub keywords: Vec<String>,
     source: String,
-    regex: OnceLock<Regex>,
+    regex: Tiered,
     entropy: Option<f64>,
     stopwords: Vec<String>,
     context_stopwords: Vec<String>,
@@ -72,11 +73,22 @@ pub struct SecretRule {
     require_digit_below: usize,
 }
 
-fn build_regex(src: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(src)
-        .unicode(false)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .build()
+/// Whether `src` compiles as a rule regex, and if not, what is wrong with it.
+fn check_regex(src: &str) -> Result<(), String> {
+    tiered::build(src, Engine::Light)
+        .map(drop)
+        .map_err(|e| build_error(&e))
+}
+
+/// The parser's own message (with the position) rather than the builder's summary.
+fn build_error(e: &meta::BuildError) -> String {
+    match (e.syntax_error(), e.size_limit()) {
+        (Some(syntax), _) => syntax.to_string(),
+        (None, Some(limit)) => {
+            format!("the compiled regex exceeds the size limit of {limit} bytes")
+        }
+        _ => e.to_string(),
+    }
 }
 
 /// The assignment shape shared by context rules: an identifier containing one of the
@@ -124,7 +136,7 @@ impl SecretRule {
             }
         };
         if validate {
-            build_regex(&source).map_err(|e| err(span.clone(), format!("invalid regex: {e}")))?;
+            check_regex(&source).map_err(|e| err(span.clone(), format!("invalid regex: {e}")))?;
         }
         let mut keywords: Vec<String> = if spec.keywords.is_empty() {
             spec.context.clone()
@@ -184,7 +196,7 @@ impl SecretRule {
             negative_examples: spec.negative_examples.clone(),
             keywords,
             source,
-            regex: OnceLock::new(),
+            regex: Tiered::default(),
             entropy: spec.entropy,
             stopwords: spec
                 .stopwords
@@ -213,11 +225,9 @@ impl SecretRule {
         })
     }
 
-    fn regex(&self) -> &Regex {
-        self.regex.get_or_init(|| {
-            // Compiled successfully in `compile`; the same source compiles again.
-            build_regex(&self.source).unwrap_or_else(|e| panic!("rule {}: {e}", self.id))
-        })
+    /// The regex to search `len` more bytes with.
+    fn regex(&self, len: usize) -> &Regex {
+        self.regex.get(&self.source, &self.id, len)
     }
 
     /// Whether this rule looks at files at `path` (always, for rules without `paths`).
@@ -332,11 +342,12 @@ impl SecretRule {
 }
 
 /// A rule's `allow` regexes; the error names the index of the bad one.
-fn build_allow(sources: &[String]) -> Result<Vec<Regex>, (usize, regex::Error)> {
+/// They only ever test a matched value, so the cheapest engine is the right one.
+fn build_allow(sources: &[String]) -> Result<Vec<Regex>, (usize, String)> {
     sources
         .iter()
         .enumerate()
-        .map(|(i, s)| build_regex(s).map_err(|e| (i, e)))
+        .map(|(i, s)| tiered::build(s, Engine::Light).map_err(|e| (i, build_error(&e))))
         .collect()
 }
 
@@ -512,10 +523,10 @@ pub struct Scanner {
     nfa: OnceLock<AhoCorasick>,
     /// Bytes scanned so far (by any thread).
     scanned: std::sync::atomic::AtomicUsize,
-    /// Keyword indexes grouped by first byte (`by_first[b]..by_first[b + 1]` in
-    /// `first_order`), for inputs too small to pay for building an automaton.
-    by_first: Vec<u32>,
-    first_order: Vec<u32>,
+    /// Keyword indexes grouped by their first two bytes: (pair, range in `pair_order`),
+    /// sorted by pair, for inputs too small to pay for building an automaton.
+    by_pair: Vec<(u16, u32, u32)>,
+    pair_order: Vec<u32>,
     /// One bit per (first, second) lower-case byte pair some keyword starts with: most
     /// positions of a text start no keyword, and this says so in one lookup.
     starts: Vec<u64>,
@@ -564,30 +575,31 @@ impl Scanner {
             }
         }
         let longest_keyword = keywords.iter().map(String::len).max().unwrap_or(0);
-        // Counting sort of the keywords by first byte (they are lower-case, at least two
-        // bytes long: `compile` checks both).
-        let mut by_first = vec![0u32; 257];
-        for k in &keywords {
-            by_first[usize::from(k.as_bytes()[0]) + 1] += 1;
-        }
-        for b in 1..257 {
-            by_first[b] += by_first[b - 1];
+        // The keywords grouped by their first two bytes (they are lower-case, at least two
+        // bytes long: `compile` checks both). Grouping by one byte left ~25 keywords to
+        // compare at every candidate position of ordinary code; by two, one or two.
+        let mut pair_order: Vec<u32> = (0..keywords.len() as u32).collect();
+        let pair_of = |k: u32| {
+            let k = keywords[k as usize].as_bytes();
+            pair_index(k[0], k[1]) as u16
+        };
+        pair_order.sort_by_key(|&k| pair_of(k));
+        let mut by_pair: Vec<(u16, u32, u32)> = Vec::new();
+        for (at, &k) in pair_order.iter().enumerate() {
+            let pair = pair_of(k);
+            match by_pair.last_mut() {
+                Some(last) if last.0 == pair => last.2 += 1,
+                _ => by_pair.push((pair, at as u32, at as u32 + 1)),
+            }
         }
         let mut starts = vec![0u64; 1024];
-        for k in &keywords {
-            let pair = pair_index(k.as_bytes()[0], k.as_bytes()[1]);
+        for &(pair, _, _) in &by_pair {
+            let pair = usize::from(pair);
             starts[pair / 64] |= 1 << (pair % 64);
         }
-        let mut next = by_first.clone();
-        let mut first_order = vec![0u32; keywords.len()];
-        for (i, k) in keywords.iter().enumerate() {
-            let slot = &mut next[usize::from(k.as_bytes()[0])];
-            first_order[*slot as usize] = i as u32;
-            *slot += 1;
-        }
         Scanner {
-            by_first,
-            first_order,
+            by_pair,
+            pair_order,
             starts,
             rules,
             dfa: OnceLock::new(),
@@ -630,20 +642,23 @@ impl Scanner {
         }
     }
 
-    /// The same hits as the automaton, by comparing the keywords that start with each
-    /// byte of `hay` against it.
+    /// The same hits as the automaton, by comparing the keywords that start with each pair
+    /// of bytes of `hay` against it.
     fn compare_keywords(&self, hay: &[u8], mut f: impl FnMut(usize, Range<usize>)) {
         for (at, pair) in hay.windows(2).enumerate() {
             let i = pair_index(pair[0], pair[1]);
             if self.starts[i / 64] & (1 << (i % 64)) == 0 {
                 continue;
             }
-            let b = usize::from(pair[0].to_ascii_lowercase());
+            let Ok(group) = self.by_pair.binary_search_by_key(&(i as u16), |g| g.0) else {
+                continue;
+            };
+            let (_, from, to) = self.by_pair[group];
             let rest = &hay[at..];
-            for &k in &self.first_order[self.by_first[b] as usize..self.by_first[b + 1] as usize] {
+            for &k in &self.pair_order[from as usize..to as usize] {
                 let k = k as usize;
                 let kw = self.keywords[k].as_bytes();
-                if rest.len() >= kw.len() && rest[1..kw.len()].eq_ignore_ascii_case(&kw[1..]) {
+                if rest.len() >= kw.len() && rest[2..kw.len()].eq_ignore_ascii_case(&kw[2..]) {
                     f(k, at..at + kw.len());
                 }
             }
@@ -897,21 +912,28 @@ impl Scanner {
         w: Range<usize>,
         out: &mut Vec<SecretMatch>,
     ) {
-        let re = r.regex();
         let hay = &data[w.clone()];
+        let re = r.regex(hay.len());
         // The secret is the first participating group named `secret…`, else group 1,
         // else the whole match.
-        let named: Vec<usize> = re
-            .capture_names()
+        let groups = re.group_info();
+        let named: Vec<usize> = groups
+            .pattern_names(PatternID::ZERO)
             .enumerate()
             .filter(|(_, n)| n.is_some_and(|n| n.starts_with("secret")))
             .map(|(i, _)| i)
             .collect();
-        let fallback = if re.captures_len() > 1 { 1 } else { 0 };
-        let mut locs = re.capture_locations();
+        let fallback = if groups.group_len(PatternID::ZERO) > 1 {
+            1
+        } else {
+            0
+        };
+        let mut caps = re.create_captures();
         let mut at = 0;
         while at <= hay.len() {
-            let Some(m) = re.captures_read_at(&mut locs, hay, at) else {
+            // The input keeps the bytes before `at` as context, so `\b` sees them.
+            re.search_captures(&Input::new(hay).range(at..), &mut caps);
+            let Some(m) = caps.get_match() else {
                 break;
             };
             let whole = m.range();
@@ -921,13 +943,14 @@ impl Scanner {
                 whole.end + 1
             };
             let group = if named.is_empty() {
-                locs.get(fallback)
+                caps.get_group(fallback)
             } else {
-                named.iter().find_map(|&i| locs.get(i))
+                named.iter().find_map(|&i| caps.get_group(i))
             };
-            let Some((s, e)) = group.or_else(|| locs.get(0)) else {
+            let Some(span) = group.or_else(|| caps.get_group(0)) else {
                 continue;
             };
+            let (s, e) = (span.start, span.end);
             if !r.keyword_is_segment(hay, whole.start) {
                 // The match began at a keyword inside a longer word (`api` of `ipapi`):
                 // a later keyword in the same text (`ipapi_token = …`) may still open a
@@ -1014,6 +1037,44 @@ fn is_word(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every match and group of the successive searches a window makes.
+    fn groups_found(re: &Regex, hay: &[u8]) -> Vec<Vec<Option<Range<usize>>>> {
+        let mut caps = re.create_captures();
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at <= hay.len() {
+            re.search_captures(&Input::new(hay).range(at..), &mut caps);
+            let Some(m) = caps.get_match() else { break };
+            out.push(
+                (0..caps.group_len())
+                    .map(|g| caps.get_group(g).map(|s| s.range()))
+                    .collect(),
+            );
+            at = m.end().max(m.start() + 1);
+        }
+        out
+    }
+
+    /// The cheap engines a rule starts with find what the whole engine finds, group for
+    /// group, on every example and negative example of every built-in rule, each behind
+    /// a line of other text so that matches start mid-input.
+    #[test]
+    fn light_and_full_engines_find_the_same_groups() {
+        let scanner = crate::secrets::builtin_scanner();
+        let mut searches = 0;
+        for r in scanner.rules() {
+            let light = tiered::build(&r.source, Engine::Light).unwrap();
+            let full = tiered::build(&r.source, Engine::Full).unwrap();
+            for e in r.examples.iter().chain(&r.negative_examples) {
+                let hay = format!("x := f(y) // token\n{e}");
+                let found = groups_found(&light, hay.as_bytes());
+                assert_eq!(found, groups_found(&full, hay.as_bytes()), "{}: {e}", r.id);
+                searches += found.len();
+            }
+        }
+        assert!(searches > 500, "only {searches} matches compared");
+    }
 
     /// Every hit of the automaton, and no other, is found by direct comparison (the
     /// method used for the first KiBs a process scans).
