@@ -1,10 +1,6 @@
 //! `secret/sensitive-file`: a credential file (dotenv, private key, keystore, Terraform
 //! state, cloud credentials, kubeconfig, …) is being committed.
 
-use std::sync::OnceLock;
-
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-
 use super::{Check, RuleMeta};
 use crate::{Action, ChangeSet, ChangeStatus, FileChange, FileMode, Finding, Policy};
 
@@ -119,42 +115,58 @@ pub fn builtin_patterns() -> Vec<String> {
     BUILTIN.iter().map(|(g, _, _)| (*g).to_owned()).collect()
 }
 
-struct Compiled {
-    builtin: GlobSet,
-    exceptions: GlobSet,
-}
-
-/// Matching is case-insensitive: `.ENV` is a dotenv file too. The globs are lower-case
-/// and match lower-cased paths, because a case-insensitive glob is always a regex while
-/// `*.pem` or `.netrc` match by a hash lookup; compiling ~80 regexes cost every commit
-/// 1.5 ms.
-fn compile(patterns: &[&str]) -> GlobSet {
-    let mut b = GlobSetBuilder::new();
-    for p in patterns {
-        let full = if p.contains('/') {
-            p.to_ascii_lowercase()
-        } else {
-            format!("**/{}", p.to_ascii_lowercase())
-        };
-        // Built-in patterns are constants covered by tests; a bad one is a build defect.
-        let glob = GlobBuilder::new(&full)
-            .literal_separator(true)
-            .build()
-            .unwrap_or_else(|e| panic!("built-in glob {p}: {e}"));
-        b.add(glob);
+/// Whether the lower-cased `path` matches a built-in pattern, as globset would with
+/// `**/` before a bare name and `*` not crossing `/`. The built-ins use only what this
+/// supports (a test checks every one against globset): a file name with `*` wildcards,
+/// matched against the last path component, or a literal path with `/`, at the root or,
+/// after `**/`, at any depth. Building a GlobSet of them (regexes for the wildcard ones)
+/// cost each commit half a millisecond; this costs nothing to build.
+fn builtin_match(pattern: &str, path: &str) -> bool {
+    if let Some(rest) = pattern.strip_prefix("**/") {
+        return path
+            .strip_suffix(rest)
+            .is_some_and(|head| head.is_empty() || head.ends_with('/'));
     }
-    b.build().unwrap_or_else(|e| panic!("built-in globs: {e}"))
+    if pattern.contains('/') {
+        return path == pattern;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    wildcard(pattern.as_bytes(), name.as_bytes())
 }
 
-fn compiled() -> &'static Compiled {
-    static C: OnceLock<Compiled> = OnceLock::new();
-    C.get_or_init(|| {
-        let builtin: Vec<&str> = BUILTIN.iter().map(|(g, _, _)| *g).collect();
-        Compiled {
-            builtin: compile(&builtin),
-            exceptions: compile(NOT_SENSITIVE),
+/// `*` matches any run of bytes; everything else matches itself.
+fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
+    let mut parts = pattern.split(|&b| b == b'*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let mut parts: Vec<&[u8]> = parts.collect();
+    let Some(last) = parts.pop() else {
+        // No `*`: the whole name.
+        return rest.is_empty();
+    };
+    // Each middle literal at its first occurrence leaves the most room for the rest.
+    for part in parts {
+        match memchr::memmem::find(rest, part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
         }
-    })
+    }
+    rest.ends_with(last)
+}
+
+/// The built-in patterns `lower` (a lower-cased path) matches, in table order.
+fn builtin_hits(lower: &str) -> impl Iterator<Item = usize> + '_ {
+    BUILTIN
+        .iter()
+        .enumerate()
+        .filter(move |(_, (g, _, _))| builtin_match(g, lower))
+        .map(|(i, _)| i)
+}
+
+fn is_exception(lower: &str) -> bool {
+    NOT_SENSITIVE.iter().any(|g| builtin_match(g, lower))
 }
 
 /// See the module docs.
@@ -164,16 +176,15 @@ pub struct SensitiveFiles;
 /// there is no change): the kind, and whether the path is conclusive (`false` for kinds
 /// that hold a secret only sometimes, such as `*.pem`, which may be a certificate).
 pub fn path_kind(path: &str, policy: &Policy) -> Option<(&'static str, bool)> {
-    let c = compiled();
     let path = path.trim_start_matches('/');
     if policy.sensitive_files.extra.is_match(path) {
         return Some(("credential file (sensitive-files.extra-paths)", true));
     }
     let lower = path.to_ascii_lowercase();
-    if c.exceptions.is_match(&lower) {
+    if is_exception(&lower) {
         return None;
     }
-    let hits = c.builtin.matches(&lower);
+    let hits: Vec<usize> = builtin_hits(&lower).collect();
     let kind = |i: &usize| BUILTIN[*i];
     hits.iter()
         .map(kind)
@@ -184,21 +195,21 @@ pub fn path_kind(path: &str, policy: &Policy) -> Option<(&'static str, bool)> {
 
 /// What kind of credential file `change` is, if any.
 fn classify(change: &FileChange, policy: &Policy) -> Option<&'static str> {
-    let c = compiled();
     let path = change.path.as_str();
     if policy.sensitive_files.extra.is_match(path) {
         return Some("credential file (sensitive-files.extra-paths)");
     }
     let lower = path.to_ascii_lowercase();
-    if c.exceptions.is_match(&lower) {
+    if is_exception(&lower) {
         return None;
     }
     // The first matching built-in names the kind; a later pattern may match where an
     // earlier one's condition fails, so all matches are tried in order.
-    c.builtin.matches(&lower).into_iter().find_map(|i| {
+    let kind = builtin_hits(&lower).find_map(|i| {
         let (_, kind, cond) = BUILTIN[i];
         condition_holds(cond, change).then_some(kind)
-    })
+    });
+    kind
 }
 
 fn condition_holds(cond: Condition, change: &FileChange) -> bool {
@@ -360,6 +371,54 @@ mod tests {
             b"registry=https://registry.npmjs.org/\n"
         ));
         assert!(flagged(".npmrc", b"//registry.npmjs.org/:_authToken=abc\n"));
+    }
+
+    /// The matcher answers as globset does (bare names under `**/`, `*` not crossing
+    /// `/`) for every built-in pattern, on paths built from the patterns themselves.
+    #[test]
+    fn builtin_patterns_match_as_globset_does() {
+        use globset::GlobBuilder;
+        let patterns: Vec<&str> = BUILTIN
+            .iter()
+            .map(|(g, _, _)| *g)
+            .chain(NOT_SENSITIVE.iter().copied())
+            .collect();
+        let mut names: Vec<String> = Vec::new();
+        for p in &patterns {
+            assert!(
+                !p.contains(['?', '[', '{', '\\']),
+                "{p}: unsupported glob syntax"
+            );
+            for fill in ["", "x", "a.b", "x/y"] {
+                names.push(p.trim_start_matches("**/").replace('*', fill));
+            }
+        }
+        let mut paths = Vec::new();
+        for n in &names {
+            for dir in ["", "a/", "a/b/", ".aws/", "x.env/"] {
+                paths.push(format!("{dir}{n}"));
+                paths.push(format!("{dir}{n}.bak"));
+                paths.push(format!("{dir}old-{n}"));
+            }
+        }
+        let mut checked = 0;
+        for p in &patterns {
+            let full = if p.contains('/') {
+                (*p).to_owned()
+            } else {
+                format!("**/{p}")
+            };
+            let glob = GlobBuilder::new(&full)
+                .literal_separator(true)
+                .build()
+                .unwrap()
+                .compile_matcher();
+            for path in &paths {
+                assert_eq!(builtin_match(p, path), glob.is_match(path), "{p} on {path}");
+                checked += usize::from(glob.is_match(path));
+            }
+        }
+        assert!(checked > 300, "only {checked} matching pairs");
     }
 
     #[test]
