@@ -367,14 +367,14 @@ fn deleted(
 
 /// The index against a tree (`HEAD`'s, or none before the first commit).
 pub(crate) fn index_against_tree(
-    repo: &gix::Repository,
+    repo: Src<'_>,
     index: &gix::index::File,
     head_tree: Option<ObjectId>,
     notes: &mut Vec<String>,
 ) -> Result<Vec<RawChange>, Error> {
     let mut out = Vec::new();
     let mut walker = IndexWalker {
-        repo: Src::from(repo),
+        repo,
         index,
         notes,
         out: &mut out,

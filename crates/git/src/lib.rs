@@ -18,6 +18,7 @@ mod range;
 
 use packs::PackReader;
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use gix::bstr::{BStr, ByteSlice};
@@ -65,6 +66,10 @@ pub struct Repo {
     /// run reads a handful of objects and does not pay for it) and then shared, so every
     /// read of a run goes through one mapping of each pack.
     packs: std::cell::OnceCell<std::sync::Arc<packs::Packs>>,
+    /// The main thread's reader of those packs and of loose objects: every object a hook
+    /// reads goes through it, so gix's object store (which validates each pack index in
+    /// full when it loads it) is opened only when the reader cannot answer.
+    reader: std::cell::OnceCell<RefCell<PackReader>>,
 }
 
 impl Repo {
@@ -100,6 +105,7 @@ impl Repo {
             index: std::cell::OnceCell::new(),
             head: std::cell::OnceCell::new(),
             packs: std::cell::OnceCell::new(),
+            reader: std::cell::OnceCell::new(),
         })
     }
 
@@ -142,6 +148,13 @@ impl Repo {
         if head.is_unborn() {
             return Ok(None);
         }
+        // A branch names a commit: the reader confirms it. Anything else (a ref to a
+        // tag object, a missing object) is gix's to peel or report.
+        if let Some(id) = head.id().map(gix::Id::detach) {
+            if self.reader().borrow_mut().commit_links(&id).is_some() {
+                return Ok(Some(id));
+            }
+        }
         let commit = head
             .peel_to_commit()
             .map_err(Error::git("resolving HEAD to a commit"))?;
@@ -149,15 +162,45 @@ impl Repo {
     }
 
     fn head_tree(&self) -> Result<Option<ObjectId>, Error> {
-        let Some(commit) = self.head_commit()? else {
-            return Ok(None);
-        };
+        self.head_commit()?
+            .map(|commit| self.commit_tree(commit))
+            .transpose()
+    }
+
+    /// The tree of commit `id`.
+    fn commit_tree(&self, id: ObjectId) -> Result<ObjectId, Error> {
+        if let Some((tree, _)) = self.reader().borrow_mut().commit_links(&id) {
+            return Ok(tree);
+        }
         let tree = self
             .repo
-            .find_commit(commit)
+            .find_commit(id)
             .and_then(|c| c.tree_id())
-            .map_err(Error::git("reading HEAD's tree"))?;
-        Ok(Some(tree.detach()))
+            .map_err(Error::git("reading a commit's tree"))?;
+        Ok(tree.detach())
+    }
+
+    /// The main thread's object reader.
+    fn reader(&self) -> &RefCell<PackReader> {
+        self.reader
+            .get_or_init(|| RefCell::new(self.packs().reader(range::BLOB_CACHE)))
+    }
+
+    /// Where this handle reads trees from.
+    fn src(&self) -> diff::Src<'_> {
+        diff::Src {
+            repo: &self.repo,
+            packs: Some(self.reader()),
+        }
+    }
+
+    /// The blob `id`, whole.
+    fn blob(&self, id: ObjectId, what: &'static str) -> Result<Vec<u8>, Error> {
+        if let Some(packs::Read::Data(data)) = self.reader().borrow_mut().blob(&id, u64::MAX) {
+            return Ok(data);
+        }
+        let blob = self.repo.find_blob(id).map_err(Error::git(what))?;
+        Ok(blob.data.clone())
     }
 
     fn index(&self) -> Result<&gix::index::File, Error> {
@@ -189,12 +232,12 @@ impl Repo {
         let head = self.head_commit()?;
         let head_tree = self.head_tree()?;
         let mut notes = Vec::new();
-        let raw = diff::index_against_tree(&self.repo, index, head_tree, &mut notes)?;
+        let raw = diff::index_against_tree(self.src(), index, head_tree, &mut notes)?;
         let mut cs = ChangeSet::new(Origin::Staged {
             head: head.map(|h| h.to_string()),
         });
         cs.notes = notes;
-        self.load(raw, opts, None, &mut cs)?;
+        self.load(raw, opts, Some(self.reader()), &mut cs)?;
         Ok(cs)
     }
 
@@ -207,11 +250,11 @@ impl Repo {
     ) -> Result<ChangeSet, Error> {
         let index = self.index()?;
         let mut notes = Vec::new();
-        let mut raw = diff::index_against_tree(&self.repo, index, None, &mut notes)?;
+        let mut raw = diff::index_against_tree(self.src(), index, None, &mut notes)?;
         raw.retain(|c| keep(&c.path.to_str_lossy()));
         let mut cs = ChangeSet::new(Origin::Scan);
         cs.notes = notes;
-        self.load(raw, opts, None, &mut cs)?;
+        self.load(raw, opts, Some(self.reader()), &mut cs)?;
         Ok(cs)
     }
 
@@ -226,25 +269,26 @@ impl Repo {
         });
         let mut raw = Vec::new();
         diff::trees(
-            &diff::Src::from(&self.repo),
+            &self.src(),
             Some(base_tree),
             Some(head_tree),
             BStr::new(""),
             &mut raw,
         )?;
-        self.load(raw, opts, None, &mut cs)?;
+        self.load(raw, opts, Some(self.reader()), &mut cs)?;
         Ok(cs)
     }
 
     fn resolve_tree(&self, rev: &str) -> Result<(ObjectId, ObjectId), Error> {
         if rev == "HEAD" {
             if let Some(commit) = self.head_commit()? {
-                let tree = self
-                    .repo
-                    .find_commit(commit)
-                    .and_then(|c| c.tree_id())
-                    .map_err(Error::git("reading the HEAD commit"))?;
-                return Ok((commit, tree.detach()));
+                return Ok((commit, self.commit_tree(commit)?));
+            }
+        }
+        // A full commit id (how hooks pass revisions around) needs no rev-parse.
+        if let Ok(id) = ObjectId::from_hex(rev.as_bytes()) {
+            if let Some((tree, _)) = self.reader().borrow_mut().commit_links(&id) {
+                return Ok((id, tree));
             }
         }
         let id = self
@@ -268,31 +312,14 @@ impl Repo {
         let Some(entry) = index.entry_by_path(path.as_bytes().as_bstr()) else {
             return Ok(None);
         };
-        let blob = self
-            .repo
-            .find_blob(entry.id)
-            .map_err(Error::git("reading a staged file"))?;
-        Ok(Some(blob.data.clone()))
+        self.blob(entry.id, "reading a staged file").map(Some)
     }
 
     /// The contents of `path` in the tree of revision `rev`, `None` when absent.
     pub fn file_at(&self, rev: &str, path: &str) -> Result<Option<Vec<u8>>, Error> {
         let (_, tree) = self.resolve_tree(rev)?;
-        let tree = self
-            .repo
-            .find_tree(tree)
-            .map_err(Error::git("reading a tree"))?;
-        let entry = tree
-            .lookup_entry_by_path(path)
-            .map_err(Error::git("looking up a path"))?;
-        match entry {
-            Some(e) if e.mode().is_blob() => {
-                let blob = self
-                    .repo
-                    .find_blob(e.object_id())
-                    .map_err(Error::git("reading a file"))?;
-                Ok(Some(blob.data.clone()))
-            }
+        match diff::entry_at(&self.src(), tree, path.as_bytes().as_bstr())? {
+            Some((mode, id)) if mode.is_blob() => self.blob(id, "reading a file").map(Some),
             _ => Ok(None),
         }
     }
@@ -322,7 +349,7 @@ impl Repo {
         &self,
         raw: Vec<RawChange>,
         opts: &ReadOptions,
-        packs: Option<&std::cell::RefCell<PackReader>>,
+        packs: Option<&RefCell<PackReader>>,
         cs: &mut ChangeSet,
     ) -> Result<(), Error> {
         for change in diff::pair_renames(raw) {
@@ -337,7 +364,7 @@ impl Repo {
 /// Reads both sides of a change (through `repo`, which may be a thread's own handle).
 pub(crate) fn file_change(
     repo: &gix::Repository,
-    packs: Option<&std::cell::RefCell<PackReader>>,
+    packs: Option<&RefCell<PackReader>>,
     change: RawChange,
     opts: &ReadOptions,
     notes: &mut Vec<String>,
@@ -381,7 +408,7 @@ pub(crate) fn file_change(
 
 pub(crate) fn read_side(
     repo: &gix::Repository,
-    packs: Option<&std::cell::RefCell<PackReader>>,
+    packs: Option<&RefCell<PackReader>>,
     e: Entry,
     limit: u64,
 ) -> Result<Side, Error> {
