@@ -31,7 +31,7 @@ fn main() -> ExitCode {
         "{} (rule pack {}: {} secret rules)",
         env!("CARGO_PKG_VERSION"),
         scopecheck_core::secrets::PACK_DIGEST,
-        scopecheck_core::secrets::builtin_specs().len()
+        scopecheck_core::secrets::builtin_rule_count()
     );
     // clap takes a static string; this one lives as long as the process anyway.
     let version: &'static str = Box::leak(version.into_boxed_str());

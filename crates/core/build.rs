@@ -2,8 +2,11 @@
 //!
 //! The packs stay TOML, the format custom rules in `scopecheck.toml` are written in, but
 //! parsing 150 KB of TOML costs every process ~4 ms before it scans a byte: a pre-commit
-//! hook pays that on every commit. The generated code builds the same `RuleSpec` values
-//! directly; a unit test checks they equal what the TOML parser makes of the packs.
+//! hook pays that on every commit. The packs become one static table of `StaticSpec`s
+//! (borrowed strings in read-only data, nothing run at start-up: generating code that
+//! built each `RuleSpec` made a 660 KB function whose first run cost every hook ~0.8 ms
+//! of page faults); a unit test checks the table equals what the TOML parser makes of
+//! the packs.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -24,14 +27,15 @@ const PACKS: &[&str] = &[
     "generic.toml",
 ];
 
-/// Fields held as `toml::Spanned<String>` (custom rules point their errors at them).
-const SPANNED: &[&str] = &["id", "regex", "secret"];
-const SPANNED_LISTS: &[&str] = &["allow", "paths"];
+/// Optional string fields.
+const OPTIONAL: &[&str] = &["regex", "secret"];
 const STRING_LISTS: &[&str] = &[
     "keywords",
     "context",
     "stopwords",
     "context-stopwords",
+    "allow",
+    "paths",
     "examples",
     "negative-examples",
 ];
@@ -55,7 +59,7 @@ fn main() {
         let path = rules.join(name);
         writeln!(code, "    ({name:?}, include_str!({:?})),", path.display()).unwrap();
     }
-    code.push_str("];\n\n/// The built-in rules, as the packs declare them.\npub(crate) fn builtin() -> Vec<RuleSpec> {\n    vec![\n");
+    code.push_str("];\n\n/// The built-in rules, as the packs declare them.\npub(crate) static BUILTIN: &[StaticSpec] = &[\n");
     for name in PACKS {
         let path = rules.join(name);
         let text =
@@ -73,7 +77,7 @@ fn main() {
             code.push_str(&rule_expr(name, table));
         }
     }
-    code.push_str("    ]\n}\n");
+    code.push_str("];\n");
     // An identifier of the rule packs' exact text (FNV-1a, 64 bits): `--version` names
     // it, so two installs can tell whether they judge with the same rules.
     let mut digest: u64 = 0xcbf2_9ce4_8422_2325;
@@ -94,69 +98,49 @@ fn main() {
     std::fs::write(&out, code).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
 }
 
-/// One `RuleSpec { … }` literal. An unknown key or a value of the wrong type stops the
+/// One `StaticSpec { … }` literal. An unknown key or a value of the wrong type stops the
 /// build here, as `deny_unknown_fields` would stop the TOML parser.
 fn rule_expr(pack: &str, rule: &toml::Table) -> String {
     let id = rule.get("id").and_then(toml::Value::as_str).unwrap_or("?");
     let fail = |key: &str, what: &str| -> ! { panic!("{pack}: rule {id}: `{key}` {what}") };
     let string = |key: &str, v: &toml::Value| -> String {
         match v.as_str() {
-            Some(s) => format!("{s:?}.to_owned()"),
+            Some(s) => format!("{s:?}"),
             None => fail(key, "must be a string"),
         }
     };
-    let strings = |key: &str, v: &toml::Value, spanned: bool| -> String {
+    let strings = |key: &str, v: &toml::Value| -> String {
         let Some(items) = v.as_array() else {
             fail(key, "must be an array of strings")
         };
-        let items: Vec<String> = items
-            .iter()
-            .map(|i| {
-                let s = string(key, i);
-                if spanned {
-                    format!("Spanned::new(0..0, {s})")
-                } else {
-                    s
-                }
-            })
-            .collect();
-        format!("vec![{}]", items.join(", "))
+        let items: Vec<String> = items.iter().map(|i| string(key, i)).collect();
+        format!("&[{}]", items.join(", "))
     };
     let mut fields = vec![
         ("id", None),
         ("name", None),
-        ("keywords", Some("Vec::new()".to_owned())),
+        ("keywords", Some("&[]".to_owned())),
         ("regex", Some("None".to_owned())),
-        ("context", Some("Vec::new()".to_owned())),
+        ("context", Some("&[]".to_owned())),
         ("secret", Some("None".to_owned())),
         ("entropy", Some("None".to_owned())),
-        ("stopwords", Some("Vec::new()".to_owned())),
-        ("context-stopwords", Some("Vec::new()".to_owned())),
-        ("allow", Some("Vec::new()".to_owned())),
-        ("paths", Some("Vec::new()".to_owned())),
+        ("stopwords", Some("&[]".to_owned())),
+        ("context-stopwords", Some("&[]".to_owned())),
+        ("allow", Some("&[]".to_owned())),
+        ("paths", Some("&[]".to_owned())),
         ("action", Some("None".to_owned())),
         ("multiline", Some("false".to_owned())),
         ("keep-placeholders", Some("false".to_owned())),
         ("keyword-boundary", Some("false".to_owned())),
         ("fallback", Some("false".to_owned())),
-        ("examples", Some("Vec::new()".to_owned())),
-        ("negative-examples", Some("Vec::new()".to_owned())),
+        ("examples", Some("&[]".to_owned())),
+        ("negative-examples", Some("&[]".to_owned())),
     ];
     for (key, value) in rule {
         let expr = match key.as_str() {
-            "id" => format!("Spanned::new(0..0, {})", string(key, value)),
-            "name" => string(key, value),
-            k if SPANNED.contains(&k) => {
-                format!("Some(Spanned::new(0..0, {}))", string(key, value))
-            }
-            k if SPANNED_LISTS.contains(&k) => strings(key, value, true),
-            // Examples are test data: a process that scans has no use for a thousand of
-            // them allocated at start-up.
-            "examples" | "negative-examples" => format!(
-                "if cfg!(test) {{ {} }} else {{ Vec::new() }}",
-                strings(key, value, false)
-            ),
-            k if STRING_LISTS.contains(&k) => strings(key, value, false),
+            "id" | "name" => string(key, value),
+            k if OPTIONAL.contains(&k) => format!("Some({})", string(key, value)),
+            k if STRING_LISTS.contains(&k) => strings(key, value),
             k if FLAGS.contains(&k) => match value.as_bool() {
                 Some(b) => b.to_string(),
                 None => fail(key, "must be true or false"),
@@ -181,13 +165,13 @@ fn rule_expr(pack: &str, rule: &toml::Table) -> String {
             None => fail(key, "is not a rule field"),
         }
     }
-    let mut out = String::from("        RuleSpec {\n");
+    let mut out = String::from("    StaticSpec {\n");
     for (key, expr) in fields {
         let Some(expr) = expr else {
             fail(key, "is required")
         };
-        writeln!(out, "            {}: {expr},", key.replace('-', "_")).unwrap();
+        writeln!(out, "        {}: {expr},", key.replace('-', "_")).unwrap();
     }
-    out.push_str("        },\n");
+    out.push_str("    },\n");
     out
 }

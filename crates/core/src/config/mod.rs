@@ -384,7 +384,7 @@ impl Policy {
             secrets: EffectiveSecrets {
                 enabled: self.secrets.enabled,
                 exclude_paths: self.secrets.exclude_patterns.clone(),
-                builtin_rules: secrets::builtin_specs().len(),
+                builtin_rules: secrets::builtin_rule_count(),
                 custom_rules: self.secrets.custom.iter().map(|c| c.0.clone()).collect(),
             },
             rules,

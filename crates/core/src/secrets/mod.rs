@@ -17,36 +17,38 @@ use crate::{
     FingerprintKey, Policy,
 };
 
-/// The built-in rule specs (the embedded packs, compiled to code by build.rs).
+/// The built-in rule specs (the embedded packs, compiled in by build.rs).
 pub fn builtin_specs() -> &'static [RuleSpec] {
     static SPECS: OnceLock<Vec<RuleSpec>> = OnceLock::new();
     SPECS.get_or_init(spec::builtin)
+}
+
+/// How many built-in rules there are, without building them.
+pub fn builtin_rule_count() -> usize {
+    spec::BUILTIN.len()
+}
+
+/// The built-in rules, compiled. Each spec is made only for the moment its rule is
+/// compiled: a scanning process never needs the specs themselves.
+fn builtin_rules() -> impl Iterator<Item = SecretRule> {
+    spec::BUILTIN.iter().map(|s| {
+        SecretRule::compile_trusted(&s.to_spec())
+            .unwrap_or_else(|e| panic!("rule {}: {}", e.id, e.message))
+    })
 }
 
 /// The scanner over the built-in rules only, built once per process.
 pub fn builtin_scanner() -> Arc<Scanner> {
     static SCANNER: OnceLock<Arc<Scanner>> = OnceLock::new();
     SCANNER
-        .get_or_init(|| {
-            let rules = builtin_specs()
-                .iter()
-                .map(|s| {
-                    SecretRule::compile_trusted(s)
-                        .unwrap_or_else(|e| panic!("rule {}: {}", e.id, e.message))
-                })
-                .collect();
-            Arc::new(Scanner::new(rules))
-        })
+        .get_or_init(|| Arc::new(Scanner::new(builtin_rules().collect())))
         .clone()
 }
 
 /// Builds a scanner with the built-in rules plus `custom` ones.
 pub fn scanner_with(custom: &[RuleSpec]) -> Result<Scanner, Vec<RuleError>> {
     let mut errors = Vec::new();
-    let mut rules: Vec<SecretRule> = builtin_specs()
-        .iter()
-        .filter_map(|s| SecretRule::compile_trusted(s).ok())
-        .collect();
+    let mut rules: Vec<SecretRule> = builtin_rules().collect();
     for spec in custom {
         match SecretRule::compile(spec) {
             Ok(r) => rules.push(r),

@@ -83,5 +83,63 @@ pub(crate) struct Pack {
     pub rule: Vec<RuleSpec>,
 }
 
-// `PACKS` and `builtin()`: the packs, turned into `RuleSpec` literals by build.rs.
+/// A built-in rule as compiled in: [`RuleSpec`]'s fields, borrowed from read-only data.
+#[derive(Debug)]
+pub(crate) struct StaticSpec {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub keywords: &'static [&'static str],
+    pub regex: Option<&'static str>,
+    pub context: &'static [&'static str],
+    pub secret: Option<&'static str>,
+    pub entropy: Option<f64>,
+    pub stopwords: &'static [&'static str],
+    pub context_stopwords: &'static [&'static str],
+    pub allow: &'static [&'static str],
+    pub paths: &'static [&'static str],
+    pub action: Option<Action>,
+    pub multiline: bool,
+    pub keep_placeholders: bool,
+    pub keyword_boundary: bool,
+    pub fallback: bool,
+    pub examples: &'static [&'static str],
+    pub negative_examples: &'static [&'static str],
+}
+
+impl StaticSpec {
+    /// The rule as custom rules are written. Examples are test data: a process that
+    /// scans has no use for a thousand of them allocated.
+    pub(crate) fn to_spec(&self) -> RuleSpec {
+        let owned = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let spanned = |s: &str| Spanned::new(0..0, s.to_owned());
+        let examples = |v: &[&str]| if cfg!(test) { owned(v) } else { Vec::new() };
+        RuleSpec {
+            id: spanned(self.id),
+            name: self.name.to_owned(),
+            keywords: owned(self.keywords),
+            regex: self.regex.map(spanned),
+            context: owned(self.context),
+            secret: self.secret.map(spanned),
+            entropy: self.entropy,
+            stopwords: owned(self.stopwords),
+            context_stopwords: owned(self.context_stopwords),
+            allow: self.allow.iter().map(|s| spanned(s)).collect(),
+            paths: self.paths.iter().map(|s| spanned(s)).collect(),
+            action: self.action,
+            multiline: self.multiline,
+            keep_placeholders: self.keep_placeholders,
+            keyword_boundary: self.keyword_boundary,
+            fallback: self.fallback,
+            examples: examples(self.examples),
+            negative_examples: examples(self.negative_examples),
+        }
+    }
+}
+
+/// The built-in rules as [`RuleSpec`]s.
+pub(crate) fn builtin() -> Vec<RuleSpec> {
+    BUILTIN.iter().map(StaticSpec::to_spec).collect()
+}
+
+// `PACKS` and `BUILTIN`: the packs, turned into a static table by build.rs.
 include!(concat!(env!("OUT_DIR"), "/packs.rs"));
