@@ -3,10 +3,12 @@
 //! The packs stay TOML, the format custom rules in `scopecheck.toml` are written in, but
 //! parsing 150 KB of TOML costs every process ~4 ms before it scans a byte: a pre-commit
 //! hook pays that on every commit. The packs become one static table of `StaticSpec`s
-//! (borrowed strings in read-only data, nothing run at start-up: generating code that
-//! built each `RuleSpec` made a 660 KB function whose first run cost every hook ~0.8 ms
-//! of page faults); a unit test checks the table equals what the TOML parser makes of
-//! the packs.
+//! in read-only data, nothing run at start-up: generating code that built each
+//! `RuleSpec` made a 660 KB function whose first run cost every hook ~0.8 ms of page
+//! faults. The table holds no pointers, only ranges of one text (`Str`) and of one list
+//! of those (`List`): a pointer in a static is a relocation the loader applies, page by
+//! page, at every start, and `&str` fields made 7,000 of them. A unit test checks the
+//! table equals what the TOML parser makes of the packs.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -60,6 +62,7 @@ fn main() {
         writeln!(code, "    ({name:?}, include_str!({:?})),", path.display()).unwrap();
     }
     code.push_str("];\n\n/// The built-in rules, as the packs declare them.\npub(crate) static BUILTIN: &[StaticSpec] = &[\n");
+    let mut table = Table::default();
     for name in PACKS {
         let path = rules.join(name);
         let text =
@@ -71,11 +74,22 @@ fn main() {
             .and_then(toml::Value::as_array)
             .unwrap_or_else(|| panic!("{name}: no [[rule]] array"));
         for rule in list {
-            let table = rule
+            let rule_table = rule
                 .as_table()
                 .unwrap_or_else(|| panic!("{name}: a rule that is not a table"));
-            code.push_str(&rule_expr(name, table));
+            code.push_str(&rule_expr(name, rule_table, &mut table));
         }
+    }
+    code.push_str("];\n");
+    writeln!(
+        code,
+        "\n/// Every string of the table, one after the other.\nstatic TEXT: &str = {:?};",
+        table.text
+    )
+    .unwrap();
+    code.push_str("\n/// The items of every list of the table.\nstatic ITEMS: &[Str] = &[\n");
+    for (start, end) in &table.items {
+        writeln!(code, "    Str({start}, {end}),").unwrap();
     }
     code.push_str("];\n");
     // An identifier of the rule packs' exact text (FNV-1a, 64 bits): `--version` names
@@ -98,49 +112,74 @@ fn main() {
     std::fs::write(&out, code).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
 }
 
+/// The text and list items the rules' `Str` and `List` ranges point into.
+#[derive(Default)]
+struct Table {
+    text: String,
+    items: Vec<(usize, usize)>,
+}
+
+impl Table {
+    fn str(&mut self, s: &str) -> (usize, usize) {
+        let start = self.text.len();
+        self.text.push_str(s);
+        (start, self.text.len())
+    }
+
+    fn str_expr(&mut self, s: &str) -> String {
+        let (start, end) = self.str(s);
+        format!("Str({start}, {end})")
+    }
+
+    fn list_expr(&mut self, items: &[String]) -> String {
+        let ranges: Vec<(usize, usize)> = items.iter().map(|i| self.str(i)).collect();
+        let first = self.items.len();
+        self.items.extend(ranges);
+        format!("List({first}, {})", self.items.len())
+    }
+}
+
 /// One `StaticSpec { … }` literal. An unknown key or a value of the wrong type stops the
 /// build here, as `deny_unknown_fields` would stop the TOML parser.
-fn rule_expr(pack: &str, rule: &toml::Table) -> String {
+fn rule_expr(pack: &str, rule: &toml::Table, table: &mut Table) -> String {
     let id = rule.get("id").and_then(toml::Value::as_str).unwrap_or("?");
     let fail = |key: &str, what: &str| -> ! { panic!("{pack}: rule {id}: `{key}` {what}") };
-    let string = |key: &str, v: &toml::Value| -> String {
-        match v.as_str() {
-            Some(s) => format!("{s:?}"),
-            None => fail(key, "must be a string"),
-        }
+    let text = |key: &str, v: &toml::Value| -> String {
+        v.as_str()
+            .unwrap_or_else(|| fail(key, "must be a string"))
+            .to_owned()
     };
-    let strings = |key: &str, v: &toml::Value| -> String {
+    let texts = |key: &str, v: &toml::Value| -> Vec<String> {
         let Some(items) = v.as_array() else {
             fail(key, "must be an array of strings")
         };
-        let items: Vec<String> = items.iter().map(|i| string(key, i)).collect();
-        format!("&[{}]", items.join(", "))
+        items.iter().map(|i| text(key, i)).collect()
     };
     let mut fields = vec![
         ("id", None),
         ("name", None),
-        ("keywords", Some("&[]".to_owned())),
+        ("keywords", Some("List(0, 0)".to_owned())),
         ("regex", Some("None".to_owned())),
-        ("context", Some("&[]".to_owned())),
+        ("context", Some("List(0, 0)".to_owned())),
         ("secret", Some("None".to_owned())),
         ("entropy", Some("None".to_owned())),
-        ("stopwords", Some("&[]".to_owned())),
-        ("context-stopwords", Some("&[]".to_owned())),
-        ("allow", Some("&[]".to_owned())),
-        ("paths", Some("&[]".to_owned())),
+        ("stopwords", Some("List(0, 0)".to_owned())),
+        ("context-stopwords", Some("List(0, 0)".to_owned())),
+        ("allow", Some("List(0, 0)".to_owned())),
+        ("paths", Some("List(0, 0)".to_owned())),
         ("action", Some("None".to_owned())),
         ("multiline", Some("false".to_owned())),
         ("keep-placeholders", Some("false".to_owned())),
         ("keyword-boundary", Some("false".to_owned())),
         ("fallback", Some("false".to_owned())),
-        ("examples", Some("&[]".to_owned())),
-        ("negative-examples", Some("&[]".to_owned())),
+        ("examples", Some("List(0, 0)".to_owned())),
+        ("negative-examples", Some("List(0, 0)".to_owned())),
     ];
     for (key, value) in rule {
         let expr = match key.as_str() {
-            "id" | "name" => string(key, value),
-            k if OPTIONAL.contains(&k) => format!("Some({})", string(key, value)),
-            k if STRING_LISTS.contains(&k) => strings(key, value),
+            "id" | "name" => table.str_expr(&text(key, value)),
+            k if OPTIONAL.contains(&k) => format!("Some({})", table.str_expr(&text(key, value))),
+            k if STRING_LISTS.contains(&k) => table.list_expr(&texts(key, value)),
             k if FLAGS.contains(&k) => match value.as_bool() {
                 Some(b) => b.to_string(),
                 None => fail(key, "must be true or false"),

@@ -83,48 +83,80 @@ pub(crate) struct Pack {
     pub rule: Vec<RuleSpec>,
 }
 
-/// A built-in rule as compiled in: [`RuleSpec`]'s fields, borrowed from read-only data.
+/// A range of the built-in rules' text.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Str(u32, u32);
+
+/// A range of the built-in rules' list items.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct List(u32, u32);
+
+impl Str {
+    fn get(self) -> &'static str {
+        &TEXT[self.0 as usize..self.1 as usize]
+    }
+}
+
+impl List {
+    fn owned(self) -> Vec<String> {
+        self.items().map(str::to_owned).collect()
+    }
+
+    fn spanned(self) -> Vec<Spanned<String>> {
+        self.items().map(spanned).collect()
+    }
+
+    fn items(self) -> impl Iterator<Item = &'static str> {
+        ITEMS[self.0 as usize..self.1 as usize]
+            .iter()
+            .map(|s| s.get())
+    }
+}
+
+fn spanned(s: &str) -> Spanned<String> {
+    Spanned::new(0..0, s.to_owned())
+}
+
+/// A built-in rule as compiled in: [`RuleSpec`]'s fields, as ranges of static data.
 #[derive(Debug)]
 pub(crate) struct StaticSpec {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub keywords: &'static [&'static str],
-    pub regex: Option<&'static str>,
-    pub context: &'static [&'static str],
-    pub secret: Option<&'static str>,
-    pub entropy: Option<f64>,
-    pub stopwords: &'static [&'static str],
-    pub context_stopwords: &'static [&'static str],
-    pub allow: &'static [&'static str],
-    pub paths: &'static [&'static str],
-    pub action: Option<Action>,
-    pub multiline: bool,
-    pub keep_placeholders: bool,
-    pub keyword_boundary: bool,
-    pub fallback: bool,
-    pub examples: &'static [&'static str],
-    pub negative_examples: &'static [&'static str],
+    id: Str,
+    name: Str,
+    keywords: List,
+    regex: Option<Str>,
+    context: List,
+    secret: Option<Str>,
+    entropy: Option<f64>,
+    stopwords: List,
+    context_stopwords: List,
+    allow: List,
+    paths: List,
+    action: Option<Action>,
+    multiline: bool,
+    keep_placeholders: bool,
+    keyword_boundary: bool,
+    fallback: bool,
+    examples: List,
+    negative_examples: List,
 }
 
 impl StaticSpec {
     /// The rule as custom rules are written. Examples are test data: a process that
     /// scans has no use for a thousand of them allocated.
     pub(crate) fn to_spec(&self) -> RuleSpec {
-        let owned = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-        let spanned = |s: &str| Spanned::new(0..0, s.to_owned());
-        let examples = |v: &[&str]| if cfg!(test) { owned(v) } else { Vec::new() };
+        let examples = |l: List| if cfg!(test) { l.owned() } else { Vec::new() };
         RuleSpec {
-            id: spanned(self.id),
-            name: self.name.to_owned(),
-            keywords: owned(self.keywords),
-            regex: self.regex.map(spanned),
-            context: owned(self.context),
-            secret: self.secret.map(spanned),
+            id: spanned(self.id.get()),
+            name: self.name.get().to_owned(),
+            keywords: self.keywords.owned(),
+            regex: self.regex.map(|s| spanned(s.get())),
+            context: self.context.owned(),
+            secret: self.secret.map(|s| spanned(s.get())),
             entropy: self.entropy,
-            stopwords: owned(self.stopwords),
-            context_stopwords: owned(self.context_stopwords),
-            allow: self.allow.iter().map(|s| spanned(s)).collect(),
-            paths: self.paths.iter().map(|s| spanned(s)).collect(),
+            stopwords: self.stopwords.owned(),
+            context_stopwords: self.context_stopwords.owned(),
+            allow: self.allow.spanned(),
+            paths: self.paths.spanned(),
             action: self.action,
             multiline: self.multiline,
             keep_placeholders: self.keep_placeholders,
@@ -141,5 +173,6 @@ pub(crate) fn builtin() -> Vec<RuleSpec> {
     BUILTIN.iter().map(StaticSpec::to_spec).collect()
 }
 
-// `PACKS` and `BUILTIN`: the packs, turned into a static table by build.rs.
+// `PACKS`, `BUILTIN`, `TEXT` and `ITEMS`: the packs, turned into a static table by
+// build.rs.
 include!(concat!(env!("OUT_DIR"), "/packs.rs"));
