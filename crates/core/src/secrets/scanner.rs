@@ -12,7 +12,7 @@ use regex_automata::{Input, PatternID};
 
 use super::tiered::{self, Engine, Tiered};
 
-use super::spec::RuleSpec;
+use super::spec::{RuleSpec, SpecRef, StaticSpec};
 use crate::Action;
 
 /// How far before a keyword a match may start, and after it a match may end.
@@ -54,15 +54,13 @@ pub struct SecretRule {
     pub negative_examples: Vec<String>,
     /// Keywords (lower-case).
     pub keywords: Vec<String>,
-    source: String,
+    /// The spec, for deriving [`Details`] on first use.
+    origin: Origin,
+    details: OnceLock<Details>,
     regex: Tiered,
     entropy: Option<f64>,
-    stopwords: Vec<String>,
-    context_stopwords: Vec<String>,
-    allow_sources: Vec<String>,
     allow: OnceLock<Vec<Regex>>,
-    /// `paths` as full globs (`**/` added to bare names).
-    path_globs: Vec<String>,
+    has_paths: bool,
     paths: OnceLock<Option<GlobSet>>,
     window_after: usize,
     multiline: bool,
@@ -71,6 +69,64 @@ pub struct SecretRule {
     keyword_boundary: bool,
     /// Context rules: a short value with no digit is an identifier, not a secret.
     require_digit_below: usize,
+}
+
+/// Where a rule came from.
+#[derive(Debug)]
+enum Origin {
+    Builtin(&'static StaticSpec),
+    Custom(Box<RuleSpec>),
+}
+
+impl Origin {
+    fn borrowed(&self) -> SpecRef<'_> {
+        match self {
+            Origin::Builtin(s) => s.borrowed(),
+            Origin::Custom(s) => s.borrowed(),
+        }
+    }
+}
+
+/// What a rule needs only once one of its keywords is found, derived from its spec then:
+/// a hook meets the keywords of a handful of the 600 rules, and deriving these for all
+/// of them (context regexes, lower-cased stopwords) cost every run half a millisecond.
+#[derive(Debug)]
+struct Details {
+    source: String,
+    stopwords: Vec<String>,
+    context_stopwords: Vec<String>,
+    allow_sources: Vec<String>,
+    /// `paths` as full globs (`**/` added to bare names).
+    path_globs: Vec<String>,
+}
+
+impl Details {
+    /// `spec` has a `regex`, or `context` and `secret` (`SecretRule::build` checks).
+    fn new(spec: &SpecRef<'_>) -> Details {
+        let source = match (&spec.regex, &spec.secret) {
+            (Some((r, _)), _) => (*r).to_owned(),
+            (None, Some((s, _))) => context_regex(&spec.context, s),
+            (None, None) => String::new(),
+        };
+        let lower = |v: &[&str]| v.iter().map(|s| s.to_ascii_lowercase()).collect();
+        Details {
+            source,
+            stopwords: lower(&spec.stopwords),
+            context_stopwords: lower(&spec.context_stopwords),
+            allow_sources: spec.allow.iter().map(|a| a.0.to_owned()).collect(),
+            path_globs: spec
+                .paths
+                .iter()
+                .map(|(pattern, _)| {
+                    if pattern.contains('/') {
+                        pattern.trim_start_matches('/').to_owned()
+                    } else {
+                        format!("**/{pattern}")
+                    }
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Whether `src` compiles as a rule regex, and if not, what is wrong with it.
@@ -94,7 +150,7 @@ fn build_error(e: &meta::BuildError) -> String {
 /// The assignment shape shared by context rules: an identifier containing one of the
 /// context words, an assignment-like operator (`=`, `:`, `:=`, `=>`, `>` of an XML tag,
 /// `,` of a call), optional quotes, then the secret and a delimiter.
-fn context_regex(words: &[String], secret: &str) -> String {
+fn context_regex(words: &[&str], secret: &str) -> String {
     let alternatives: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
     format!(
         r#"(?im)(?:{kw})(?:[\w.\-]|[ \t]){{0,25}}?[\\"'`]{{0,2}}[ \t]{{0,3}}(?:::?:?=|\?=|=>|=|:|>|,|\|\|)[ \t]{{0,3}}(?:[\\"'`]|\s){{0,6}}?(?P<secret>{secret})(?:[\\"'`\s;<>,)\]}}&]|$)"#,
@@ -106,137 +162,144 @@ impl SecretRule {
     /// Compiles a rule, checking its regex (so a bad custom rule is a configuration error).
     /// The regex used for scanning is still built lazily, on the rule's first keyword hit.
     pub fn compile(spec: &RuleSpec) -> Result<SecretRule, RuleError> {
-        Self::build(spec, true)
+        Self::build(Origin::Custom(Box::new(spec.clone())), true)
     }
 
     /// Compiles a built-in rule without checking its regex up front: the test suite builds
     /// every built-in regex, and skipping it here keeps start-up (and so every pre-commit
     /// run) from paying for hundreds of regexes it will never use.
     pub fn compile_trusted(spec: &RuleSpec) -> Result<SecretRule, RuleError> {
-        Self::build(spec, false)
+        Self::build(Origin::Custom(Box::new(spec.clone())), false)
     }
 
-    fn build(spec: &RuleSpec, validate: bool) -> Result<SecretRule, RuleError> {
-        let id = spec.id.get_ref().clone();
+    /// Compiles a rule of the built-in table (as [`SecretRule::compile_trusted`]).
+    pub(crate) fn compile_builtin(spec: &'static StaticSpec) -> Result<SecretRule, RuleError> {
+        Self::build(Origin::Builtin(spec), false)
+    }
+
+    fn build(origin: Origin, validate: bool) -> Result<SecretRule, RuleError> {
+        let spec = origin.borrowed();
+        let id = spec.id.0.to_owned();
         let err = |span: Range<usize>, message: String| RuleError {
             id: id.clone(),
             span,
             message,
         };
-        let (source, span) = match (&spec.regex, &spec.secret) {
-            (Some(r), None) if spec.context.is_empty() => (r.get_ref().clone(), r.span()),
-            (None, Some(s)) if !spec.context.is_empty() => {
-                (context_regex(&spec.context, s.get_ref()), s.span())
-            }
+        let span = match (&spec.regex, &spec.secret) {
+            (Some((_, span)), None) if spec.context.is_empty() => span.clone(),
+            (None, Some((_, span))) if !spec.context.is_empty() => span.clone(),
             _ => {
                 return Err(err(
-                    spec.id.span(),
+                    spec.id.1.clone(),
                     "give either `regex`, or `context` together with `secret`".into(),
                 ))
             }
         };
-        if validate {
-            check_regex(&source).map_err(|e| err(span.clone(), format!("invalid regex: {e}")))?;
-        }
-        let mut keywords: Vec<String> = if spec.keywords.is_empty() {
-            spec.context.clone()
+        let keywords: Vec<String> = if spec.keywords.is_empty() {
+            &spec.context
         } else {
-            spec.keywords.clone()
-        };
-        keywords.iter_mut().for_each(|k| k.make_ascii_lowercase());
+            &spec.keywords
+        }
+        .iter()
+        .map(|k| k.to_ascii_lowercase())
+        .collect();
         if keywords.iter().any(|k| k.len() < 2) || keywords.is_empty() {
             return Err(err(
-                spec.id.span(),
+                spec.id.1.clone(),
                 "every rule needs keywords of at least 2 characters (they drive the prefilter)"
                     .into(),
             ));
         }
-        let allow_sources: Vec<String> = spec.allow.iter().map(|a| a.get_ref().clone()).collect();
-        let path_globs: Vec<String> = spec
-            .paths
-            .iter()
-            .map(|p| {
-                let pattern = p.get_ref();
-                if pattern.contains('/') {
-                    pattern.trim_start_matches('/').to_owned()
-                } else {
-                    format!("**/{pattern}")
-                }
-            })
-            .collect();
         // Built-in rules build these on first use like their regex (9 of 361 have any,
         // and a glob set or a regex costs ~0.2 ms); custom rules are checked now, so a
         // bad one is a configuration error pointing at its line.
+        let details = OnceLock::new();
         let allow = OnceLock::new();
         let paths = OnceLock::new();
         if validate {
-            let built = build_allow(&allow_sources).map_err(|(i, e)| {
-                err(spec.allow[i].span(), format!("invalid `allow` regex: {e}"))
+            let d = Details::new(&spec);
+            check_regex(&d.source).map_err(|e| err(span.clone(), format!("invalid regex: {e}")))?;
+            let built = build_allow(&d.allow_sources).map_err(|(i, e)| {
+                err(
+                    spec.allow[i].1.clone(),
+                    format!("invalid `allow` regex: {e}"),
+                )
             })?;
             let _ = allow.set(built);
-            let built = build_paths(&path_globs).map_err(|(i, e)| match i {
-                Some(i) => err(spec.paths[i].span(), format!("invalid glob: {e}")),
-                None => err(spec.id.span(), e),
+            let built = build_paths(&d.path_globs).map_err(|(i, e)| match i {
+                Some(i) => err(spec.paths[i].1.clone(), format!("invalid glob: {e}")),
+                None => err(spec.id.1.clone(), e),
             })?;
             let _ = paths.set(built);
+            let _ = details.set(d);
         }
         if let Some(e) = spec.entropy {
             if !(0.0..=8.0).contains(&e) {
                 return Err(err(
-                    spec.id.span(),
+                    spec.id.1.clone(),
                     "`entropy` is in bits per byte: 0 to 8".into(),
                 ));
             }
         }
+        let name = spec.name.to_owned();
+        let examples = spec.examples.iter().map(|e| (*e).to_owned()).collect();
+        let negative_examples = spec
+            .negative_examples
+            .iter()
+            .map(|e| (*e).to_owned())
+            .collect();
+        let (multiline, fallback, entropy) = (spec.multiline, spec.fallback, spec.entropy);
+        let keep_placeholders = spec.keep_placeholders;
+        let keyword_boundary = spec.keyword_boundary || !spec.context.is_empty();
+        let require_digit_below = if spec.context.is_empty() { 0 } else { 40 };
+        let has_paths = !spec.paths.is_empty();
+        let action = spec.action.unwrap_or(Action::Block);
+        drop(spec);
         Ok(SecretRule {
             id,
-            name: spec.name.clone(),
-            action: spec.action.unwrap_or(Action::Block),
-            examples: spec.examples.clone(),
-            negative_examples: spec.negative_examples.clone(),
+            name,
+            action,
+            examples,
+            negative_examples,
             keywords,
-            source,
+            origin,
+            details,
             regex: Tiered::default(),
-            entropy: spec.entropy,
-            stopwords: spec
-                .stopwords
-                .iter()
-                .map(|s| s.to_ascii_lowercase())
-                .collect(),
-            context_stopwords: spec
-                .context_stopwords
-                .iter()
-                .map(|s| s.to_ascii_lowercase())
-                .collect(),
-            allow_sources,
+            entropy,
             allow,
-            path_globs,
+            has_paths,
             paths,
-            window_after: if spec.multiline {
+            window_after: if multiline {
                 WINDOW_AFTER_MULTILINE
             } else {
                 WINDOW_AFTER
             },
-            multiline: spec.multiline,
-            fallback: spec.fallback,
-            keep_placeholders: spec.keep_placeholders,
-            keyword_boundary: spec.keyword_boundary || !spec.context.is_empty(),
-            require_digit_below: if spec.context.is_empty() { 0 } else { 40 },
+            multiline,
+            fallback,
+            keep_placeholders,
+            keyword_boundary,
+            require_digit_below,
         })
+    }
+
+    fn details(&self) -> &Details {
+        self.details
+            .get_or_init(|| Details::new(&self.origin.borrowed()))
     }
 
     /// The regex to search `len` more bytes with.
     fn regex(&self, len: usize) -> &Regex {
-        self.regex.get(&self.source, &self.id, len)
+        self.regex.get(&self.details().source, &self.id, len)
     }
 
     /// Whether this rule looks at files at `path` (always, for rules without `paths`).
     pub fn applies_to(&self, path: Option<&str>) -> bool {
-        if self.path_globs.is_empty() {
+        if !self.has_paths {
             return true;
         }
         let paths = self.paths.get_or_init(|| {
-            build_paths(&self.path_globs).unwrap_or_else(|(_, e)| panic!("rule {}: {e}", self.id))
+            build_paths(&self.details().path_globs)
+                .unwrap_or_else(|(_, e)| panic!("rule {}: {e}", self.id))
         });
         match (paths, path) {
             (None, _) => true,
@@ -246,12 +309,12 @@ impl SecretRule {
     }
 
     fn context_ok(&self, context: &[u8]) -> bool {
-        if self.context_stopwords.is_empty() {
+        let stopwords = &self.details().context_stopwords;
+        if stopwords.is_empty() {
             return true;
         }
         let lower = context.to_ascii_lowercase();
-        !self
-            .context_stopwords
+        !stopwords
             .iter()
             .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
     }
@@ -310,9 +373,10 @@ impl SecretRule {
                 return false;
             }
         }
-        if !self.stopwords.is_empty() || !self.keep_placeholders {
+        let details = self.details();
+        if !details.stopwords.is_empty() || !self.keep_placeholders {
             let lower = secret.to_ascii_lowercase();
-            if self
+            if details
                 .stopwords
                 .iter()
                 .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
@@ -330,11 +394,11 @@ impl SecretRule {
                 return false;
             }
         }
-        if self.allow_sources.is_empty() {
+        if details.allow_sources.is_empty() {
             return true;
         }
         let allow = self.allow.get_or_init(|| {
-            build_allow(&self.allow_sources)
+            build_allow(&details.allow_sources)
                 .unwrap_or_else(|(_, e)| panic!("rule {}: {e}", self.id))
         });
         !allow.iter().any(|a| a.is_match(secret))
@@ -531,7 +595,10 @@ pub struct Scanner {
     /// positions of a text start no keyword, and this says so in one lookup.
     starts: Vec<u64>,
     /// For each keyword pattern, the rules it triggers.
-    keyword_rules: Vec<Vec<usize>>,
+    keyword_rules: Vec<usize>,
+    /// Where each keyword's rules start in `keyword_rules` (one more entry than there
+    /// are keywords).
+    keyword_rules_at: Vec<u32>,
     keywords: Vec<String>,
     longest_keyword: usize,
     /// The keywords of multi-line rules (whose windows reach far), as their own small
@@ -559,21 +626,26 @@ const REACH_MULTILINE: (usize, usize) = (WINDOW_AFTER_MULTILINE + 1024, WINDOW_B
 impl Scanner {
     /// Builds the automaton over the rules' keywords.
     pub fn new(rules: Vec<SecretRule>) -> Scanner {
+        // Each distinct keyword once, with the rules it belongs to (sorting ~1,000 pairs
+        // is cheaper than hashing them).
+        let mut pairs: Vec<(&str, usize)> = rules
+            .iter()
+            .enumerate()
+            .flat_map(|(i, rule)| rule.keywords.iter().map(move |k| (k.as_str(), i)))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
         let mut keywords: Vec<String> = Vec::new();
-        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
-        let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        for (i, rule) in rules.iter().enumerate() {
-            for k in &rule.keywords {
-                match seen.get(k.as_str()) {
-                    Some(&p) => keyword_rules[p].push(i),
-                    None => {
-                        seen.insert(k, keywords.len());
-                        keywords.push(k.clone());
-                        keyword_rules.push(vec![i]);
-                    }
-                }
+        let mut keyword_rules: Vec<usize> = Vec::with_capacity(pairs.len());
+        let mut keyword_rules_at: Vec<u32> = Vec::new();
+        for (at, &(k, rule)) in pairs.iter().enumerate() {
+            if at == 0 || pairs[at - 1].0 != k {
+                keywords.push(k.to_owned());
+                keyword_rules_at.push(keyword_rules.len() as u32);
             }
+            keyword_rules.push(rule);
         }
+        keyword_rules_at.push(keyword_rules.len() as u32);
         let longest_keyword = keywords.iter().map(String::len).max().unwrap_or(0);
         // The keywords grouped by their first two bytes (they are lower-case, at least two
         // bytes long: `compile` checks both). Grouping by one byte left ~25 keywords to
@@ -583,7 +655,7 @@ impl Scanner {
             let k = keywords[k as usize].as_bytes();
             pair_index(k[0], k[1]) as u16
         };
-        pair_order.sort_by_key(|&k| pair_of(k));
+        pair_order.sort_unstable_by_key(|&k| (pair_of(k), k));
         let mut by_pair: Vec<(u16, u32, u32)> = Vec::new();
         for (at, &k) in pair_order.iter().enumerate() {
             let pair = pair_of(k);
@@ -606,6 +678,7 @@ impl Scanner {
             nfa: OnceLock::new(),
             scanned: std::sync::atomic::AtomicUsize::new(0),
             keyword_rules,
+            keyword_rules_at,
             keywords,
             longest_keyword,
             multiline: OnceLock::new(),
@@ -677,6 +750,12 @@ impl Scanner {
             .unwrap_or_else(|e| panic!("keyword automaton: {e}"))
     }
 
+    /// The rules keyword `k` belongs to.
+    fn rules_of(&self, k: usize) -> &[usize] {
+        &self.keyword_rules
+            [self.keyword_rules_at[k] as usize..self.keyword_rules_at[k + 1] as usize]
+    }
+
     /// The rules, indexed as in [`SecretMatch::rule`].
     pub fn rules(&self) -> &[SecretRule] {
         &self.rules
@@ -684,7 +763,7 @@ impl Scanner {
 
     /// Hits per keyword in `data` (for tuning rule keywords).
     pub fn keyword_hit_counts(&self, data: &[u8]) -> Vec<(String, usize)> {
-        let mut counts = vec![0usize; self.keyword_rules.len()];
+        let mut counts = vec![0usize; self.keywords.len()];
         self.for_each_keyword(data, |k, _| counts[k] += 1);
         counts
             .into_iter()
@@ -791,11 +870,7 @@ impl Scanner {
         self.multiline
             .get_or_init(|| {
                 let to_keyword: Vec<usize> = (0..self.keywords.len())
-                    .filter(|&k| {
-                        self.keyword_rules[k]
-                            .iter()
-                            .any(|&r| self.rules[r].multiline)
-                    })
+                    .filter(|&k| self.rules_of(k).iter().any(|&r| self.rules[r].multiline))
                     .collect();
                 if to_keyword.is_empty() {
                     return None;
@@ -824,7 +899,7 @@ impl Scanner {
         multiline_only: bool,
         windows: &mut Vec<(usize, Range<usize>)>,
     ) {
-        for &rule in &self.keyword_rules[keyword] {
+        for &rule in self.rules_of(keyword) {
             let r = &self.rules[rule];
             if multiline_only && !r.multiline {
                 continue;
@@ -1064,8 +1139,8 @@ mod tests {
         let scanner = crate::secrets::builtin_scanner();
         let mut searches = 0;
         for r in scanner.rules() {
-            let light = tiered::build(&r.source, Engine::Light).unwrap();
-            let full = tiered::build(&r.source, Engine::Full).unwrap();
+            let light = tiered::build(&r.details().source, Engine::Light).unwrap();
+            let full = tiered::build(&r.details().source, Engine::Full).unwrap();
             for e in r.examples.iter().chain(&r.negative_examples) {
                 let hay = format!("x := f(y) // token\n{e}");
                 let found = groups_found(&light, hay.as_bytes());

@@ -1,6 +1,8 @@
 //! The data a secret rule is written in: built-in packs (TOML under `src/rules/`, compiled
 //! in) and custom rules in `scopecheck.toml` share this one format.
 
+use std::ops::Range;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -98,23 +100,19 @@ impl Str {
 }
 
 impl List {
-    fn owned(self) -> Vec<String> {
-        self.items().map(str::to_owned).collect()
-    }
-
-    fn spanned(self) -> Vec<Spanned<String>> {
-        self.items().map(spanned).collect()
-    }
-
-    fn items(self) -> impl Iterator<Item = &'static str> {
+    fn items(self) -> Vec<&'static str> {
         ITEMS[self.0 as usize..self.1 as usize]
             .iter()
             .map(|s| s.get())
+            .collect()
     }
-}
 
-fn spanned(s: &str) -> Spanned<String> {
-    Spanned::new(0..0, s.to_owned())
+    fn unspanned(self) -> Vec<(&'static str, Range<usize>)> {
+        ITEMS[self.0 as usize..self.1 as usize]
+            .iter()
+            .map(|s| (s.get(), 0..0))
+            .collect()
+    }
 }
 
 /// A built-in rule as compiled in: [`RuleSpec`]'s fields, as ranges of static data.
@@ -141,22 +139,22 @@ pub(crate) struct StaticSpec {
 }
 
 impl StaticSpec {
-    /// The rule as custom rules are written. Examples are test data: a process that
-    /// scans has no use for a thousand of them allocated.
-    pub(crate) fn to_spec(&self) -> RuleSpec {
-        let examples = |l: List| if cfg!(test) { l.owned() } else { Vec::new() };
-        RuleSpec {
-            id: spanned(self.id.get()),
-            name: self.name.get().to_owned(),
-            keywords: self.keywords.owned(),
-            regex: self.regex.map(|s| spanned(s.get())),
-            context: self.context.owned(),
-            secret: self.secret.map(|s| spanned(s.get())),
+    /// The rule's fields. Examples are test data: a process that scans has no use for a
+    /// thousand of them.
+    pub(crate) fn borrowed(&self) -> SpecRef<'static> {
+        let examples = |l: List| if cfg!(test) { l.items() } else { Vec::new() };
+        SpecRef {
+            id: (self.id.get(), 0..0),
+            name: self.name.get(),
+            keywords: self.keywords.items(),
+            regex: self.regex.map(|s| (s.get(), 0..0)),
+            context: self.context.items(),
+            secret: self.secret.map(|s| (s.get(), 0..0)),
             entropy: self.entropy,
-            stopwords: self.stopwords.owned(),
-            context_stopwords: self.context_stopwords.owned(),
-            allow: self.allow.spanned(),
-            paths: self.paths.spanned(),
+            stopwords: self.stopwords.items(),
+            context_stopwords: self.context_stopwords.items(),
+            allow: self.allow.unspanned(),
+            paths: self.paths.unspanned(),
             action: self.action,
             multiline: self.multiline,
             keep_placeholders: self.keep_placeholders,
@@ -168,9 +166,94 @@ impl StaticSpec {
     }
 }
 
+/// A rule's fields, borrowed from a custom rule's spec (with the spans its errors point
+/// at) or from the built-in table (whose spans are empty): what compiling a rule reads,
+/// without first copying every string of the table.
+pub(crate) struct SpecRef<'a> {
+    pub id: (&'a str, Range<usize>),
+    pub name: &'a str,
+    pub keywords: Vec<&'a str>,
+    pub regex: Option<(&'a str, Range<usize>)>,
+    pub context: Vec<&'a str>,
+    pub secret: Option<(&'a str, Range<usize>)>,
+    pub entropy: Option<f64>,
+    pub stopwords: Vec<&'a str>,
+    pub context_stopwords: Vec<&'a str>,
+    pub allow: Vec<(&'a str, Range<usize>)>,
+    pub paths: Vec<(&'a str, Range<usize>)>,
+    pub action: Option<Action>,
+    pub multiline: bool,
+    pub keep_placeholders: bool,
+    pub keyword_boundary: bool,
+    pub fallback: bool,
+    pub examples: Vec<&'a str>,
+    pub negative_examples: Vec<&'a str>,
+}
+
+impl RuleSpec {
+    /// The fields, borrowed.
+    pub(crate) fn borrowed(&self) -> SpecRef<'_> {
+        fn strs(v: &[String]) -> Vec<&str> {
+            v.iter().map(String::as_str).collect()
+        }
+        fn spanned(s: &Spanned<String>) -> (&str, Range<usize>) {
+            (s.get_ref().as_str(), s.span())
+        }
+        SpecRef {
+            id: (self.id.get_ref().as_str(), self.id.span()),
+            name: &self.name,
+            keywords: strs(&self.keywords),
+            regex: self.regex.as_ref().map(spanned),
+            context: strs(&self.context),
+            secret: self.secret.as_ref().map(spanned),
+            entropy: self.entropy,
+            stopwords: strs(&self.stopwords),
+            context_stopwords: strs(&self.context_stopwords),
+            allow: self.allow.iter().map(spanned).collect(),
+            paths: self.paths.iter().map(spanned).collect(),
+            action: self.action,
+            multiline: self.multiline,
+            keep_placeholders: self.keep_placeholders,
+            keyword_boundary: self.keyword_boundary,
+            fallback: self.fallback,
+            examples: strs(&self.examples),
+            negative_examples: strs(&self.negative_examples),
+        }
+    }
+}
+
+impl SpecRef<'_> {
+    /// The rule as custom rules are written.
+    pub(crate) fn to_spec(&self) -> RuleSpec {
+        let owned = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<String>>();
+        let spanned =
+            |(s, span): &(&str, Range<usize>)| Spanned::new(span.clone(), (*s).to_owned());
+        RuleSpec {
+            id: spanned(&self.id),
+            name: self.name.to_owned(),
+            keywords: owned(&self.keywords),
+            regex: self.regex.as_ref().map(spanned),
+            context: owned(&self.context),
+            secret: self.secret.as_ref().map(spanned),
+            entropy: self.entropy,
+            stopwords: owned(&self.stopwords),
+            context_stopwords: owned(&self.context_stopwords),
+            allow: self.allow.iter().map(spanned).collect(),
+            paths: self.paths.iter().map(spanned).collect(),
+            action: self.action,
+            multiline: self.multiline,
+            keep_placeholders: self.keep_placeholders,
+            keyword_boundary: self.keyword_boundary,
+            fallback: self.fallback,
+            examples: owned(&self.examples),
+            negative_examples: owned(&self.negative_examples),
+        }
+    }
+}
+
 /// The built-in rules as [`RuleSpec`]s.
 pub(crate) fn builtin() -> Vec<RuleSpec> {
-    BUILTIN.iter().map(StaticSpec::to_spec).collect()
+    BUILTIN.iter().map(|s| s.borrowed().to_spec()).collect()
 }
 
 // `PACKS`, `BUILTIN`, `TEXT` and `ITEMS`: the packs, turned into a static table by
