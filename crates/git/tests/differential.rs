@@ -1,0 +1,574 @@
+//! Differential test against git itself: random repositories and random changes, and the
+//! change set scopecheck reads must be what `git diff` says, entry for entry.
+//!
+//! Each case builds two trees with `git fast-import` (files, executables, symlinks,
+//! submodule entries, binary files, CRLF and non-UTF-8 names), commits the first as
+//! `HEAD`, makes the index the second with `git read-tree` (which also writes the
+//! cache-tree scopecheck trusts for unchanged directories), then disturbs it the ways a
+//! person does: unstaging paths, `git add -N`, and editing the working tree without
+//! staging. Then, for the index against `HEAD` (`git diff --cached`) and for the range
+//! between the two commits (`git diff A B`):
+//!
+//! - the paths, statuses, modes and object ids equal `git diff --raw -z --no-renames`
+//!   (a rename scopecheck pairs is compared as the deletion and addition git lists, and
+//!   must join two sides with the same object);
+//! - the added line numbers of every text file equal the `+` lines of
+//!   `git diff -U0 --histogram` (the algorithm scopecheck uses).
+//!
+//! The suite runs `SCOPECHECK_DIFF_CASES` cases (64 by default); `benches/differential.sh`
+//! runs a long campaign.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use proptest::prelude::*;
+use scopecheck_core::{ChangeSet, ChangeStatus, FileMode};
+use scopecheck_git::{ReadOptions, Repo};
+
+/// Paths a case draws from: nested, with spaces, non-ASCII and non-UTF-8 bytes, and no
+/// path a directory of another (so any subset is a valid tree).
+const PATHS: &[&[u8]] = &[
+    b"a.txt",
+    b"b.rs",
+    b"dir/c.txt",
+    b"dir/d.py",
+    b"dir/sub/e.txt",
+    b"dir/sub/f.bin",
+    b"g/h/i.txt",
+    b"g/j.md",
+    b"sp ace.txt",
+    "\u{fc}n\u{ef}.txt".as_bytes(),
+    b"raw\xffname.txt",
+    b"z/z/z/z.txt",
+];
+
+#[derive(Debug, Clone, PartialEq)]
+enum Entry {
+    /// Lines, joined with `\r\n` when `crlf`, with or without a final newline.
+    Text {
+        lines: Vec<String>,
+        crlf: bool,
+        final_newline: bool,
+        exec: bool,
+    },
+    Binary(Vec<u8>),
+    Link(String),
+    /// A submodule entry: a commit id (that need not exist here).
+    Gitlink(u8),
+}
+
+impl Entry {
+    fn bytes(&self) -> Vec<u8> {
+        match self {
+            Entry::Text {
+                lines,
+                crlf,
+                final_newline,
+                ..
+            } => {
+                let sep = if *crlf { "\r\n" } else { "\n" };
+                let mut s = lines.join(sep);
+                if *final_newline && !lines.is_empty() {
+                    s.push_str(sep);
+                }
+                s.into_bytes()
+            }
+            Entry::Binary(b) => b.clone(),
+            Entry::Link(t) => t.clone().into_bytes(),
+            Entry::Gitlink(_) => Vec::new(),
+        }
+    }
+
+    fn mode(&self) -> &'static str {
+        match self {
+            Entry::Text { exec: true, .. } => "100755",
+            Entry::Text { .. } | Entry::Binary(_) => "100644",
+            Entry::Link(_) => "120000",
+            Entry::Gitlink(_) => "160000",
+        }
+    }
+}
+
+type Tree = BTreeMap<usize, Entry>;
+
+fn line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        // Few distinct lines, so that diffs have repeated and moved lines to align.
+        4 => prop::sample::select(vec!["alpha", "beta", "gamma", "}", "", "  return x;", "key = value"])
+            .prop_map(str::to_owned),
+        1 => "[a-z =\"{}]{0,12}",
+    ]
+}
+
+fn entry() -> impl Strategy<Value = Entry> {
+    prop_oneof![
+        8 => (prop::collection::vec(line(), 0..12), any::<bool>(), any::<bool>(), prop::bool::weighted(0.15))
+            .prop_map(|(lines, crlf, final_newline, exec)| Entry::Text { lines, crlf, final_newline, exec }),
+        1 => prop::collection::vec(any::<u8>(), 1..64).prop_map(|mut b| { b.push(0); Entry::Binary(b) }),
+        1 => "[a-z/.]{1,12}".prop_map(Entry::Link),
+        1 => (1u8..5).prop_map(Entry::Gitlink),
+    ]
+}
+
+/// A tree, and an edit of it: each path kept, changed (a new entry or an edit of its
+/// lines), removed, or added.
+fn trees() -> impl Strategy<Value = (Tree, Tree)> {
+    let n = PATHS.len();
+    (
+        prop::collection::vec(prop::option::weighted(0.7, entry()), n),
+        prop::collection::vec((0u8..10, entry(), line(), 0usize..12), n),
+    )
+        .prop_map(|(before, edits)| {
+            let old: Tree = before
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, e)| e.map(|e| (i, e)))
+                .collect();
+            let mut new = old.clone();
+            for (i, (what, replacement, text, at)) in edits.into_iter().enumerate() {
+                match (what, new.get_mut(&i)) {
+                    // Most paths stay as they are.
+                    (0..=4, _) => {}
+                    (5, Some(_)) => {
+                        new.remove(&i);
+                    }
+                    (6 | 7, Some(Entry::Text { lines, .. })) => {
+                        // An edit: insert or replace a line.
+                        let at = at.min(lines.len());
+                        if what == 6 || at == lines.len() {
+                            lines.insert(at, text);
+                        } else {
+                            lines[at] = text;
+                        }
+                    }
+                    (8, Some(Entry::Text { exec, .. })) => *exec = !*exec,
+                    _ => {
+                        new.insert(i, replacement);
+                    }
+                }
+            }
+            (old, new)
+        })
+}
+
+/// What a person does to the index and working tree after `read-tree`.
+#[derive(Debug, Clone)]
+struct Disturb {
+    /// Paths unstaged with `git rm --cached` (back to absent in the index).
+    unstage: Vec<usize>,
+    /// A new working-tree file registered with `git add -N`.
+    intent_to_add: bool,
+    /// Working-tree edits never staged.
+    unstaged_edits: Vec<(usize, String)>,
+    /// `HEAD` is unborn: the index is judged against the empty tree.
+    unborn: bool,
+}
+
+fn disturb() -> impl Strategy<Value = Disturb> {
+    (
+        prop::collection::vec(0..PATHS.len(), 0..2),
+        prop::bool::weighted(0.2),
+        prop::collection::vec((0..PATHS.len(), line()), 0..3),
+        prop::bool::weighted(0.1),
+    )
+        .prop_map(|(unstage, intent_to_add, unstaged_edits, unborn)| Disturb {
+            unstage,
+            intent_to_add,
+            unstaged_edits,
+            unborn,
+        })
+}
+
+fn git(dir: &Path, args: &[&str], input: Option<&[u8]>) -> Vec<u8> {
+    let mut cmd = Command::new("git");
+    cmd.args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_DIR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("git runs");
+    if let Some(input) = input {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write to git");
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().expect("git finishes");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A fast-import stream committing `tree` as `refs/heads/{branch}`.
+fn commit_stream(out: &mut Vec<u8>, branch: &str, tree: &Tree, time: u32) {
+    writeln!(out, "commit refs/heads/{branch}").unwrap();
+    writeln!(out, "committer T <t@example.com> {time} +0000").unwrap();
+    writeln!(out, "data 1\nx\ndeleteall").unwrap();
+    for (&i, e) in tree {
+        match e {
+            Entry::Gitlink(n) => {
+                write!(out, "M 160000 {} ", format!("{n:x}").repeat(40)).unwrap();
+            }
+            _ => {
+                let data = e.bytes();
+                write!(out, "M {} inline ", e.mode()).unwrap();
+                quoted_path(out, PATHS[i]);
+                write!(out, "\ndata {}\n", data.len()).unwrap();
+                out.extend_from_slice(&data);
+                out.push(b'\n');
+                continue;
+            }
+        }
+        quoted_path(out, PATHS[i]);
+        out.push(b'\n');
+    }
+    out.push(b'\n');
+}
+
+/// A path as fast-import reads it: C-style quoted, bytes over 0x7f as octal escapes.
+fn quoted_path(out: &mut Vec<u8>, path: &[u8]) {
+    out.push(b'"');
+    for &b in path {
+        match b {
+            b'"' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+            0x20..=0x7e => out.push(b),
+            _ => write!(out, "\\{b:03o}").unwrap(),
+        }
+    }
+    out.push(b'"');
+}
+
+/// One entry of `git diff --raw -z`: (status letter, path, old mode, new mode, old id,
+/// new id), the absent side's mode `000000` and id all zeros.
+type Raw = (char, String, String, String, String, String);
+
+fn git_raw(out: &[u8]) -> Vec<Raw> {
+    let mut fields = out.split(|&b| b == 0).filter(|f| !f.is_empty());
+    let mut entries = Vec::new();
+    while let Some(meta) = fields.next() {
+        let meta = String::from_utf8_lossy(meta);
+        let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
+        let path = String::from_utf8_lossy(fields.next().expect("a path")).into_owned();
+        entries.push((
+            parts[4].chars().next().expect("a status"),
+            path,
+            parts[0].to_owned(),
+            parts[1].to_owned(),
+            parts[2].to_owned(),
+            parts[3].to_owned(),
+        ));
+    }
+    entries.sort();
+    entries
+}
+
+fn mode_text(mode: FileMode) -> &'static str {
+    match mode {
+        FileMode::Regular => "100644",
+        FileMode::Executable => "100755",
+        FileMode::Symlink => "120000",
+        FileMode::Submodule => "160000",
+    }
+}
+
+fn ours_raw(cs: &ChangeSet) -> Vec<Raw> {
+    let zero = "0".repeat(40);
+    let side = |s: Option<&scopecheck_core::Side>| match s {
+        Some(s) => (mode_text(s.mode).to_owned(), s.id.clone()),
+        None => ("000000".to_owned(), zero.clone()),
+    };
+    let mut entries = Vec::new();
+    for f in &cs.files {
+        let (om, oid) = side(f.old.as_ref());
+        let (nm, nid) = side(f.new.as_ref());
+        match f.status {
+            ChangeStatus::Renamed => {
+                assert_eq!(
+                    oid, nid,
+                    "{}: a rename joins two sides of one object",
+                    f.path
+                );
+                let from = f.old_path.clone().expect("a rename has an old path");
+                entries.push(('D', from, om, "000000".into(), oid, zero.clone()));
+                entries.push(('A', f.path.clone(), "000000".into(), nm, zero.clone(), nid));
+            }
+            status => {
+                let letter = match status {
+                    ChangeStatus::Added => 'A',
+                    ChangeStatus::Deleted => 'D',
+                    ChangeStatus::Modified => 'M',
+                    ChangeStatus::TypeChanged => 'T',
+                    ChangeStatus::Renamed => unreachable!(),
+                };
+                entries.push((letter, f.path.clone(), om, nm, oid, nid));
+            }
+        }
+    }
+    entries.sort();
+    entries
+}
+
+/// The new-side line numbers of `git diff -U0` per path (text files only: git prints
+/// no lines for binary ones).
+fn git_added(out: &[u8]) -> BTreeMap<String, Vec<u32>> {
+    let mut added: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut path = None;
+    for line in out.split(|&b| b == b'\n') {
+        if let Some(p) = line.strip_prefix(b"+++ ") {
+            // A name with a space is followed by a tab, to tell where it ends.
+            let p = unquote(p.strip_suffix(b"\t").unwrap_or(p));
+            path = (p != "/dev/null").then(|| p.strip_prefix("b/").unwrap_or(&p).to_owned());
+            if let Some(p) = &path {
+                added.entry(p.clone()).or_default();
+            }
+        } else if let Some(hunk) = line.strip_prefix(b"@@ ") {
+            let hunk = String::from_utf8_lossy(hunk);
+            let new = hunk
+                .split(' ')
+                .nth(1)
+                .expect("+c,d")
+                .trim_start_matches('+');
+            let (start, count) = match new.split_once(',') {
+                Some((s, c)) => (s.parse::<u32>().unwrap(), c.parse::<u32>().unwrap()),
+                None => (new.parse::<u32>().unwrap(), 1),
+            };
+            if let Some(p) = &path {
+                added
+                    .get_mut(p)
+                    .expect("entry")
+                    .extend(start..start + count);
+            }
+        }
+    }
+    added
+}
+
+/// A path as the diff header prints it (quoted when it has unusual bytes).
+fn unquote(p: &[u8]) -> String {
+    let Some(inner) = p.strip_prefix(b"\"").and_then(|p| p.strip_suffix(b"\"")) else {
+        return String::from_utf8_lossy(p).into_owned();
+    };
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < inner.len() {
+        if inner[i] == b'\\' && i + 1 < inner.len() {
+            let rest = &inner[i + 1..];
+            if rest.len() >= 3 && rest[..3].iter().all(u8::is_ascii_digit) {
+                let v = u8::from_str_radix(std::str::from_utf8(&rest[..3]).unwrap(), 8).unwrap();
+                out.push(v);
+                i += 4;
+                continue;
+            }
+            out.push(match rest[0] {
+                b'n' => b'\n',
+                b't' => b'\t',
+                other => other,
+            });
+            i += 2;
+        } else {
+            out.push(inner[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn ours_added(cs: &ChangeSet) -> BTreeMap<String, Vec<u32>> {
+    cs.files
+        .iter()
+        .filter(|f| {
+            let text = |s: Option<&scopecheck_core::Side>| {
+                s.is_none_or(|s| {
+                    matches!(
+                        s.mode,
+                        FileMode::Regular | FileMode::Executable | FileMode::Symlink
+                    ) && s
+                        .bytes()
+                        .is_some_and(|b| !b[..b.len().min(8000)].contains(&0))
+                })
+            };
+            // A type change is two patches in git's output (a deletion, then an addition).
+            f.status != ChangeStatus::TypeChanged
+                && f.new.is_some()
+                && text(f.old.as_ref())
+                && text(f.new.as_ref())
+        })
+        .map(|f| {
+            (
+                f.path.clone(),
+                f.added_lines().iter().map(|l| l.line).collect(),
+            )
+        })
+        .collect()
+}
+
+/// git's added lines for the paths where both sides are text it diffs line by line.
+fn comparable(
+    git: BTreeMap<String, Vec<u32>>,
+    ours: &BTreeMap<String, Vec<u32>>,
+) -> BTreeMap<String, Vec<u32>> {
+    git.into_iter()
+        .filter(|(p, lines)| ours.contains_key(p) && !lines.is_empty())
+        .collect()
+}
+
+/// Paths with added lines (git prints no header for a mode change or an empty file).
+fn nonempty(ours: BTreeMap<String, Vec<u32>>) -> BTreeMap<String, Vec<u32>> {
+    ours.into_iter()
+        .filter(|(_, lines)| !lines.is_empty())
+        .collect()
+}
+
+fn check(tree: (Tree, Tree), disturb: Disturb) -> Result<(), TestCaseError> {
+    let (old, new) = tree;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"], None);
+    let mut stream = Vec::new();
+    commit_stream(&mut stream, "base", &old, 1_700_000_000);
+    commit_stream(&mut stream, "next", &new, 1_700_000_100);
+    git(d, &["fast-import", "--quiet"], Some(&stream));
+    if disturb.unborn {
+        // HEAD stays at the unborn `main`: everything in the index is new.
+    } else {
+        git(
+            d,
+            &["update-ref", "refs/heads/main", "refs/heads/base"],
+            None,
+        );
+    }
+    git(d, &["read-tree", "refs/heads/next"], None);
+    let mut unstage: Vec<&[u8]> = disturb
+        .unstage
+        .iter()
+        .filter(|i| new.contains_key(i))
+        .map(|&i| PATHS[i])
+        .collect();
+    unstage.dedup();
+    if !unstage.is_empty() {
+        let mut input = Vec::new();
+        for p in &unstage {
+            input.extend_from_slice(p);
+            input.push(0);
+        }
+        git(
+            d,
+            &["update-index", "-z", "--force-remove", "--stdin"],
+            Some(&input),
+        );
+    }
+    for (i, text) in &disturb.unstaged_edits {
+        let path = d.join(String::from_utf8_lossy(PATHS[*i]).as_ref());
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
+        std::fs::write(&path, format!("unstaged {text}\n")).expect("write");
+    }
+    if disturb.intent_to_add {
+        std::fs::write(d.join("intent.txt"), "not staged yet\n").expect("write");
+        git(d, &["add", "-N", "intent.txt"], None);
+    }
+
+    let opts = ReadOptions {
+        max_file_size: u64::MAX,
+    };
+    let repo = Repo::discover(d).expect("a repository");
+    let staged = repo.staged(&opts).expect("the index reads");
+    let raw = git(
+        d,
+        &[
+            "diff",
+            "--cached",
+            "--raw",
+            "-z",
+            "--no-renames",
+            "--no-abbrev",
+        ],
+        None,
+    );
+    prop_assert_eq!(ours_raw(&staged), git_raw(&raw), "staged: raw entries");
+    let patch = git(
+        d,
+        &[
+            "diff",
+            "--cached",
+            "-U0",
+            "--histogram",
+            "--no-renames",
+            "--no-ext-diff",
+            "--no-textconv",
+        ],
+        None,
+    );
+    let ours = ours_added(&staged);
+    prop_assert_eq!(
+        &nonempty(ours.clone()),
+        &comparable(git_added(&patch), &ours),
+        "staged: added lines"
+    );
+
+    let range = repo
+        .range("refs/heads/base", "refs/heads/next", &opts)
+        .expect("the range reads");
+    let raw = git(
+        d,
+        &[
+            "diff",
+            "--raw",
+            "-z",
+            "--no-renames",
+            "--no-abbrev",
+            "refs/heads/base",
+            "refs/heads/next",
+        ],
+        None,
+    );
+    prop_assert_eq!(ours_raw(&range), git_raw(&raw), "range: raw entries");
+    let patch = git(
+        d,
+        &[
+            "diff",
+            "-U0",
+            "--histogram",
+            "--no-renames",
+            "--no-ext-diff",
+            "--no-textconv",
+            "refs/heads/base",
+            "refs/heads/next",
+        ],
+        None,
+    );
+    let ours = ours_added(&range);
+    prop_assert_eq!(
+        &nonempty(ours.clone()),
+        &comparable(git_added(&patch), &ours),
+        "range: added lines"
+    );
+    Ok(())
+}
+
+fn cases() -> u32 {
+    std::env::var("SCOPECHECK_DIFF_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(64)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn staged_and_range_changes_are_what_git_diff_says(tree in trees(), disturb in disturb()) {
+        check(tree, disturb)?;
+    }
+}
