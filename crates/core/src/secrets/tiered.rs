@@ -79,7 +79,13 @@ impl Tiered {
         } else {
             (&self.full, Engine::Full)
         };
-        cell.get_or_init(|| build(source, engine).unwrap_or_else(|e| panic!("rule {id}: {e}")))
+        cell.get_or_init(|| {
+            // The whole engine also compiles the regex reversed, which the size limit
+            // could refuse where the forward one passed: the cheap engines then stay.
+            build(source, engine)
+                .or_else(|_| build(source, Engine::Light))
+                .unwrap_or_else(|e| panic!("rule {id}: {e}"))
+        })
     }
 }
 
