@@ -870,3 +870,50 @@ fn repository_local_signing_settings_are_ignored_and_odd_entries_are_not_approva
         run.stdout
     );
 }
+
+/// Hooks in two worktrees of one repository run at the same moment (two agents, or a
+/// person and an agent, committing at once): every decision reaches the log they share
+/// whole, in one chain that still verifies, and none is lost.
+#[test]
+fn concurrent_hooks_in_two_worktrees_append_to_one_chain() {
+    let repo = TestRepo::new();
+    repo.write("a.txt", "a\n");
+    repo.git(&["add", "-A"]);
+    repo.commit("init");
+    let other = repo.sibling("second-worktree");
+    let other_arg = other.to_str().expect("utf-8 path");
+    repo.git(&["worktree", "add", "-q", "-b", "second", other_arg]);
+    repo.stage("b.txt", "b\n");
+    std::fs::write(other.join("c.txt"), "c\n").expect("write");
+    repo.git_in(&other, &["add", "c.txt"]);
+    let per_worktree = 8;
+    let children: Vec<_> = (0..per_worktree)
+        .flat_map(|_| [repo.root.as_path(), other.as_path()])
+        .map(|dir| {
+            let mut cmd = Command::new(common::BIN);
+            cmd.arg("pre-commit").current_dir(dir);
+            common::isolate(&mut cmd, repo.home());
+            cmd.stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn scopecheck")
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().expect("scopecheck finishes");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let verify = repo.scopecheck(&["audit", "verify"]);
+    assert_eq!(verify.code, 0, "{}", verify.all());
+    assert!(
+        verify
+            .stdout
+            .contains(&format!("{} line(s)", 2 * per_worktree)),
+        "{}",
+        verify.stdout
+    );
+}
