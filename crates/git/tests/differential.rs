@@ -537,67 +537,25 @@ fn check(tree: (Tree, Tree), disturb: Disturb) -> Result<(), TestCaseError> {
     };
     let repo = Repo::discover(d).expect("a repository");
     let staged = repo.staged(&opts).expect("the index reads");
-    let raw = git(
-        d,
-        &[
-            "diff",
-            "--cached",
-            "--raw",
-            "-z",
-            "--no-renames",
-            "--no-abbrev",
-        ],
-        None,
-    );
-    prop_assert_eq!(ours_raw(&staged), git_raw(&raw), "staged: raw entries");
-    let patch = git(
-        d,
-        &[
-            "diff",
-            "--cached",
-            "-U0",
-            "--histogram",
-            "--no-renames",
-            "--no-ext-diff",
-            "--no-textconv",
-        ],
-        None,
-    );
-    check_contents(&staged, &patch, "staged")?;
-
+    compare(d, &staged, &["--cached"], "staged")?;
     let range = repo
         .range("refs/heads/base", "refs/heads/next", &opts)
         .expect("the range reads");
-    let raw = git(
-        d,
-        &[
-            "diff",
-            "--raw",
-            "-z",
-            "--no-renames",
-            "--no-abbrev",
-            "refs/heads/base",
-            "refs/heads/next",
-        ],
-        None,
-    );
-    prop_assert_eq!(ours_raw(&range), git_raw(&raw), "range: raw entries");
-    let patch = git(
-        d,
-        &[
-            "diff",
-            "-U0",
-            "--histogram",
-            "--no-renames",
-            "--no-ext-diff",
-            "--no-textconv",
-            "refs/heads/base",
-            "refs/heads/next",
-        ],
-        None,
-    );
-    check_contents(&range, &patch, "range")?;
-    Ok(())
+    compare(d, &range, &["refs/heads/base", "refs/heads/next"], "range")
+}
+
+/// `cs` against what `git diff` with `which` (`--cached`, or two revisions) says.
+fn compare(d: &Path, cs: &ChangeSet, which: &[&str], what: &str) -> Result<(), TestCaseError> {
+    let diff = |options: &[&str]| {
+        let mut args = vec!["diff", "--no-renames"];
+        args.extend_from_slice(options);
+        args.extend_from_slice(which);
+        git(d, &args, None)
+    };
+    let raw = diff(&["--raw", "-z", "--no-abbrev"]);
+    prop_assert_eq!(ours_raw(cs), git_raw(&raw), "{}: raw entries", what);
+    let patch = diff(&["-U0", "--histogram", "--no-ext-diff", "--no-textconv"]);
+    check_contents(cs, &patch, what)
 }
 
 fn cases() -> u32 {
