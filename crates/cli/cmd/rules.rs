@@ -1,12 +1,12 @@
 //! `scopecheck rules` and `scopecheck explain`.
 
-use scopecheck_core::checks;
+use scopecheck_core::registry;
 
 use crate::args::ExplainArgs;
 use crate::error::CliError;
 
 pub fn list() -> Result<i32, CliError> {
-    let rules = checks::all_rules();
+    let rules = registry::all_rules();
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
     for r in rules {
         println!(
@@ -20,7 +20,7 @@ pub fn list() -> Result<i32, CliError> {
 }
 
 pub fn explain(args: &ExplainArgs) -> Result<i32, CliError> {
-    let Some(r) = checks::rule(&args.rule) else {
+    let Some(r) = registry::rule(&args.rule) else {
         return Err(CliError::usage(
             format!("unknown rule `{}`", args.rule),
             Some("`scopecheck rules` lists every rule id".to_owned()),

@@ -1,7 +1,7 @@
 //! Machine formats for pipelines: SARIF 2.1.0 (code scanning), JUnit XML, GitHub Actions
 //! workflow commands, and a Markdown summary for a PR comment or `$GITHUB_STEP_SUMMARY`.
 
-use scopecheck_core::{checks, Action, Finding, Report};
+use scopecheck_core::{registry, Action, Finding, Report};
 use serde_json::{json, Value};
 
 fn level(a: Action) -> &'static str {
@@ -35,7 +35,7 @@ pub fn sarif(report: &Report) -> String {
     let rules: Vec<Value> = rule_ids
         .iter()
         .map(|id| {
-            let meta = checks::rule(id);
+            let meta = registry::rule(id);
             let summary = meta.map_or(*id, |m| m.summary);
             let help = meta.map_or_else(String::new, |m| {
                 format!(

@@ -15,9 +15,14 @@ pub mod approval;
 mod change;
 pub mod checks;
 pub mod config;
+mod error;
 mod finding;
+mod glob;
 pub mod guard;
+pub mod policy;
+pub mod registry;
 mod report;
+pub mod rule;
 pub mod secrets;
 pub mod statement;
 pub mod suppress;
@@ -30,8 +35,9 @@ pub use change::{
     decode_utf16, looks_binary, mostly_text, AddedLine, ChangeSet, ChangeStatus, Content,
     FileChange, FileMode, Origin, Side,
 };
-pub use config::{ConfigError, Policy, PolicySource};
+pub use error::{ConfigError, ConfigProblem};
 pub use finding::{fingerprint, redact, redact_line, secret_fingerprint, Finding, FingerprintKey};
+pub use policy::{Policy, PolicySource};
 pub use report::{
     evaluate, evaluate_with, Report, Suppressed, EXIT_BLOCKED, EXIT_ERROR, EXIT_PASS,
 };

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::approval::{self, Approval, Approved};
 use crate::checks;
-use crate::config::InlineAllows;
+use crate::policy::InlineAllows;
 use crate::suppress::{directive_rules, Baseline, ALLOW_MARKER};
 use crate::{Action, ChangeSet, FileChange, Finding, Policy};
 

@@ -6,7 +6,8 @@ use globset::{GlobSet, GlobSetBuilder};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::config::{path_glob, ConfigError, ConfigProblem};
+use crate::error::{ConfigError, ConfigProblem};
+use crate::glob::path_glob;
 
 /// Where a work order lives unless `--task` / `SCOPECHECK_TASK` names another file.
 pub const DEFAULT_TASK_FILE: &str = ".scopecheck/task.toml";

@@ -15,8 +15,7 @@ pub const NEW: &str = "migration/new-migration";
 pub const APPLIED_EDIT: &str = "migration/applied-edit";
 /// A new migration drops, truncates or deletes data.
 pub const DESTRUCTIVE: &str = "migration/destructive-operation";
-/// A new migration cannot be rolled back where its framework supports rollbacks.
-pub const NO_ROLLBACK: &str = "migration/no-rollback";
+pub use crate::rule::NO_ROLLBACK;
 /// A schema file changes without a migration in the same change.
 pub const SCHEMA_DRIFT: &str = "migration/schema-drift";
 

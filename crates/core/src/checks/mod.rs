@@ -7,27 +7,12 @@ pub mod dependencies;
 pub mod migrations;
 pub mod policy_files;
 pub mod scope;
+pub mod secrets;
 pub mod sensitive_files;
 pub mod unscanned;
 
-use crate::{Action, ChangeSet, Finding, Policy};
-
-/// A rule's documented metadata. Every finding names one rule by its `id`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RuleMeta {
-    /// Stable kebab-case id, `<concern>/<pattern-flagged>`.
-    pub id: &'static str,
-    /// The action when the policy says nothing about this rule.
-    pub default_action: Action,
-    /// One line, for `scopecheck rules`.
-    pub summary: &'static str,
-    /// What the rule detects.
-    pub what_it_does: &'static str,
-    /// Why that is a problem.
-    pub why_is_this_bad: &'static str,
-    /// What to do when it fires.
-    pub how_to_fix: &'static str,
-}
+pub use crate::rule::RuleMeta;
+use crate::{ChangeSet, Finding, Policy};
 
 /// One concern's check.
 pub trait Check: Send + Sync {
@@ -69,7 +54,7 @@ pub fn content_limit(path: &str, max_file_size: u64) -> u64 {
 pub fn builtin() -> Vec<Box<dyn Check>> {
     vec![
         Box::new(sensitive_files::SensitiveFiles),
-        Box::new(crate::secrets::Secrets),
+        Box::new(secrets::Secrets),
         Box::new(unscanned::Unscanned),
         Box::new(scope::Scope),
         Box::new(policy_files::PolicyFiles),
@@ -77,60 +62,4 @@ pub fn builtin() -> Vec<Box<dyn Check>> {
         Box::new(migrations::Migrations),
         Box::new(dependencies::Dependencies),
     ]
-}
-
-/// Every rule of every built-in check.
-pub fn all_rules() -> Vec<&'static RuleMeta> {
-    let mut v: Vec<&'static RuleMeta> = [
-        sensitive_files::RULES,
-        unscanned::RULES,
-        scope::RULES,
-        policy_files::RULES,
-        authority::RULES,
-        migrations::RULES,
-        dependencies::RULES,
-        crate::secrets::builtin_rule_meta(),
-        crate::guard::rule_meta(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    v.sort_by_key(|r| r.id);
-    v
-}
-
-/// The rule with this id.
-pub fn rule(id: &str) -> Option<&'static RuleMeta> {
-    all_rules().into_iter().find(|r| r.id == id)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rule_ids_are_unique_kebab_case_and_documented() {
-        let rules = all_rules();
-        let mut ids: Vec<_> = rules.iter().map(|r| r.id).collect();
-        ids.dedup();
-        assert_eq!(ids.len(), rules.len(), "duplicate rule id");
-        for r in rules {
-            let (concern, name) = r.id.split_once('/').expect("concern/name");
-            for part in [concern, name] {
-                assert!(!part.is_empty());
-                assert!(part
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
-            }
-            for text in [r.summary, r.what_it_does, r.why_is_this_bad, r.how_to_fix] {
-                assert!(text.len() > 20, "{} has a thin doc section", r.id);
-            }
-        }
-        // Every check's rules are in the registry.
-        for c in builtin() {
-            for r in c.rules() {
-                assert_eq!(rule(r.id), Some(r));
-            }
-        }
-    }
 }

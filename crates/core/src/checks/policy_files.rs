@@ -3,8 +3,7 @@
 use super::{Check, RuleMeta};
 use crate::{Action, ChangeSet, Finding, Policy};
 
-/// The rule id.
-pub const SELF_EDIT: &str = "policy/self-edit";
+pub use crate::rule::SELF_EDIT;
 
 /// An agent pushes to a branch the policy reserves for people.
 pub const AGENT_PUSH: &str = "policy/agent-push-to-protected-branch";

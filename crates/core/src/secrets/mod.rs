@@ -1,7 +1,7 @@
 //! Secret detection: built-in rules as data, custom rules from the policy, one keyword
 //! pass per file, and findings whose evidence is always redacted.
 
-mod archive;
+pub(crate) mod archive;
 mod scanner;
 mod spec;
 mod tiered;
@@ -11,11 +11,7 @@ use std::sync::{Arc, OnceLock};
 pub use scanner::{shannon_entropy, RuleError, Scanner, SecretMatch, SecretRule};
 pub use spec::{RuleSpec, PACK_DIGEST};
 
-use crate::checks::{Check, RuleMeta};
-use crate::{
-    redact, secret_fingerprint, ChangeSet, ChangeStatus, FileChange, FileMode, Finding,
-    FingerprintKey, Policy,
-};
+use crate::rule::RuleMeta;
 
 /// The built-in rule specs (the embedded packs, compiled in by build.rs).
 pub fn builtin_specs() -> &'static [RuleSpec] {
@@ -62,7 +58,7 @@ pub fn scanner_with(custom: &[RuleSpec]) -> Result<Scanner, Vec<RuleError>> {
 }
 
 const WHY: &str = "A credential in a commit is copied to every clone, fork and CI cache, and stays in history after the file is changed; public repositories are harvested for keys within minutes.";
-const FIX: &str = "Remove the value from the change and load it from the environment or a secret manager. If it was ever committed or pushed, revoke and rotate it at the provider first, then purge it from history (git filter-repo). A deliberate test value can be suppressed with `scopecheck:allow <rule-id>` on its line or the line above, or recorded with `scopecheck baseline`.";
+pub(crate) const FIX: &str = "Remove the value from the change and load it from the environment or a secret manager. If it was ever committed or pushed, revoke and rotate it at the provider first, then purge it from history (git filter-repo). A deliberate test value can be suppressed with `scopecheck:allow <rule-id>` on its line or the line above, or recorded with `scopecheck baseline`.";
 
 /// Metadata of every built-in secret rule, for `scopecheck rules` / `explain`.
 pub fn builtin_rule_meta() -> &'static [RuleMeta] {
@@ -91,266 +87,6 @@ pub fn builtin_rule_meta() -> &'static [RuleMeta] {
             })
             .collect()
     })
-}
-
-/// The secret-content check.
-pub struct Secrets;
-
-impl Check for Secrets {
-    fn rules(&self) -> &'static [RuleMeta] {
-        builtin_rule_meta()
-    }
-
-    fn run(&self, changes: &ChangeSet, policy: &Policy, out: &mut Vec<Finding>) {
-        if !policy.secrets.enabled {
-            return;
-        }
-        let candidates: Vec<&FileChange> = changes
-            .files
-            .iter()
-            .filter(|c| {
-                c.status != ChangeStatus::Deleted
-                    && !matches!(c.new.as_ref().map(|s| s.mode), Some(FileMode::Submodule))
-                    && !policy.secrets.exclude.is_match(&c.path)
-                    // Really binary files have no lines to add (git shows no text
-                    // diff for them); credential containers among them are sensitive
-                    // files. Text with stray NULs and UTF-16 text are still text.
-                    && c.new_contents().is_some_and(|d| {
-                        !crate::looks_binary(d)
-                            || crate::mostly_text(d)
-                            || crate::decode_utf16(d).is_some()
-                            || archive::is_zip(d)
-                    })
-            })
-            .collect();
-        if candidates.is_empty() {
-            // Nothing to read: do not even build the keyword automaton.
-            return;
-        }
-        let scanner = policy.secrets.scanner();
-        let key = policy.secrets.fingerprint_key.as_ref();
-        let total: usize = candidates
-            .iter()
-            .map(|c| c.new_contents().map_or(0, <[u8]>::len))
-            .sum();
-        // Threads cost more than they save on a typical commit; a big change (a vendored
-        // tree, a generated file) is scanned across cores.
-        if total >= PARALLEL_THRESHOLD && candidates.len() > 1 {
-            use rayon::prelude::*;
-            let found: Vec<Vec<Finding>> = candidates
-                .par_iter()
-                .map(|c| scan_change(&scanner, key, c))
-                .collect();
-            out.extend(found.into_iter().flatten());
-        } else {
-            for c in candidates {
-                out.extend(scan_change(&scanner, key, c));
-            }
-        }
-    }
-}
-
-/// Total bytes of changed content above which files are scanned in parallel.
-const PARALLEL_THRESHOLD: usize = 4 << 20;
-
-/// Secrets a change adds: all of an all-new file, else those touching an added line.
-fn scan_change(
-    scanner: &Scanner,
-    key: Option<&FingerprintKey>,
-    change: &FileChange,
-) -> Vec<Finding> {
-    let Some(raw) = change.new_contents() else {
-        return Vec::new();
-    };
-    if archive::is_zip(raw) {
-        return scan_archive(scanner, key, change, raw);
-    }
-    // UTF-16 text is scanned decoded, as a whole (its lines cannot be diffed as bytes).
-    let decoded = (crate::looks_binary(raw) && !crate::mostly_text(raw))
-        .then(|| crate::decode_utf16(raw))
-        .flatten();
-    let data = decoded.as_deref().unwrap_or(raw);
-    // A file with no old side is new throughout: skip the line diff entirely (directory
-    // and history scans are all-new files).
-    let all_new = change.old.is_none() || decoded.is_some();
-    let mut lines = LineIndex::new(data);
-    let mut out = Vec::new();
-    let (found, added) = if all_new {
-        (scanner.scan(data, Some(&change.path)), &[][..])
-    } else {
-        // Candidates first, only where a keyword could reach the lines that differ; the
-        // line diff runs only for a file that has one (a secret is rare, a diff is not
-        // free).
-        let Some(region) = change.changed_region() else {
-            return Vec::new();
-        };
-        let found = scanner.scan_near(data, std::slice::from_ref(&region), Some(&change.path));
-        if found.is_empty() {
-            return Vec::new();
-        }
-        (found, change.added_lines())
-    };
-    for m in found {
-        if is_fingerprint_key(&change.path, data, &m) {
-            continue;
-        }
-        // A secret counts when any of its bytes is on an added line, so a multi-line key
-        // with one new line counts. Added lines are in offset order: binary search.
-        let touches_added = all_new || {
-            let i = added.partition_point(|l| l.offset + l.text.len().max(1) <= m.secret.start);
-            added.get(i).is_some_and(|l| l.offset < m.secret.end)
-        };
-        if touches_added {
-            out.push(secret_finding(
-                scanner,
-                key,
-                &m,
-                &change.path,
-                data,
-                &mut lines,
-            ));
-        }
-    }
-    out
-}
-
-/// The policy's own `fingerprint-key` is random by design and opens nothing (it only keys
-/// fingerprints): the value `scopecheck init` writes is not a finding, or the starter file
-/// could not be committed. Only that exact shape is exempt — a line holding nothing but
-/// `fingerprint-key = "<32 or more hex digits>"`, the match inside the quotes — so the
-/// key's line cannot carry anything else past the scanner.
-fn is_fingerprint_key(path: &str, data: &[u8], m: &SecretMatch) -> bool {
-    if !crate::config::CONFIG_FILE_NAMES.contains(&path) {
-        return false;
-    }
-    let start = data[..m.secret.start]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let end = memchr::memchr(b'\n', &data[start..]).map_or(data.len(), |i| start + i);
-    let Some(rest) = data[start..end]
-        .trim_ascii()
-        .strip_prefix(b"fingerprint-key")
-    else {
-        return false;
-    };
-    let Some(value) = rest
-        .trim_ascii_start()
-        .strip_prefix(b"=")
-        .map(<[u8]>::trim_ascii)
-        .and_then(|v| v.strip_prefix(b"\""))
-        .and_then(|v| v.strip_suffix(b"\""))
-    else {
-        return false;
-    };
-    let hex =
-        value.len() >= crate::FingerprintKey::MIN_LEN && value.iter().all(u8::is_ascii_hexdigit);
-    // The match must lie inside the value's quotes.
-    let value_start = value.as_ptr() as usize - data.as_ptr() as usize;
-    hex && m.secret.start >= value_start && m.secret.end <= value_start + value.len()
-}
-
-/// Secrets in the stored members of a zip archive, each member new throughout unless the
-/// old archive held the same member with the same bytes. Findings name the member as
-/// `archive.zip!path/in/archive`.
-fn scan_archive(
-    scanner: &Scanner,
-    key: Option<&FingerprintKey>,
-    change: &FileChange,
-    raw: &[u8],
-) -> Vec<Finding> {
-    let old = change
-        .old_contents()
-        .filter(|d| archive::is_zip(d))
-        .map(archive::stored_members)
-        .unwrap_or_default();
-    let mut out = Vec::new();
-    for (name, bytes) in archive::stored_members(raw) {
-        if old.iter().any(|(n, b)| *n == name && *b == bytes)
-            || (crate::looks_binary(bytes) && !crate::mostly_text(bytes))
-        {
-            continue;
-        }
-        let path = format!("{}!{name}", change.path);
-        let mut lines = LineIndex::new(bytes);
-        for m in scanner.scan(bytes, Some(&path)) {
-            out.push(secret_finding(scanner, key, &m, &path, bytes, &mut lines));
-        }
-    }
-    out
-}
-
-/// Turns a match into a finding with redacted evidence and snippet.
-pub fn secret_finding(
-    scanner: &Scanner,
-    key: Option<&FingerprintKey>,
-    m: &SecretMatch,
-    path: &str,
-    data: &[u8],
-    lines: &mut LineIndex,
-) -> Finding {
-    let rule = &scanner.rules()[m.rule];
-    let secret = &data[m.secret.clone()];
-    let (line, line_start) = lines.locate(m.secret.start);
-    let line_end =
-        memchr::memchr(b'\n', &data[line_start..]).map_or(data.len(), |i| line_start + i);
-    let column = m.secret.start - line_start + 1;
-    let snippet = redacted_snippet(
-        &data[line_start..line_end],
-        m.secret.start - line_start,
-        secret,
-    );
-    Finding {
-        rule: rule.id.clone(),
-        action: rule.action,
-        path: path.to_owned(),
-        line,
-        column: u32::try_from(column).unwrap_or(u32::MAX),
-        message: format!("{} in {path}", rule.name),
-        help: FIX.to_owned(),
-        evidence: Some(redact(secret)),
-        snippet: Some(snippet),
-        fingerprint: secret_fingerprint(key, &rule.id, path, secret),
-        commit: None,
-    }
-}
-
-/// The line with the secret (and any other copy of it on the line) redacted, trimmed to
-/// a readable width around the secret.
-fn redacted_snippet(line: &[u8], at: usize, matched: &[u8]) -> String {
-    // The whole token the secret sits in is hidden, not just the part a rule matched: a
-    // multi-part credential (`AKIA…:<secret key>`, `user:password@host`) must not show
-    // its other half next to the redaction.
-    let delimiter = |b: &u8| crate::change::is_token_delimiter(*b);
-    let at = at.min(line.len());
-    let end = (at + matched.len()).min(line.len());
-    let at = line[..at].iter().rposition(delimiter).map_or(0, |i| i + 1);
-    let end = line[end..]
-        .iter()
-        .position(delimiter)
-        .map_or(line.len(), |i| end + i);
-    let secret = &line[at..end];
-    let before = &line[..at];
-    let after = &line[end..];
-    let keep_before = before.len().saturating_sub(60);
-    let keep_after = after.len().min(60);
-    let mut s = String::new();
-    if keep_before > 0 {
-        s.push('…');
-    }
-    s.push_str(&String::from_utf8_lossy(&before[keep_before..]));
-    s.push_str(&redact(secret));
-    s.push_str(&String::from_utf8_lossy(&after[..keep_after]));
-    if keep_after < after.len() {
-        s.push('…');
-    }
-    for copy in [secret, matched] {
-        let shown = String::from_utf8_lossy(copy);
-        if shown.len() >= 4 {
-            s = s.replace(shown.as_ref(), "[redacted]");
-        }
-    }
-    s.replace(['\r', '\t'], " ")
 }
 
 /// Line numbers from byte offsets by counting newlines between successive offsets, so a
@@ -392,26 +128,3 @@ impl<'a> LineIndex<'a> {
 
 #[cfg(test)]
 mod tests;
-
-#[cfg(test)]
-mod snippet_tests {
-    use super::redacted_snippet;
-
-    #[test]
-    fn both_halves_of_a_multi_part_credential_are_hidden() {
-        let line =
-            br#"AWS_CREDS = "AKIAZ7Q2LMNP4RSTUVWX:wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEYq""#;
-        let at = 13;
-        let s = redacted_snippet(line, at, b"AKIAZ7Q2LMNP4RSTUVWX");
-        assert!(!s.contains("wJalr"), "{s}");
-        assert!(!s.contains("Z7Q2"), "{s}");
-        assert!(s.starts_with("AWS_CREDS = \""), "{s}");
-        let s = redacted_snippet(
-            b"TOKEN=abcd1234efgh5678 # again: abcd1234efgh5678",
-            6,
-            b"abcd1234efgh5678",
-        );
-        assert!(!s.contains("abcd1234"), "{s}");
-        assert!(s.starts_with("TOKEN="), "{s}");
-    }
-}

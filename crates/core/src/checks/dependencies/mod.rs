@@ -126,35 +126,7 @@ pub const RULES: &[RuleMeta] = &[
     },
 ];
 
-/// Dependency policy after validation.
-#[derive(Debug, Clone)]
-pub struct DependencySettings {
-    /// Whether the check runs.
-    pub enabled: bool,
-    /// Action for a new direct package (default review).
-    pub new_action: Action,
-    /// Action for a package only added to a lockfile (default warn).
-    pub transitive_action: Action,
-    /// Per-ecosystem action for new packages (`npm = "block"`).
-    pub ecosystems: BTreeMap<String, Action>,
-    /// Accepted packages: (ecosystem or any, name).
-    pub allow: Vec<(Option<String>, String)>,
-    /// Banned packages: (ecosystem or any, name, reason).
-    pub deny: Vec<(Option<String>, String, String)>,
-}
-
-impl Default for DependencySettings {
-    fn default() -> Self {
-        DependencySettings {
-            enabled: true,
-            new_action: Action::Review,
-            transitive_action: Action::Warn,
-            ecosystems: BTreeMap::new(),
-            allow: Vec::new(),
-            deny: Vec::new(),
-        }
-    }
-}
+pub use crate::policy::DependencySettings;
 
 /// Known ecosystem names, as used in policy entries (`npm:react`).
 pub const ECOSYSTEMS: &[&str] = &[

@@ -1,5 +1,6 @@
-//! Configuration errors: every problem with its file, line, column and key, rendered by
-//! miette with the offending source line.
+//! Errors in the files a person writes for scopecheck (the policy, work orders): every
+//! problem with its file, line, column and key, rendered by miette with the offending
+//! source line. Below every reader of such files, so none of them depends on another.
 
 use std::fmt;
 use std::ops::Range;
