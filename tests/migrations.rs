@@ -619,3 +619,112 @@ fn explain_covers_the_migration_rules() {
     let run = repo.scopecheck(&["explain", "migration/applied-edit"]);
     assert!(run.stdout.contains("new migration"), "{}", run.stdout);
 }
+
+/// Locations the repository's own framework configuration declares, in directories no
+/// built-in layout names: found with the configuration committed (read from the index),
+/// added in the same change, or in a pushed range (read from each commit's tree); the same
+/// files without the configuration are not migrations.
+#[test]
+fn locations_declared_in_framework_configuration() {
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        (
+            "Alembic",
+            "backend/alembic.ini",
+            "[alembic]\nscript_location = %(here)s/db/revisions\nsqlalchemy.url = driver://\n",
+            "backend/db/revisions/versions/1975ea83b712_add_orders.py",
+            "from alembic import op\n\ndef upgrade():\n    op.create_table(\"orders\")\n\ndef downgrade():\n    op.drop_table(\"orders\")\n",
+        ),
+        (
+            "Atlas",
+            "atlas.hcl",
+            "env \"dev\" {\n  migration {\n    dir = \"file://schema/changes\"\n  }\n}\n",
+            "schema/changes/20240101000000_init.sql",
+            "CREATE TABLE orders (id int);\n",
+        ),
+        (
+            "Drizzle",
+            "web/drizzle.config.ts",
+            "import { defineConfig } from \"drizzle-kit\";\nexport default defineConfig({ out: \"./db/out\", dialect: \"postgresql\" });\n",
+            "web/db/out/0000_init.sql",
+            "CREATE TABLE orders (id int);\n",
+        ),
+        (
+            "Flyway",
+            "flyway.conf",
+            "flyway.url=jdbc:h2:mem:x\nflyway.locations=classpath:db/changes\n",
+            "src/main/java/db/changes/V2__Seed_users.java",
+            "public class V2__Seed_users extends BaseJavaMigration {}\n",
+        ),
+        (
+            "Prisma",
+            "prisma.config.ts",
+            "export default defineConfig({\n  schema: \"db/schema.prisma\",\n  migrations: { path: \"db/history\" },\n});\n",
+            "db/history/20240101000000_init/migration.sql",
+            "CREATE TABLE \"Order\" (id int);\n",
+        ),
+    ];
+    let migration_findings = |r: &serde_json::Value| -> Vec<(String, String)> {
+        rules(r)
+            .into_iter()
+            .filter(|f| f.0 == "migration/new-migration")
+            .map(|f| (f.0, f.2))
+            .collect()
+    };
+    for &(fw, config, config_text, path, body) in cases {
+        let expected = vec![("migration/new-migration".to_owned(), path.to_owned())];
+        // Without the configuration, the file is not a migration.
+        let plain = TestRepo::new();
+        plain.stage("README.md", "app\n");
+        plain.commit("base");
+        plain.stage(path, body);
+        let (_, r) = plain.precommit_json();
+        assert_eq!(migration_findings(&r), vec![], "{fw}: no configuration");
+
+        // Configuration committed: read from the index.
+        let repo = TestRepo::new();
+        repo.stage(config, config_text);
+        repo.commit("configure");
+        repo.stage(path, body);
+        let (_, r) = repo.precommit_json();
+        assert_eq!(
+            migration_findings(&r),
+            expected,
+            "{fw}: committed configuration"
+        );
+        let message = r["findings"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(fw), "{fw}: {message}");
+
+        // Configuration added in the same change: read from the change.
+        let fresh = TestRepo::new();
+        fresh.stage("README.md", "app\n");
+        fresh.commit("base");
+        fresh.stage(config, config_text);
+        fresh.stage(path, body);
+        let (_, r) = fresh.precommit_json();
+        assert_eq!(
+            migration_findings(&r),
+            expected,
+            "{fw}: configuration in the change"
+        );
+
+        // In a range (ci), the configuration is read from the commit's tree.
+        repo.commit("migration");
+        repo.stage("README.md", "more\n");
+        repo.commit("later");
+        let run = repo.scopecheck(&[
+            "ci", "--base", "HEAD~2", "--head", "HEAD", "--format", "json",
+        ]);
+        let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+        assert_eq!(migration_findings(&r), expected, "{fw}: ci range");
+
+        // Editing it once committed is an edit of an applied migration.
+        repo.stage(path, format!("{body}# touched\n"));
+        let (_, r) = repo.precommit_json();
+        let edits: Vec<String> = rules(&r)
+            .into_iter()
+            .filter(|f| f.0 == "migration/applied-edit")
+            .map(|f| f.2)
+            .collect();
+        assert_eq!(edits, vec![path.to_owned()], "{fw}: applied edit");
+    }
+}

@@ -1,10 +1,11 @@
 //! Migration detection, rollback checks and destructive-statement search on arbitrary
-//! content at the paths of every supported framework: findings or silence, never a panic,
-//! and every line a finding names is a line of the file.
+//! content at the paths of every supported framework, with the old side also read as a
+//! framework configuration file that declares migration locations: findings or silence,
+//! never a panic, and every line a finding names is a line of the file.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use scopecheck_core::checks::migrations::{framework, Migrations};
+use scopecheck_core::checks::migrations::{framework, Migrations, CONFIG_FILES};
 use scopecheck_core::checks::Check;
 use scopecheck_core::Policy;
 
@@ -48,7 +49,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = framework(path, Some(rest), &policy);
     let (old, new) = common::sides(rest);
     let lines = new.split(|&b| b == b'\n').count();
-    for cs in [common::change(path, None, new), common::change(path, Some(old), new)] {
+    let config = CONFIG_FILES[rest.len() % CONFIG_FILES.len()];
+    let mut declared = common::change(path, None, new);
+    declared.context.push((config.to_owned(), old.to_vec()));
+    for cs in [common::change(path, None, new), common::change(path, Some(old), new), declared] {
         let mut out = Vec::new();
         Migrations.run(&cs, &policy, &mut out);
         for f in &out {

@@ -499,6 +499,11 @@ pub struct ChangeSet {
     pub notes: Vec<String>,
     /// Who is making the change (set by the front end; see [`crate::actor`]).
     pub actor: crate::Actor,
+    /// Files the change does not touch but a check reads, as of the change's new side
+    /// (path, contents), in path order: the configuration files that declare where
+    /// migrations live. The adapter supplies what
+    /// [`crate::checks::migrations::wanted_dirs`] asks for.
+    pub context: Vec<(String, Vec<u8>)>,
 }
 
 impl ChangeSet {
@@ -515,6 +520,7 @@ impl ChangeSet {
             }
             f.added = OnceLock::new();
         }
+        self.context = Vec::new();
     }
 
     /// Whether this is a content scan rather than a change (see [`Origin::Scan`]).
@@ -529,6 +535,7 @@ impl ChangeSet {
             files: Vec::new(),
             notes: Vec::new(),
             actor: crate::Actor::Human,
+            context: Vec::new(),
         }
     }
 }

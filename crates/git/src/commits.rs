@@ -118,6 +118,11 @@ impl Repo {
         // pack reader's delta-base cache, as the per-commit reads are.
         let packs = std::cell::RefCell::new(self.packs().reader(crate::range::BLOB_CACHE));
         self.load(raw, opts, Some(&packs), &mut cs)?;
+        let src = diff::Src {
+            repo: &self.repo,
+            packs: Some(&packs),
+        };
+        crate::context::from_tree(&src, new, &mut cs)?;
         Ok(cs)
     }
 

@@ -183,6 +183,38 @@ pub(crate) fn entry_at(
     Ok(None)
 }
 
+/// The blobs directly in directory `dir` of tree `root` (`""` for the root) whose name is
+/// one of `names`, as (name, id). A missing directory has none.
+pub(crate) fn blobs_named(
+    repo: &Src<'_>,
+    root: ObjectId,
+    dir: &BStr,
+    names: &[&str],
+) -> Result<Vec<(String, ObjectId)>, Error> {
+    let id = if dir.is_empty() {
+        root
+    } else {
+        match entry_at(repo, root, dir)? {
+            Some((mode, id)) if mode.is_tree() => id,
+            _ => return Ok(Vec::new()),
+        }
+    };
+    let tree = tree_data(repo, id)?;
+    let mut iter = Some(gix::objs::TreeRefIter::from_bytes(
+        &tree.data,
+        repo.repo.object_hash(),
+    ));
+    let mut out = Vec::new();
+    while let Some(e) = next_entry(&mut iter, Some(id))? {
+        if e.mode.is_blob() {
+            if let Some(name) = names.iter().find(|n| e.filename == n.as_bytes()) {
+                out.push(((*name).to_owned(), e.oid.to_owned()));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The next entry of a tree, a malformed entry being an error about that tree.
 fn next_entry<'a>(
     iter: &mut Option<gix::objs::TreeRefIter<'a>>,

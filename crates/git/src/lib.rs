@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 mod commits;
+mod context;
 mod diff;
 mod error;
 mod history;
@@ -238,6 +239,7 @@ impl Repo {
         });
         cs.notes = notes;
         self.load(raw, opts, Some(self.reader()), &mut cs)?;
+        context::from_index(&self.src(), index, &mut cs)?;
         Ok(cs)
     }
 
@@ -276,6 +278,7 @@ impl Repo {
             &mut raw,
         )?;
         self.load(raw, opts, Some(self.reader()), &mut cs)?;
+        context::from_tree(&self.src(), head_tree, &mut cs)?;
         Ok(cs)
     }
 

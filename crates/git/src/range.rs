@@ -238,6 +238,8 @@ impl Repo {
                     cs.files.push(fc);
                 }
                 cs.files.sort_by(|a, b| a.path.cmp(&b.path));
+                let tree = commit_tree(handle, commit.id)?;
+                crate::context::from_tree(&handle.src(), tree, &mut cs)?;
                 Ok(f(commit, cs, work))
             },
         )

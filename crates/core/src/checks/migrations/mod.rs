@@ -6,6 +6,11 @@ use std::sync::OnceLock;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexSet};
 
+mod declared;
+
+use declared::Declared;
+pub use declared::{wanted_dirs, CONFIG_FILES};
+
 use super::{Check, RuleMeta};
 use crate::{Action, ChangeSet, ChangeStatus, FileChange, Finding, Policy};
 
@@ -25,7 +30,7 @@ pub const RULES: &[RuleMeta] = &[
         id: NEW,
         default_action: Action::Review,
         summary: "A new database migration is added",
-        what_it_does: "Flags added files that are migrations: by the conventional layouts of Django, Rails, Alembic / Flask-Migrate, Flyway, Liquibase, Prisma, Supabase, Drizzle, golang-migrate, goose, dbmate, sqlx, Knex, Sequelize, TypeORM, Ecto, Diesel, Entity Framework, Laravel, Doctrine, Phinx and Sqitch; by a versioned file or folder (`0003_x`, a timestamp, `V3__x`) under a directory named migrations, migration, migrate or changelog at any depth, engine sub-directories included, whose content is a migration (SQL that changes a schema or its data, a framework's migration class or functions, a Liquibase changelog); or by `[migrations] paths`. A `migrations/` folder of documentation or one-off scripts is not flagged.",
+        what_it_does: "Flags added files that are migrations: by the conventional layouts of Django, Rails, Alembic / Flask-Migrate, Flyway, Liquibase, Prisma, Supabase, Drizzle, golang-migrate, goose, dbmate, sqlx, Knex, Sequelize, TypeORM, Ecto, Diesel, Entity Framework, Laravel, Doctrine, Phinx and Sqitch; by a versioned file or folder (`0003_x`, a timestamp, `V3__x`) under a directory named migrations, migration, migrate or changelog at any depth, engine sub-directories included, whose content is a migration (SQL that changes a schema or its data, a framework's migration class or functions, a Liquibase changelog); by the locations the repository's own configuration declares (`alembic.ini` `script_location` / `version_locations`, `flyway.conf` / `flyway.toml` `locations`, `atlas.hcl` `migration { dir }`, `drizzle.config.*` `out`, Prisma's schema or migrations path in `package.json` or `prisma.config.ts`; each applies to its own directory and below, read from the change and the tree it lands on); or by `[migrations] paths`. A `migrations/` folder of documentation or one-off scripts is not flagged.",
         why_is_this_bad: "A migration changes the production database when it is deployed, often irreversibly and under load; it deserves a person's review even when the code around it is routine.",
         how_to_fix: "Have someone who knows the database review the migration (locking, backfills, rollback), then approve it.",
     },
@@ -322,11 +327,24 @@ pub fn could_be_migration(path: &str) -> bool {
 /// `data` looks like a migration (a `migrations/` folder of documentation or of one-off
 /// scripts is not one).
 pub fn framework(path: &str, data: Option<&[u8]>, policy: &Policy) -> Option<&'static str> {
+    framework_in(path, data, policy, &Declared::none())
+}
+
+/// [`framework`], with the locations the repository's own configuration declares.
+fn framework_in(
+    path: &str,
+    data: Option<&[u8]>,
+    policy: &Policy,
+    declared: &Declared,
+) -> Option<&'static str> {
     if policy.migrations.exclude.is_match(path) {
         return None;
     }
     if policy.migrations.extra.is_match(path) {
         return Some("migrations.paths");
+    }
+    if let Some(fw) = declared.framework(path) {
+        return Some(fw);
     }
     if !could_be_migration(path) {
         return None;
@@ -400,15 +418,17 @@ impl Check for Migrations {
         if changes.is_scan() {
             return;
         }
-        schema_drift(changes, policy, out);
+        let declared = Declared::of(changes);
+        let framework = |path: &str, data| framework_in(path, data, policy, &declared);
+        schema_drift(changes, policy, &declared, out);
         for change in &changes.files {
             // A deleted file is judged by what it held.
             let new_data = change.new_contents().or(change.old_contents());
-            let new_fw = framework(&change.path, new_data, policy);
+            let new_fw = framework(&change.path, new_data);
             let old_fw = change
                 .old_path
                 .as_deref()
-                .and_then(|p| framework(p, change.old_contents(), policy));
+                .and_then(|p| framework(p, change.old_contents()));
             match change.status {
                 ChangeStatus::Added => {
                     let Some(fw) = new_fw else { continue };
@@ -501,11 +521,11 @@ fn schema_file(path: &str) -> Option<&'static str> {
 }
 
 /// A schema file edited in a change that adds no migration.
-fn schema_drift(changes: &ChangeSet, policy: &Policy, out: &mut Vec<Finding>) {
+fn schema_drift(changes: &ChangeSet, policy: &Policy, declared: &Declared, out: &mut Vec<Finding>) {
     let adds_migration = || {
         changes.files.iter().any(|c| {
             matches!(c.status, ChangeStatus::Added | ChangeStatus::Renamed)
-                && framework(&c.path, c.new_contents(), policy).is_some()
+                && framework_in(&c.path, c.new_contents(), policy, declared).is_some()
         })
     };
     for change in &changes.files {
