@@ -40,7 +40,8 @@ for t in "${targets[@]}"; do
     >"$log" 2>&1
   rc=$?
   wall=$(( $(date +%s) - start ))
-  cpu=$(awk '{ printf "%d", $1 + $2 }' "target/$t.time")
+  # /usr/bin/time puts "Command exited with non-zero status" first when the run failed.
+  cpu=$(tail -n 1 "target/$t.time" | awk '{ printf "%d", $1 + $2 }')
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   outcome=ok
   [ "$rc" -ne 0 ] && { outcome="FAILED (exit $rc, see fuzz/$log and fuzz/artifacts/$t)"; status=1; }

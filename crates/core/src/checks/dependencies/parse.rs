@@ -107,8 +107,53 @@ pub fn format_of(path: &str) -> Option<&'static str> {
     })
 }
 
-/// Parses `data` as `format`.
+/// One file name for each format [`format_of`] knows, for tests and fuzzing.
+pub const EXAMPLE_FILES: &[&str] = &[
+    "Cargo.toml",
+    "Cargo.lock",
+    "package.json",
+    "package-lock.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "pyproject.toml",
+    "poetry.lock",
+    "uv.lock",
+    "Pipfile",
+    "Pipfile.lock",
+    "requirements.txt",
+    "go.mod",
+    "go.sum",
+    "Gemfile",
+    "Gemfile.lock",
+    "pom.xml",
+    "build.gradle",
+    "gradle/libs.versions.toml",
+    "composer.json",
+    "composer.lock",
+    "App.csproj",
+    "packages.lock.json",
+    "mix.exs",
+    "mix.lock",
+    "Dockerfile",
+    ".pre-commit-config.yaml",
+    ".terraform.lock.hcl",
+    "main.tf",
+    "Chart.yaml",
+    "Package.resolved",
+    "pubspec.yaml",
+    "pubspec.lock",
+    ".github/workflows/ci.yml",
+];
+
+/// Parses `data` as `format`. A declaration without a name (a malformed line of a
+/// line-based lockfile) is no package, and is left out.
 pub fn parse(format: &str, data: &[u8]) -> Result<Vec<Dep>, String> {
+    let mut deps = parse_format(format, data)?;
+    deps.retain(|d| !d.name.is_empty());
+    Ok(deps)
+}
+
+fn parse_format(format: &str, data: &[u8]) -> Result<Vec<Dep>, String> {
     let text = std::str::from_utf8(data).map_err(|_| "not valid UTF-8".to_owned())?;
     match format {
         "Cargo.toml" => cargo::cargo_toml(text),
@@ -297,6 +342,23 @@ mod yaml_depth_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_example_file_is_a_different_known_format() {
+        let mut formats: Vec<&str> = EXAMPLE_FILES
+            .iter()
+            .map(|f| format_of(f).unwrap_or_else(|| panic!("{f} has no format")))
+            .collect();
+        for f in &formats {
+            if let Err(e) = parse(f, b"") {
+                assert!(!e.starts_with("unknown format"), "{f}: {e}");
+            }
+        }
+        formats.sort_unstable();
+        let n = formats.len();
+        formats.dedup();
+        assert_eq!(formats.len(), n, "two example files of one format");
+    }
 
     #[test]
     fn requirement_file_names() {
