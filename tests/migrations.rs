@@ -656,6 +656,13 @@ fn locations_declared_in_framework_configuration() {
             "public class V2__Seed_users extends BaseJavaMigration {}\n",
         ),
         (
+            "Liquibase",
+            "res/liquibase/db.changelog-master.xml",
+            "<databaseChangeLog>\n  <includeAll path=\"sets/\" relativeToChangelogFile=\"true\"/>\n</databaseChangeLog>\n",
+            "res/liquibase/sets/002-orders.xml",
+            "<databaseChangeLog>\n  <changeSet id=\"2\" author=\"a\">\n    <createTable tableName=\"orders\"/>\n  </changeSet>\n</databaseChangeLog>\n",
+        ),
+        (
             "Prisma",
             "prisma.config.ts",
             "export default defineConfig({\n  schema: \"db/schema.prisma\",\n  migrations: { path: \"db/history\" },\n});\n",
@@ -717,8 +724,10 @@ fn locations_declared_in_framework_configuration() {
         let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
         assert_eq!(migration_findings(&r), expected, "{fw}: ci range");
 
-        // Editing it once committed is an edit of an applied migration.
-        repo.stage(path, format!("{body}# touched\n"));
+        // Changing a line of it once committed is an edit of an applied migration (a
+        // line only added would be a new Liquibase changeset).
+        let rest = body.split_once('\n').map_or("", |(_, rest)| rest);
+        repo.stage(path, format!("changed\n{rest}"));
         let (_, r) = repo.precommit_json();
         let edits: Vec<String> = rules(&r)
             .into_iter()

@@ -1,6 +1,7 @@
 //! Migration locations a repository declares in its frameworks' own configuration:
 //! Alembic's `script_location` / `version_locations`, Flyway's `locations`, Atlas's
-//! `migration { dir }`, Drizzle's `out`, Prisma's schema and migrations paths. Built-in
+//! `migration { dir }`, Drizzle's `out`, Prisma's schema and migrations paths, a
+//! Liquibase master changelog's includes, and Spring Boot's settings for both. Built-in
 //! layouts cover the conventional places; these name the rest (`db/revisions/`,
 //! `sql/changes/`), so an unconventional layout is still recognised without a policy
 //! entry.
@@ -19,7 +20,16 @@ use crate::{ChangeSet, FileChange};
 /// File names whose content can declare where migrations live.
 pub const CONFIG_FILES: &[&str] = &[
     "alembic.ini",
+    "application.properties",
+    "application.yaml",
+    "application.yml",
     "atlas.hcl",
+    "changelog-master.xml",
+    "changelog-master.yaml",
+    "db.changelog-master.json",
+    "db.changelog-master.xml",
+    "db.changelog-master.yaml",
+    "db.changelog-master.yml",
     "drizzle.config.cjs",
     "drizzle.config.js",
     "drizzle.config.json",
@@ -28,6 +38,7 @@ pub const CONFIG_FILES: &[&str] = &[
     "drizzle.config.ts",
     "flyway.conf",
     "flyway.toml",
+    "liquibase.properties",
     "package.json",
     "prisma.config.ts",
 ];
@@ -56,7 +67,20 @@ fn shaped_like_migration(path: &str) -> bool {
     };
     let code = matches!(
         ext,
-        "sql" | "py" | "js" | "ts" | "mjs" | "cjs" | "go" | "java" | "kt" | "rb" | "hcl"
+        "sql"
+            | "py"
+            | "js"
+            | "ts"
+            | "mjs"
+            | "cjs"
+            | "go"
+            | "java"
+            | "kt"
+            | "rb"
+            | "xml"
+            | "yaml"
+            | "yml"
+            | "json"
     );
     let alembic_revision = stem.len() > 13
         && stem.as_bytes()[12] == b'_'
@@ -157,11 +181,45 @@ fn locations(path: &str, data: &[u8]) -> Vec<Location> {
                 }
             }
         }
-        "flyway.conf" => {
+        "flyway.conf" | "liquibase.properties" | "application.properties" => {
             for (key, value) in ini_values(text, "") {
-                if key == "flyway.locations" {
-                    out.extend(flyway(dir, value.split(',')));
+                match key {
+                    "flyway.locations" => out.extend(flyway(dir, value.split(','))),
+                    "spring.flyway.locations" => out.extend(flyway(dir, value.split(','))),
+                    "changeLogFile" | "changelog-file" | "spring.liquibase.change-log" => {
+                        out.extend(liquibase_master(dir, value));
+                    }
+                    _ => {}
                 }
+            }
+        }
+        "application.yml" | "application.yaml" => {
+            // Spring's nested keys, read line by line: `locations:` under `flyway:` and
+            // `change-log:` under `liquibase:` (their only meaning in these files).
+            for (key, value) in yaml_scalars(text) {
+                match key {
+                    "locations" => out.extend(flyway(dir, value.split(','))),
+                    "change-log" => out.extend(liquibase_master(dir, value)),
+                    _ => {}
+                }
+            }
+        }
+        _ if name.contains("changelog-master") => {
+            for (key, value) in yaml_scalars(text)
+                .into_iter()
+                .map(|(k, v)| (k, v.to_owned()))
+                .chain(quoted_after(text, "file").into_iter().map(|v| ("file", v)))
+                .chain(quoted_after(text, "path").into_iter().map(|v| ("path", v)))
+            {
+                // `include` names a file, `includeAll` a directory; either relative to
+                // the master (relativeToChangelogFile) or to the classpath.
+                let suffix = match key {
+                    "file" => "",
+                    "path" => "/**/*.{xml,yaml,yml,json,sql}",
+                    _ => continue,
+                };
+                out.extend(at(&value, suffix, "Liquibase"));
+                out.extend(classpath(dir, &value).map(|p| ((p, suffix), "Liquibase")));
             }
         }
         "flyway.toml" => {
@@ -217,12 +275,47 @@ fn flyway<'a>(dir: &str, values: impl Iterator<Item = &'a str>) -> Vec<Location>
         let found = if let Some(rel) = v.strip_prefix("filesystem:") {
             resolve(dir, rel)
         } else {
-            let rel = v.strip_prefix("classpath:").unwrap_or(v);
-            resolve("", rel).map(|p| join(dir, &format!("**/{p}")))
+            classpath(dir, v)
         };
         out.extend(found.map(|p| ((p, "/**/*__*"), "Flyway")));
     }
     out
+}
+
+/// Where a `classpath:` (or prefix-less) path can be, below `dir`: under any source or
+/// resource root.
+fn classpath(dir: &str, value: &str) -> Option<String> {
+    let rel = value
+        .trim()
+        .strip_prefix("classpath:")
+        .unwrap_or(value.trim());
+    let rel = resolve("", rel.trim_start_matches('/'))?;
+    (!rel.is_empty()).then(|| join(dir, &format!("**/{rel}")))
+}
+
+/// The changelog files beside and below a Liquibase master changelog.
+fn liquibase_master(dir: &str, value: &str) -> Option<Location> {
+    let master = classpath(dir, value)?;
+    let (folder, _) = master.rsplit_once('/')?;
+    // A master at the classpath root would make every file a changelog.
+    (folder != "**" && !folder.ends_with("/**")).then(|| {
+        (
+            (folder.to_owned(), "/**/*.{xml,yaml,yml,json,sql}"),
+            "Liquibase",
+        )
+    })
+}
+
+/// `key: value` lines of a YAML file (list dashes and quotes removed), at any depth.
+fn yaml_scalars(text: &str) -> Vec<(&str, &str)> {
+    text.lines()
+        .filter_map(|l| {
+            let l = l.trim().trim_start_matches("- ");
+            let (k, v) = l.split_once(':')?;
+            let v = v.trim().trim_matches(['"', '\'']);
+            (!v.is_empty() && !k.contains(' ')).then_some((k.trim(), v))
+        })
+        .collect()
 }
 
 fn join(dir: &str, rel: &str) -> String {
@@ -416,6 +509,58 @@ mod tests {
             vec![
                 ("prisma/schema".to_owned(), "/migrations/*/migration.sql", "Prisma"),
                 ("db/history".to_owned(), "/*/migration.sql", "Prisma"),
+            ]
+        );
+        let changelogs = "/**/*.{xml,yaml,yml,json,sql}";
+        assert_eq!(
+            declared(
+                "svc/liquibase.properties",
+                "changeLogFile=db/sql-changes/master.xml\n"
+            ),
+            one("svc/**/db/sql-changes", changelogs, "Liquibase")
+        );
+        assert_eq!(
+            declared("liquibase.properties", "changeLogFile=master.xml\n"),
+            vec![]
+        );
+        assert_eq!(
+            declared(
+                "src/main/resources/application.yml",
+                "spring:\n  liquibase:\n    change-log: classpath:/schema/master.yaml\n  flyway:\n    locations: classpath:db/x,filesystem:y\n"
+            ),
+            vec![
+                ("src/main/resources/**/schema".to_owned(), changelogs, "Liquibase"),
+                ("src/main/resources/**/db/x".to_owned(), "/**/*__*", "Flyway"),
+                ("src/main/resources/y".to_owned(), "/**/*__*", "Flyway"),
+            ]
+        );
+        assert_eq!(
+            declared(
+                "application.properties",
+                "spring.flyway.locations=classpath:db/v2\n"
+            ),
+            one("**/db/v2", "/**/*__*", "Flyway")
+        );
+        assert_eq!(
+            declared(
+                "res/db.changelog-master.xml",
+                "<databaseChangeLog xmlns:xsi=\"x\">\n  <include file=\"parts/a.xml\" relativeToChangelogFile=\"true\"/>\n  <includeAll path=\"db/all/\"/>\n</databaseChangeLog>\n"
+            ),
+            vec![
+                ("res/parts/a.xml".to_owned(), "", "Liquibase"),
+                ("res/**/parts/a.xml".to_owned(), "", "Liquibase"),
+                ("res/db/all".to_owned(), changelogs, "Liquibase"),
+                ("res/**/db/all".to_owned(), changelogs, "Liquibase"),
+            ]
+        );
+        assert_eq!(
+            declared(
+                "db.changelog-master.yaml",
+                "databaseChangeLog:\n  - include:\n      file: changes/001.yaml\n"
+            ),
+            vec![
+                ("changes/001.yaml".to_owned(), "", "Liquibase"),
+                ("**/changes/001.yaml".to_owned(), "", "Liquibase"),
             ]
         );
         assert_eq!(declared("package.json", "{\"name\": \"x\"}"), vec![]);
