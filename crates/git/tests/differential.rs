@@ -21,8 +21,17 @@
 //!   where imara-diff's leaves it below), so their numbers are not compared: what a
 //!   scan must never miss is new content, and that is what is compared.
 //!
-//! The suite runs `SCOPECHECK_DIFF_CASES` cases (64 by default); `benches/differential.sh`
-//! runs a long campaign.
+//! A second property judges ranges commit by commit, as `ci` and `pre-push` do
+//! (`map_commits`): a random history with a commit and its revert, a side branch with a
+//! cherry-pick of it, a merge (clean, one side taken on conflicts, or evil: with edits of
+//! its own) and a commit after it. Each commit's change set must be what git says that
+//! commit changed: `git diff` against its parent, for a merge the combined diff
+//! (`git diff-tree -c`: the paths that differ from every parent), less the changes an
+//! earlier commit of the range already made (scopecheck judges a repeated change once);
+//! each merge's added lines must include every line no parent has.
+//!
+//! The suite runs `SCOPECHECK_DIFF_CASES` cases of each (64 by default);
+//! `benches/differential.sh` runs a long campaign.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -120,45 +129,58 @@ fn entry() -> impl Strategy<Value = Entry> {
     ]
 }
 
-/// A tree, and an edit of it: each path kept, changed (a new entry or an edit of its
-/// lines), removed, or added.
-fn trees() -> impl Strategy<Value = (Tree, Tree)> {
-    let n = PATHS.len();
-    (
-        prop::collection::vec(prop::option::weighted(0.7, entry()), n),
-        prop::collection::vec((0u8..10, entry(), line(), 0usize..12), n),
-    )
-        .prop_map(|(before, edits)| {
-            let old: Tree = before
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, e)| e.map(|e| (i, e)))
-                .collect();
-            let mut new = old.clone();
-            for (i, (what, replacement, text, at)) in edits.into_iter().enumerate() {
-                match (what, new.get_mut(&i)) {
-                    // Most paths stay as they are.
-                    (0..=4, _) => {}
-                    (5, Some(_)) => {
-                        new.remove(&i);
-                    }
-                    (6 | 7, Some(Entry::Text { lines, .. })) => {
-                        // An edit: insert or replace a line.
-                        let at = at.min(lines.len());
-                        if what == 6 || at == lines.len() {
-                            lines.insert(at, text);
-                        } else {
-                            lines[at] = text;
-                        }
-                    }
-                    (8, Some(Entry::Text { exec, .. })) => *exec = !*exec,
-                    _ => {
-                        new.insert(i, replacement);
-                    }
+/// A random tree.
+fn tree() -> impl Strategy<Value = Tree> {
+    prop::collection::vec(prop::option::weighted(0.7, entry()), PATHS.len()).prop_map(|v| {
+        v.into_iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.map(|e| (i, e)))
+            .collect()
+    })
+}
+
+/// What happens to each path in an edit (see [`apply`]).
+type Edit = (u8, Entry, String, usize);
+
+fn edits() -> impl Strategy<Value = Vec<Edit>> {
+    prop::collection::vec((0u8..10, entry(), line(), 0usize..12), PATHS.len())
+}
+
+/// `tree` edited: each path kept, changed (a new entry or an edit of its lines), removed,
+/// or added.
+fn apply(tree: &Tree, edits: &[Edit]) -> Tree {
+    let mut new = tree.clone();
+    for (i, (what, replacement, text, at)) in edits.iter().enumerate() {
+        match (*what, new.get_mut(&i)) {
+            // Most paths stay as they are.
+            (0..=4, _) => {}
+            (5, Some(_)) => {
+                new.remove(&i);
+            }
+            (6 | 7, Some(Entry::Text { lines, .. })) => {
+                // An edit: insert or replace a line.
+                let at = (*at).min(lines.len());
+                if *what == 6 || at == lines.len() {
+                    lines.insert(at, text.clone());
+                } else {
+                    lines[at] = text.clone();
                 }
             }
-            (old, new)
-        })
+            (8, Some(Entry::Text { exec, .. })) => *exec = !*exec,
+            _ => {
+                new.insert(i, replacement.clone());
+            }
+        }
+    }
+    new
+}
+
+/// A tree, and an edit of it.
+fn trees() -> impl Strategy<Value = (Tree, Tree)> {
+    (tree(), edits()).prop_map(|(old, e)| {
+        let new = apply(&old, &e);
+        (old, new)
+    })
 }
 
 /// What a person does to the index and working tree after `read-tree`.
@@ -221,9 +243,28 @@ fn git(dir: &Path, args: &[&str], input: Option<&[u8]>) -> Vec<u8> {
 
 /// A fast-import stream committing `tree` as `refs/heads/{branch}`.
 fn commit_stream(out: &mut Vec<u8>, branch: &str, tree: &Tree, time: u32) {
+    commit_with(out, branch, None, &[], tree, time);
+}
+
+/// The same, as mark `mark` with the marked `parents` (first parent first).
+fn commit_with(
+    out: &mut Vec<u8>,
+    branch: &str,
+    mark: Option<u32>,
+    parents: &[u32],
+    tree: &Tree,
+    time: u32,
+) {
     writeln!(out, "commit refs/heads/{branch}").unwrap();
+    if let Some(m) = mark {
+        writeln!(out, "mark :{m}").unwrap();
+    }
     writeln!(out, "committer T <t@example.com> {time} +0000").unwrap();
-    writeln!(out, "data 1\nx\ndeleteall").unwrap();
+    writeln!(out, "data 1\nx").unwrap();
+    for (i, p) in parents.iter().enumerate() {
+        writeln!(out, "{} :{p}", if i == 0 { "from" } else { "merge" }).unwrap();
+    }
+    writeln!(out, "deleteall").unwrap();
     for (&i, e) in tree {
         match e {
             Entry::Gitlink(n) => {
@@ -407,6 +448,17 @@ fn lines_of(data: &[u8]) -> Vec<&[u8]> {
 /// Each side that was read is the object its id names; the added lines of each text
 /// file are lines of its new side and include every line new to it, as git's do.
 fn check_contents(cs: &ChangeSet, patch: &[u8], what: &str) -> Result<(), TestCaseError> {
+    check_contents_with(cs, patch, what, &|_| Vec::new())
+}
+
+/// [`check_contents`] for a merge: `others` gives the other parents' versions of a path,
+/// whose lines are not new in the merge either.
+fn check_contents_with(
+    cs: &ChangeSet,
+    patch: &[u8],
+    what: &str,
+    others: &dyn Fn(&str) -> Vec<Vec<u8>>,
+) -> Result<(), TestCaseError> {
     let git = git_added(patch);
     let is_text = |s: &scopecheck_core::Side| {
         matches!(
@@ -439,7 +491,8 @@ fn check_contents(cs: &ChangeSet, patch: &[u8], what: &str) -> Result<(), TestCa
             continue;
         }
         let new_lines = lines_of(new.bytes().unwrap_or_default());
-        let old_lines: std::collections::HashSet<&[u8]> = f
+        let other_versions = others(&f.path);
+        let mut old_lines: std::collections::HashSet<&[u8]> = f
             .old
             .as_ref()
             .map(|o| {
@@ -448,6 +501,7 @@ fn check_contents(cs: &ChangeSet, patch: &[u8], what: &str) -> Result<(), TestCa
                     .collect()
             })
             .unwrap_or_default();
+        old_lines.extend(other_versions.iter().flat_map(|v| lines_of(v)));
         let ours: Vec<u32> = f.added_lines().iter().map(|l| l.line).collect();
         for l in f.added_lines() {
             prop_assert_eq!(
@@ -558,6 +612,323 @@ fn compare(d: &Path, cs: &ChangeSet, which: &[&str], what: &str) -> Result<(), T
     check_contents(cs, &patch, what)
 }
 
+/// A history to judge commit by commit: on `main`, a commit and perhaps its revert; on a
+/// side branch from the base, a commit and perhaps a cherry-pick of main's commit; a merge
+/// of the two, each path both sides changed resolved to one side, perhaps with edits of
+/// its own (an evil merge); then one more commit.
+#[derive(Debug, Clone)]
+struct History {
+    base: Tree,
+    main: Vec<Edit>,
+    revert: bool,
+    side: Vec<Edit>,
+    pick: bool,
+    take_side: bool,
+    evil: Option<Vec<Edit>>,
+    after: Vec<Edit>,
+}
+
+fn history() -> impl Strategy<Value = History> {
+    (
+        tree(),
+        (edits(), any::<bool>()),
+        (edits(), any::<bool>(), any::<bool>()),
+        prop::option::weighted(0.4, edits()),
+        edits(),
+    )
+        .prop_map(
+            |(base, (main, revert), (side, pick, take_side), evil, after)| History {
+                base,
+                main,
+                revert,
+                side,
+                pick,
+                take_side,
+                evil,
+                after,
+            },
+        )
+}
+
+/// `onto` with the change from `from` to `to` applied path by path (a cherry-pick, or
+/// with the sides swapped a revert).
+fn picked(onto: &Tree, from: &Tree, to: &Tree) -> Tree {
+    let mut out = onto.clone();
+    for i in 0..PATHS.len() {
+        if from.get(&i) != to.get(&i) {
+            match to.get(&i) {
+                Some(e) => out.insert(i, e.clone()),
+                None => out.remove(&i),
+            };
+        }
+    }
+    out
+}
+
+/// A merge of `theirs` into `ours` from `base`: what only one side changed, that side's;
+/// what both changed, one side's.
+fn merged(base: &Tree, ours: &Tree, theirs: &Tree, take_theirs: bool) -> Tree {
+    let mut out = ours.clone();
+    for i in 0..PATHS.len() {
+        let (b, t) = (base.get(&i), theirs.get(&i));
+        if t != b && (ours.get(&i) == b || take_theirs) {
+            match t {
+                Some(e) => out.insert(i, e.clone()),
+                None => out.remove(&i),
+            };
+        }
+    }
+    out
+}
+
+fn kind_of(mode: &str) -> &str {
+    match mode {
+        "100755" => "100644",
+        m => m,
+    }
+}
+
+/// `git diff-tree -c --raw -z` of a merge as scopecheck reads it: the paths that differ
+/// from every parent, judged against the first parent's version, or when the first
+/// parent has none, the first other parent's that is not a submodule entry (a commit id
+/// has no lines to hold the merge's content).
+fn combined_raw(out: &[u8], parents: usize) -> Vec<Raw> {
+    let zero_mode = "000000";
+    let mut fields = out.split(|&b| b == 0).filter(|f| !f.is_empty());
+    let mut entries = Vec::new();
+    while let Some(meta) = fields.next() {
+        let meta = String::from_utf8_lossy(meta);
+        let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
+        let path = String::from_utf8_lossy(fields.next().expect("a path")).into_owned();
+        let (modes, ids) = (&parts[..=parents], &parts[parents + 1..=2 * parents + 1]);
+        let old = (0..parents)
+            .find(|&i| modes[i] != zero_mode && (i == 0 || modes[i] != "160000"))
+            .map_or((zero_mode, ids[0]), |i| (modes[i], ids[i]));
+        let (nm, nid) = (modes[parents], ids[parents]);
+        let status = if old.0 == zero_mode {
+            'A'
+        } else if nm == zero_mode {
+            'D'
+        } else if kind_of(old.0) != kind_of(nm) {
+            'T'
+        } else {
+            'M'
+        };
+        entries.push((
+            status,
+            path,
+            old.0.to_owned(),
+            nm.to_owned(),
+            old.1.to_owned(),
+            nid.to_owned(),
+        ));
+    }
+    entries.sort();
+    entries
+}
+
+/// The (deletion, addition) pairs scopecheck joins as renames in `raw` (in path order):
+/// each deleted file, in order, with the last remaining added file of the same object
+/// and mode, submodule entries never.
+fn renames(raw: &[Raw]) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    let mut taken = vec![false; raw.len()];
+    for (d, e) in raw.iter().enumerate().filter(|(_, e)| e.0 == 'D') {
+        let found =
+            raw.iter().enumerate().rev().find(|(a, x)| {
+                x.0 == 'A' && !taken[*a] && x.5 == e.4 && x.3 == e.2 && x.3 != "160000"
+            });
+        if let Some((a, _)) = found {
+            taken[a] = true;
+            pairs.push((d, a));
+        }
+    }
+    pairs
+}
+
+/// Each commit of the history, judged on its own (`map_commits`, as `ci` and `pre-push`
+/// do), against what git says that commit changed: `git diff` against its parent, or the
+/// combined diff of a merge; a change an earlier commit of the range already made (the
+/// same path, from the same object to the same object) is judged once, in that commit.
+fn check_history(h: History) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"], None);
+    let t1 = apply(&h.base, &h.main);
+    let mut main_tip = (2, t1.clone());
+    let side1 = apply(&h.base, &h.side);
+    let mut side_tip = (4, side1.clone());
+    let mut stream = Vec::new();
+    commit_with(&mut stream, "main", Some(1), &[], &h.base, 1_700_000_000);
+    commit_with(&mut stream, "main", Some(2), &[1], &t1, 1_700_000_100);
+    if h.revert {
+        let reverted = picked(&t1, &t1, &h.base);
+        commit_with(&mut stream, "main", Some(3), &[2], &reverted, 1_700_000_200);
+        main_tip = (3, reverted);
+    }
+    commit_with(&mut stream, "side", Some(4), &[1], &side1, 1_700_000_300);
+    if h.pick {
+        let pick = picked(&side1, &h.base, &t1);
+        commit_with(&mut stream, "side", Some(5), &[4], &pick, 1_700_000_400);
+        side_tip = (5, pick);
+    }
+    let mut merge = merged(&h.base, &main_tip.1, &side_tip.1, h.take_side);
+    if let Some(evil) = &h.evil {
+        merge = apply(&merge, evil);
+    }
+    commit_with(
+        &mut stream,
+        "main",
+        Some(6),
+        &[main_tip.0, side_tip.0],
+        &merge,
+        1_700_000_500,
+    );
+    let last = apply(&merge, &h.after);
+    commit_with(&mut stream, "main", Some(7), &[6], &last, 1_700_000_600);
+    git(
+        d,
+        &["fast-import", "--quiet", "--export-marks=.git/marks"],
+        Some(&stream),
+    );
+    let marks = std::fs::read_to_string(d.join(".git/marks")).expect("marks");
+    let id_of = |mark: u32| {
+        marks
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!(":{mark} ")))
+            .and_then(|hex| scopecheck_git::ObjectId::from_hex(hex.as_bytes()).ok())
+            .expect("a marked commit")
+    };
+
+    let opts = ReadOptions {
+        max_file_size: u64::MAX,
+    };
+    let repo = Repo::discover(d).expect("a repository");
+    let commits = repo
+        .commits_between(&[id_of(1)], id_of(7))
+        .expect("the range walks");
+    let judged = repo
+        .map_commits(&commits, &opts, |c, cs, _| (c.id, cs))
+        .expect("the commits read");
+    let mut seen = std::collections::HashSet::new();
+    for (info, (id, cs)) in commits.iter().zip(judged) {
+        prop_assert_eq!(id, info.id);
+        let hex = info.id.to_string();
+        let parent = info.parent.expect("a parent").to_string();
+        let what = format!("commit {}", &hex[..8]);
+        let theirs = if info.parents.len() > 1 {
+            let out = git(
+                d,
+                &[
+                    "diff-tree",
+                    "-c",
+                    "-r",
+                    "--raw",
+                    "-z",
+                    "--no-abbrev",
+                    "--no-commit-id",
+                    &hex,
+                ],
+                None,
+            );
+            combined_raw(&out, info.parents.len())
+        } else {
+            let out = git(
+                d,
+                &[
+                    "diff",
+                    "--no-renames",
+                    "--raw",
+                    "-z",
+                    "--no-abbrev",
+                    &parent,
+                    &hex,
+                ],
+                None,
+            );
+            git_raw(&out)
+        };
+        let pairs = if info.parents.len() > 1 {
+            Vec::new()
+        } else {
+            renames(&theirs)
+        };
+        // One key per change as scopecheck pairs them: a rename is one change, keyed by
+        // its new path and both sides.
+        let key = |i: usize| -> (String, String, String, String, String) {
+            let e = &theirs[i];
+            match pairs.iter().find(|&&(d, a)| d == i || a == i) {
+                Some(&(d, a)) => (
+                    theirs[a].1.clone(),
+                    theirs[d].2.clone(),
+                    theirs[a].3.clone(),
+                    theirs[d].4.clone(),
+                    theirs[a].5.clone(),
+                ),
+                None => (
+                    e.1.clone(),
+                    e.2.clone(),
+                    e.3.clone(),
+                    e.4.clone(),
+                    e.5.clone(),
+                ),
+            }
+        };
+        let mut first: BTreeMap<(String, String, String, String, String), bool> = BTreeMap::new();
+        for i in 0..theirs.len() {
+            let k = key(i);
+            let new = !seen.contains(&k);
+            first.insert(k, new);
+        }
+        let theirs: Vec<Raw> = (0..theirs.len())
+            .filter(|&i| first[&key(i)])
+            .map(|i| theirs[i].clone())
+            .collect();
+        seen.extend(first.into_keys());
+        prop_assert_eq!(ours_raw(&cs), theirs, "{}: raw entries", what);
+        let patch = git(
+            d,
+            &[
+                "diff",
+                "--no-renames",
+                "-U0",
+                "--histogram",
+                "--no-ext-diff",
+                "--no-textconv",
+                &parent,
+                &hex,
+            ],
+            None,
+        );
+        let others: Vec<String> = info.parents[1..].iter().map(|p| p.to_string()).collect();
+        let versions = |path: &str| -> Vec<Vec<u8>> {
+            others
+                .iter()
+                .filter_map(|p| {
+                    // The change set's path is lossy: name the object by the raw bytes.
+                    use std::os::unix::ffi::OsStrExt;
+                    let raw = PATHS
+                        .iter()
+                        .find(|r| String::from_utf8_lossy(r) == path)
+                        .copied()
+                        .unwrap_or(path.as_bytes());
+                    let spec = [p.as_bytes(), b":", raw].concat();
+                    let out = Command::new("git")
+                        .arg("cat-file")
+                        .arg("blob")
+                        .arg(std::ffi::OsStr::from_bytes(&spec))
+                        .current_dir(d)
+                        .output()
+                        .ok()?;
+                    out.status.success().then_some(out.stdout)
+                })
+                .collect()
+        };
+        check_contents_with(&cs, &patch, &what, &versions)?;
+    }
+    Ok(())
+}
+
 fn cases() -> u32 {
     std::env::var("SCOPECHECK_DIFF_CASES")
         .ok()
@@ -571,5 +942,10 @@ proptest! {
     #[test]
     fn staged_and_range_changes_are_what_git_diff_says(tree in trees(), disturb in disturb()) {
         check(tree, disturb)?;
+    }
+
+    #[test]
+    fn each_commit_of_a_range_is_what_git_says_it_changed(h in history()) {
+        check_history(h)?;
     }
 }
