@@ -7,6 +7,7 @@ mod audit;
 mod authority;
 mod cmd;
 mod error;
+mod fault;
 mod policy;
 mod render;
 

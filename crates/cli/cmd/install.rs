@@ -234,7 +234,12 @@ pub fn install(args: &HookArgs) -> Result<i32, CliError> {
                     Some("move one of them away, then run `scopecheck install` again".to_owned()),
                 ));
             }
-            fs::rename(&target, &chained).map_err(CliError::io(&target))?;
+            // Linked, not moved: until scopecheck's hook replaces it in one rename, the
+            // existing hook stays where git runs it, so a run killed in between leaves
+            // the repository guarded as before rather than with no hook at all.
+            if fs::hard_link(&target, &chained).is_err() {
+                fs::rename(&target, &chained).map_err(CliError::io(&target))?;
+            }
             kept = Some(chained.clone());
         }
     }

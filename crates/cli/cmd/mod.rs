@@ -30,7 +30,7 @@ pub fn open_repo() -> Result<Repo, CliError> {
 /// Writes `bytes` to `path` so that a reader, or a process killed half-way, sees the old
 /// file or the new one and never a part of it: a temporary file next to it, flushed to
 /// disk, renamed over it. An existing file's permissions (a hook's executable bit) are
-/// kept.
+/// kept. Temporary files that a killed writer of the same file left behind are removed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
     use std::io::Write;
     let dir = path
@@ -41,20 +41,66 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.scopecheck-{}.tmp", std::process::id()));
+    let prefix = format!(".{name}.scopecheck-");
+    remove_stale_temporaries(dir, &prefix);
+    let tmp = dir.join(format!("{prefix}{}.tmp", std::process::id()));
     let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let (first, rest) = bytes.split_at(bytes.len() / 2);
+        f.write_all(first)?;
+        crate::fault::point("write:partial");
+        f.write_all(rest)?;
         if let Ok(meta) = std::fs::metadata(path) {
             std::fs::set_permissions(&tmp, meta.permissions())?;
         }
         f.sync_all()?;
+        crate::fault::point("write:before-rename");
         std::fs::rename(&tmp, path)
     })();
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     written.map_err(CliError::io(path))
+}
+
+/// Removes `<prefix><pid>.tmp` files in `dir` whose writer is no longer running. A live
+/// writer's file is left alone: removing it would fail that writer's rename.
+fn remove_stale_temporaries(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(prefix))
+            .and_then(|n| n.strip_suffix(".tmp"))
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !process_alive(pid) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+fn process_alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        // SAFETY: signal 0 only asks whether the process exists; nothing is delivered.
+        let r = unsafe { libc::kill(pid, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        // Without a cheap check, assume it runs: a stray file beats a failed write.
+        let _ = pid;
+        true
+    }
 }
 
 /// The branch checked out in the work tree at `dir`; `None` when HEAD is detached.
