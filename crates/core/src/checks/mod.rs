@@ -11,8 +11,10 @@ pub mod secrets;
 pub mod sensitive_files;
 pub mod unscanned;
 
+use std::collections::{BTreeMap, HashMap};
+
 pub use crate::rule::RuleMeta;
-use crate::{ChangeSet, Finding, Policy};
+use crate::{Action, ChangeSet, Finding, Policy};
 
 /// One concern's check.
 pub trait Check: Send + Sync {
@@ -47,6 +49,57 @@ pub fn content_limit(path: &str, max_file_size: u64) -> u64 {
         max_file_size.max(STRUCTURED_FILE_LIMIT)
     } else {
         max_file_size
+    }
+}
+
+/// How many findings of one rule one file lists one by one. Past that, the rest are
+/// counted in one summary finding that keeps their strictest action: a million-package
+/// lockfile or a dump of a million tokens must not cost gigabytes for a report no one
+/// reads line by line, and must still stop the change.
+pub const LISTED_PER_FILE: usize = 1_000;
+
+/// Counts one file's findings per rule against [`LISTED_PER_FILE`].
+#[derive(Default)]
+pub(crate) struct Listing {
+    listed: HashMap<String, usize>,
+    over: BTreeMap<String, (usize, Action)>,
+}
+
+impl Listing {
+    /// Whether a finding of `rule` is listed; if not, it is counted for the summary.
+    pub(crate) fn admit(&mut self, rule: &str, action: Action) -> bool {
+        let listed = self.listed.entry(rule.to_owned()).or_default();
+        if *listed < LISTED_PER_FILE {
+            *listed += 1;
+            return true;
+        }
+        let over = self.over.entry(rule.to_owned()).or_insert((0, action));
+        over.0 += 1;
+        over.1 = over.1.max(action);
+        false
+    }
+
+    /// Keeps `out[from..]` to the findings still listed.
+    pub(crate) fn trim(&mut self, out: &mut Vec<Finding>, from: usize) {
+        let tail: Vec<Finding> = out.drain(from..).collect();
+        out.extend(tail.into_iter().filter(|f| self.admit(&f.rule, f.action)));
+    }
+
+    /// One finding per rule that went over, for the file at `path`.
+    pub(crate) fn summarise(self, path: &str, out: &mut Vec<Finding>) {
+        for (rule, (n, action)) in self.over {
+            let mut f = Finding::for_file(
+                &rule,
+                action,
+                path,
+                format!(
+                    "{n} more `{rule}` findings in {path} are not listed one by one (a file lists at most {LISTED_PER_FILE} per rule)"
+                ),
+                "Review the file as a whole: so many findings usually mean a generated, vendored or dumped file that does not belong in the change.".to_owned(),
+            );
+            f.fingerprint = crate::fingerprint(&rule, path, b"\0more findings");
+            out.push(f);
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use crate::{
     FingerprintKey, Policy,
 };
 
-use super::{Check, RuleMeta};
+use super::{Check, Listing, RuleMeta};
 
 /// The secret-content check.
 pub struct Secrets;
@@ -93,6 +93,7 @@ fn scan_change(
     let all_new = change.old.is_none() || decoded.is_some();
     let mut lines = LineIndex::new(data);
     let mut out = Vec::new();
+    let mut listing = Listing::default();
     let (found, added) = if all_new {
         (scanner.scan(data, Some(&change.path)), &[][..])
     } else {
@@ -118,7 +119,8 @@ fn scan_change(
             let i = added.partition_point(|l| l.offset + l.text.len().max(1) <= m.secret.start);
             added.get(i).is_some_and(|l| l.offset < m.secret.end)
         };
-        if touches_added {
+        let rule = &scanner.rules()[m.rule];
+        if touches_added && listing.admit(&rule.id, rule.action) {
             out.push(secret_finding(
                 scanner,
                 key,
@@ -129,6 +131,7 @@ fn scan_change(
             ));
         }
     }
+    listing.summarise(&change.path, &mut out);
     out
 }
 

@@ -6,7 +6,7 @@ pub mod parse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use super::{Check, RuleMeta};
+use super::{Check, Listing, RuleMeta};
 use crate::{Action, ChangeSet, Content, Finding, Policy, Side};
 use parse::Dep;
 
@@ -380,6 +380,7 @@ fn diff_file(
     // the file finds every name (a lockfile adding 16,000 packages took 80 s searched
     // once per finding).
     let mut located: Vec<(usize, &str)> = Vec::new();
+    let mut listing = Listing::default();
     for ((eco, name), deps) in &new {
         let from = out.len();
         // Looked up once: a 20 MB lockfile has a hundred thousand entries.
@@ -394,6 +395,7 @@ fn diff_file(
             before.map(Vec::as_slice),
             out,
         );
+        listing.trim(out, from);
         located.extend((from..out.len()).map(|i| (i, name.as_str())));
     }
     let names: Vec<&str> = located.iter().map(|(_, n)| *n).collect();
@@ -411,9 +413,12 @@ fn diff_file(
                 RULES[5].how_to_fix,
             );
             x.line = 1;
-            out.push(x);
+            if listing.admit(&x.rule, x.action) {
+                out.push(x);
+            }
         }
     }
+    listing.summarise(f.path, out);
 }
 
 /// The findings for one package of a file's new version (`deps`: its entries there;
@@ -640,7 +645,8 @@ mod tests {
     /// line a search for that one name finds, however many packages the file adds.
     #[test]
     fn findings_point_at_the_line_naming_their_package() {
-        let names: Vec<String> = (0..3000).map(|i| format!("pkg-{i}")).collect();
+        // Under the 1,000 a file lists per rule, so each has its own finding.
+        let names: Vec<String> = (0..990).map(|i| format!("pkg-{i}")).collect();
         let new = lock(&names);
         let n = new.len() as u64;
         let found = run(
