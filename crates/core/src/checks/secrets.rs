@@ -180,24 +180,32 @@ fn scan_archive(
     change: &FileChange,
     raw: &[u8],
 ) -> Vec<Finding> {
-    let old = change
+    // A set: an archive may have 65,535 members, and each is looked up.
+    let old: std::collections::HashSet<(String, &[u8])> = change
         .old_contents()
         .filter(|d| archive::is_zip(d))
         .map(archive::stored_members)
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
     let mut out = Vec::new();
+    let mut listing = Listing::default();
     for (name, bytes) in archive::stored_members(raw) {
-        if old.iter().any(|(n, b)| *n == name && *b == bytes)
-            || (crate::looks_binary(bytes) && !crate::mostly_text(bytes))
+        if (crate::looks_binary(bytes) && !crate::mostly_text(bytes))
+            || old.contains(&(name.clone(), bytes))
         {
             continue;
         }
         let path = format!("{}!{name}", change.path);
         let mut lines = LineIndex::new(bytes);
         for m in scanner.scan(bytes, Some(&path)) {
-            out.push(secret_finding(scanner, key, &m, &path, bytes, &mut lines));
+            let rule = &scanner.rules()[m.rule];
+            if listing.admit(&rule.id, rule.action) {
+                out.push(secret_finding(scanner, key, &m, &path, bytes, &mut lines));
+            }
         }
     }
+    listing.summarise(&change.path, &mut out);
     out
 }
 

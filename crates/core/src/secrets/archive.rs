@@ -20,19 +20,36 @@ fn u32_at(d: &[u8], at: usize) -> Option<usize> {
     usize::try_from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])).ok()
 }
 
-/// The stored members of the archive `data`: (name, bytes), in central-directory
-/// order. Anything malformed ends the listing; what was found so far is kept.
+/// The stored members of the archive `data`: (name, bytes), in the order their bytes
+/// lie in the archive. Anything malformed ends the listing; what was found so far is
+/// kept. Members whose bytes overlap an earlier member's are left out: a real archive
+/// never has them, and a crafted one (65,535 directory entries naming one megabyte) would
+/// otherwise be scanned 65,535 times over, so no byte of the archive is read twice.
 pub(crate) fn stored_members(data: &[u8]) -> Vec<(String, &[u8])> {
-    let mut out = Vec::new();
+    let mut found: Vec<(usize, String, &[u8])> = Vec::new();
+    listed_members(data, &mut found);
+    found.sort_by_key(|m| m.0);
+    let mut end = 0;
+    let mut out = Vec::with_capacity(found.len());
+    for (start, name, bytes) in found {
+        if start >= end {
+            end = start + bytes.len();
+            out.push((name, bytes));
+        }
+    }
+    out
+}
+
+fn listed_members<'a>(data: &'a [u8], out: &mut Vec<(usize, String, &'a [u8])>) {
     // The end-of-central-directory record: 22 bytes plus a comment of up to 64 KiB.
     let search_from = data.len().saturating_sub(22 + 0xffff);
     let Some(end) =
         memchr::memmem::rfind(&data[search_from..], b"PK\x05\x06").map(|i| search_from + i)
     else {
-        return out;
+        return;
     };
     let (Some(count), Some(mut at)) = (u16_at(data, end + 10), u32_at(data, end + 16)) else {
-        return out;
+        return;
     };
     for _ in 0..count {
         if data.get(at..at + 4) != Some(b"PK\x01\x02") {
@@ -76,10 +93,9 @@ pub(crate) fn stored_members(data: &[u8]) -> Vec<(String, &[u8])> {
         };
         let start = local + 30 + n + x;
         if let Some(bytes) = data.get(start..start.saturating_add(size)) {
-            out.push((name, bytes));
+            out.push((start, name, bytes));
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -146,5 +162,25 @@ mod tests {
         let mut garbled = data.clone();
         garbled[data.len() - 6] = 0xff;
         let _ = stored_members(&garbled);
+    }
+
+    #[test]
+    fn directory_entries_naming_the_same_bytes_are_read_once() {
+        let names: Vec<String> = (0..2000).map(|i| format!("m{i:04}")).collect();
+        let members: Vec<(&str, &[u8], u16)> = names
+            .iter()
+            .map(|n| (n.as_str(), &b"TOKEN=abc\n"[..], 0))
+            .collect();
+        let mut data = zip(&members);
+        // Point every directory entry (46 bytes and a 5-byte name each) at the first
+        // member's header, as an overlapping-file bomb does.
+        let cd = u32_at(&data, data.len() - 6).expect("directory offset");
+        for i in 0..names.len() {
+            let at = cd + i * 51 + 42;
+            data[at..at + 4].copy_from_slice(&0u32.to_le_bytes());
+        }
+        let members = stored_members(&data);
+        assert_eq!(members.len(), 1);
+        assert_eq!(members[0].1, b"TOKEN=abc\n");
     }
 }
