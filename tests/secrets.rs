@@ -499,3 +499,64 @@ fn secret_fingerprints_are_keyed_by_the_policy_and_evidence_carries_no_hash() {
         .collect();
     assert_ne!(keys[0], keys[1]);
 }
+
+/// A text file over `max-file-size` is scanned to its end in chunks, not skipped: a token
+/// on the line where the first chunk ends, a private key across that end, and a token on
+/// the last line are each found once, at their own lines. A binary file that size is
+/// still reported unread.
+#[test]
+fn scan_reads_a_large_text_file_in_chunks() {
+    let repo = TestRepo::new();
+    let filler = |i: usize| format!("{i:06} {}\n", "x".repeat(92)); // 100 bytes a line
+    let lines_per_mib = (1 << 20) / 100;
+    let key = "-----BEGIN RSA PRIVATE KEY-----\nWAFR7+U42fJAHS5lDtgJJgU5pdhhiuRqDmFTDk7z9z2aoYXPZ+yYJ1V3x+N7E90M\nE+bu/VS7pEhzxtpLBLRje3JaE4HAr7k8xYzcb6iauujCtA/rxCRZebzSHbFtF39v\nmbLmjZJTpRCwc3F5FmQiy3dWARW4XqtqZkeE7+pr==\n-----END RSA PRIVATE KEY-----\n";
+    let mut text = String::new();
+    let mut line = 0;
+    let mut push = |text: &mut String, s: &str| {
+        text.push_str(s);
+        line += s.matches('\n').count();
+        line
+    };
+    for i in 0..lines_per_mib - 3 {
+        push(&mut text, &filler(i));
+    }
+    // The first chunk (1 MiB) ends inside the key, which starts two lines later.
+    let near_end = push(&mut text, &format!("token = \"{}\"\n", github_pat()));
+    push(&mut text, &filler(0));
+    let key_line = push(&mut text, key) - 4;
+    for i in 0..2 * lines_per_mib {
+        push(&mut text, &filler(i));
+    }
+    let last = push(&mut text, &format!("stripe = \"{}\"\n", stripe_key()));
+    assert!(text.len() > 5 << 19, "three chunks");
+    repo.write("big.log", &text);
+    repo.write("big.bin", vec![0u8; 2 << 20]);
+    let run = repo.scopecheck(&["scan", "--format", "json"]);
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let mut found: Vec<(String, String, u64)> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_owned(),
+                f["path"].as_str().unwrap_or_default().to_owned(),
+                f["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    found.sort();
+    let at = |rule: &str, path: &str, line: usize| (rule.to_owned(), path.to_owned(), line as u64);
+    assert_eq!(
+        found,
+        vec![
+            at("file/too-large-to-scan", "big.bin", 1),
+            at("secret/github-pat", "big.log", near_end),
+            at("secret/private-key", "big.log", key_line),
+            at("secret/stripe-secret-key", "big.log", last),
+        ],
+        "{}",
+        run.stderr
+    );
+    assert_redacted(&run.stdout, &[&github_pat(), &stripe_key()]);
+}

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use scopecheck_core::{
-    evaluate_with, Baseline, ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin,
-    Policy, Report, Side,
+    evaluate_with, Baseline, ChangeSet, ChangeStatus, Content, FileChange, FileMode, Finding,
+    Origin, Policy, Report, Side,
 };
 use scopecheck_git::Repo;
 
@@ -194,7 +194,10 @@ fn directory(policy: &Policy, baseline: Option<&Baseline>, root: &Path, no_ignor
                 .replace('\\', "/");
             let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
             let content = if size > policy.max_file_size {
-                Content::TooLarge
+                match in_chunks(policy, baseline, path, &rel, size) {
+                    Some(report) => return report,
+                    None => Content::TooLarge,
+                }
             } else {
                 match std::fs::read(path) {
                     Ok(data) => Content::Loaded(data),
@@ -214,6 +217,82 @@ fn directory(policy: &Policy, baseline: Option<&Baseline>, root: &Path, no_ignor
         report.merge(r);
     }
     report
+}
+
+/// How much of a chunk the next one repeats: more than any one secret (a 4096-bit RSA
+/// key in PEM is about 3.3 KB), so a secret cut by a chunk's end is whole in the next.
+const CHUNK_OVERLAP: usize = 64 << 10;
+
+/// A text file over `max-file-size`, scanned in chunks of that size (at least 1 MiB),
+/// each cut at a line end and starting [`CHUNK_OVERLAP`] bytes before the last one ended,
+/// so memory stays one chunk whatever the file's size and nothing in the file goes
+/// unread. Findings carry the file's line numbers; one found in two chunks is reported
+/// once. `None` for a binary file (reported unread, as before) or one that cannot be
+/// opened.
+fn in_chunks(
+    policy: &Policy,
+    baseline: Option<&Baseline>,
+    path: &Path,
+    rel: &str,
+    size: u64,
+) -> Option<Report> {
+    use std::io::Read;
+    let chunk = usize::try_from(policy.max_file_size.max(1 << 20)).unwrap_or(1 << 20);
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut buf: Vec<u8> = Vec::with_capacity(chunk);
+    let mut lines_before: u32 = 0;
+    let mut seen = std::collections::HashSet::new();
+    let mut report = Report::empty(policy.fail_on);
+    loop {
+        let want = chunk.saturating_sub(buf.len()).max(CHUNK_OVERLAP);
+        let read = file.by_ref().take(want as u64).read_to_end(&mut buf).ok()?;
+        let eof = read < want;
+        if lines_before == 0
+            && report.files_checked == 0
+            && scopecheck_core::looks_binary(&buf)
+            && !scopecheck_core::mostly_text(&buf)
+        {
+            return None;
+        }
+        let cut = if eof {
+            buf.len()
+        } else {
+            memchr::memrchr(b'\n', &buf).map_or(buf.len(), |i| i + 1)
+        };
+        let cs = as_added(
+            rel.to_owned(),
+            String::new(),
+            FileMode::Regular,
+            size,
+            Content::Loaded(buf[..cut].to_vec()),
+        );
+        let mut r = evaluate_with(policy, &cs, baseline);
+        let located = |f: &mut Finding| {
+            // Findings about the file (its name) have no line of their own.
+            if f.snippet.is_some() {
+                f.line += lines_before;
+            }
+        };
+        r.findings.iter_mut().for_each(located);
+        r.suppressed
+            .iter_mut()
+            .for_each(|s| located(&mut s.finding));
+        let mut key = |f: &Finding| seen.insert((f.rule.clone(), f.fingerprint.clone(), f.line));
+        r.findings.retain(|f| key(f));
+        r.suppressed.retain(|s| key(&s.finding));
+        r.files_checked = usize::from(report.files_checked == 0);
+        report.merge(r);
+        if eof {
+            return Some(report);
+        }
+        // The next chunk starts at the first line start in the last CHUNK_OVERLAP bytes.
+        let from = cut.saturating_sub(CHUNK_OVERLAP);
+        let next = memchr::memchr(b'\n', &buf[from..cut]).map_or(cut, |i| from + i + 1);
+        let next = if next >= cut { cut } else { next };
+        lines_before +=
+            u32::try_from(memchr::memchr_iter(b'\n', &buf[..next]).count()).unwrap_or(u32::MAX);
+        buf.drain(..next);
+    }
 }
 
 fn history(loaded: &Loaded, root: &Path, style: &Style) -> Result<Report, CliError> {
