@@ -602,6 +602,41 @@ fn schema_changes_without_a_migration() {
     );
 }
 
+/// Prisma's generator and datasource blocks configure the client and the connection,
+/// not the database: changing them is no drift (18 of 2,394 replayed umami commits that
+/// touch neither migrations nor manifests were flagged for it). A dropped field is, even
+/// with no line added.
+#[test]
+fn prisma_client_settings_are_not_schema_and_a_dropped_field_is() {
+    let schema = |generator: &str, fields: &str| {
+        format!("generator client {{\n  provider = \"{generator}\"\n  previewFeatures = [\"driverAdapters\"]\n}}\n\ndatasource db {{\n  provider = \"postgresql\"\n}}\n\nmodel User {{\n  id Int @id\n{fields}}}\n")
+    };
+    let repo = TestRepo::new();
+    repo.stage(
+        "db/schema.prisma",
+        schema("prisma-client", "  name String\n"),
+    );
+    repo.commit("base");
+    repo.stage(
+        "db/schema.prisma",
+        schema("prisma-client-js", "  name String\n"),
+    );
+    let (_, r) = repo.precommit_json();
+    assert!(
+        !rules(&r).iter().any(|f| f.0 == "migration/schema-drift"),
+        "{r}"
+    );
+    repo.stage("db/schema.prisma", schema("prisma-client", ""));
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "{r}");
+    let drift: Vec<(String, u64)> = rules(&r)
+        .into_iter()
+        .filter(|f| f.0 == "migration/schema-drift")
+        .map(|f| (f.2, f.3))
+        .collect();
+    assert_eq!(drift, vec![("db/schema.prisma".to_owned(), 1)]);
+}
+
 #[test]
 fn explain_covers_the_migration_rules() {
     let repo = TestRepo::new();

@@ -535,15 +535,25 @@ fn schema_drift(changes: &ChangeSet, policy: &Policy, declared: &Declared, out: 
         let Some(fw) = schema_file(&change.path) else {
             continue;
         };
-        // A new schema file is a project being set up; comments and blank lines are not
-        // schema.
-        let meaningful = change.added_lines().iter().any(|l| {
-            let t = l.text.trim_ascii();
-            !t.is_empty() && !t.starts_with(b"#") && !t.starts_with(b"//") && !t.starts_with(b"--")
-        });
-        if change.status == ChangeStatus::Added || !meaningful || adds_migration() {
+        // A new schema file is a project being set up.
+        if change.status == ChangeStatus::Added {
             continue;
         }
+        // What changed in the statements that describe the database, added or removed
+        // (a dropped column is a removed line); comments, blank lines, order, and
+        // Prisma's generator and datasource blocks (the client and the connection) are
+        // not schema.
+        let new = schema_statements(fw, change.new_contents().unwrap_or_default());
+        let old = schema_statements(fw, change.old_contents().unwrap_or_default());
+        fn sorted<'a>(s: &[(u32, &'a [u8])]) -> Vec<&'a [u8]> {
+            let mut v: Vec<&[u8]> = s.iter().map(|x| x.1).collect();
+            v.sort_unstable();
+            v
+        }
+        if sorted(&new) == sorted(&old) || adds_migration() {
+            continue;
+        }
+        let old_set: std::collections::HashSet<&[u8]> = old.iter().map(|x| x.1).collect();
         let mut f = Finding::for_file(
             SCHEMA_DRIFT,
             RULES[4].default_action,
@@ -554,11 +564,36 @@ fn schema_drift(changes: &ChangeSet, policy: &Policy, declared: &Declared, out: 
             ),
             RULES[4].how_to_fix.to_owned(),
         );
-        if let Some(l) = change.added_lines().first() {
-            f.line = l.line;
+        if let Some(&(line, _)) = new.iter().find(|x| !old_set.contains(x.1)) {
+            f.line = line;
         }
         out.push(f);
     }
+}
+
+/// The statements of a schema file, trimmed, with their line numbers: no blank lines,
+/// comments, or (Prisma) `generator` and `datasource` blocks.
+fn schema_statements<'a>(fw: &str, data: &'a [u8]) -> Vec<(u32, &'a [u8])> {
+    let mut out = Vec::new();
+    let mut in_config_block = false;
+    for (i, line) in data.split(|&b| b == b'\n').enumerate() {
+        let t = line.trim_ascii();
+        if t.is_empty() || t.starts_with(b"#") || t.starts_with(b"//") || t.starts_with(b"--") {
+            continue;
+        }
+        if fw == "Prisma" {
+            if t.starts_with(b"generator ") || t.starts_with(b"datasource ") {
+                in_config_block = !t.ends_with(b"}");
+                continue;
+            }
+            if in_config_block {
+                in_config_block = !t.starts_with(b"}");
+                continue;
+            }
+        }
+        out.push((u32::try_from(i + 1).unwrap_or(u32::MAX), t));
+    }
+    out
 }
 
 /// Why a new migration cannot be rolled back, for the frameworks that have rollbacks.
