@@ -168,13 +168,17 @@ fn locations(path: &str, data: &[u8]) -> Vec<Location> {
     let mut out = Vec::new();
     match name {
         "alembic.ini" => {
-            for (key, value) in ini_values(text, "alembic") {
+            // Every section: a multi-database setup names one per database
+            // (`alembic -n org`), each with its own script location.
+            for (key, value) in ini_values(text, "") {
                 let value = value.replace("%(here)s", ".");
                 match key {
                     "script_location" => out.extend(at(&value, "/versions/*.py", "Alembic")),
+                    // Separated by `version_path_separator`: the OS's (`:`), or a space,
+                    // comma or semicolon.
                     "version_locations" => out.extend(
                         value
-                            .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+                            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':'))
                             .filter_map(|v| at(v, "/*.py", "Alembic")),
                     ),
                     _ => {}
@@ -457,13 +461,26 @@ mod tests {
         assert_eq!(
             declared(
                 "alembic.ini",
-                "[alembic]\n# script_location = old\nscript_location = app:migrations\nversion_locations = %(here)s/a, b;../c\n[other]\nscript_location = x\n"
+                "[alembic]\n# script_location = old\nscript_location = app:migrations\nversion_locations = %(here)s/a, b;../c\n"
             ),
             vec![
                 ("a".to_owned(), "/*.py", "Alembic"),
                 ("b".to_owned(), "/*.py", "Alembic"),
             ],
-            "a package reference, another section and a path leaving the repository name nothing"
+            "a package reference and a path leaving the repository name nothing"
+        );
+        assert_eq!(
+            declared(
+                "svc/alembic.ini",
+                "[public]\nscript_location = svc_db/public\nversion_locations = %(here)s/x:%(here)s/y\n[org]\nscript_location = .\n"
+            ),
+            vec![
+                ("svc/svc_db/public".to_owned(), "/versions/*.py", "Alembic"),
+                ("svc/x".to_owned(), "/*.py", "Alembic"),
+                ("svc/y".to_owned(), "/*.py", "Alembic"),
+                ("svc".to_owned(), "/versions/*.py", "Alembic"),
+            ],
+            "one section per database; the OS path separator"
         );
         assert_eq!(
             declared(
