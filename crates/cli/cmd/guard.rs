@@ -1,7 +1,7 @@
 //! `scopecheck guard`: an agent's tool call, judged before it runs.
 //!
 //! Reads one hook event on stdin in the agent's protocol, maps it onto a
-//! [`ToolCall`], judges it with the policy committed at `HEAD` and the work order in
+//! [`ToolCall`](scopecheck_core::guard::ToolCall), judges it with the policy committed at `HEAD` and the work order in
 //! force, and answers in the same protocol: allow, allow with a message (warn), ask a
 //! person (review) or deny (block). Anything that goes wrong — unreadable input, an
 //! unknown tool payload, a broken policy — denies: the guard fails closed.
@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use scopecheck_core::guard::{judge, ToolCall};
+use scopecheck_core::guard::event::{self, Agent, EventError};
+use scopecheck_core::guard::judge;
 use scopecheck_core::{Action, Actor, Report};
 use scopecheck_git::Repo;
 
@@ -108,215 +109,23 @@ fn answer(agent: AgentKind, action: Action, reason: &str) -> i32 {
     0
 }
 
-/// The tool calls an event describes (several for multi-file reads).
-fn tool_calls(
-    agent: AgentKind,
-    event: &Value,
-    top: &Path,
-) -> Result<(String, Vec<ToolCall>), CliError> {
-    let bad = |what: &str| CliError::usage(format!("malformed hook event: {what}"), None);
-    let str_of = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-    let input_of = |v: &Value| {
-        v.get("tool_input")
-            .filter(|v| v.is_object())
-            .cloned()
-            .ok_or_else(|| bad("no tool_input object"))
-    };
-    match agent {
-        AgentKind::Claude => {
-            let tool = str_of(event, "tool_name").ok_or_else(|| bad("no tool_name"))?;
-            let input = input_of(event)?;
-            let call = edit_like(top, &tool, &input, ClaudeNames)?;
-            Ok((tool, vec![call]))
-        }
-        AgentKind::Cursor => {
-            let name = str_of(event, "hook_event_name").ok_or_else(|| bad("no hook_event_name"))?;
-            let call = match name.as_str() {
-                "beforeShellExecution" => ToolCall::Shell {
-                    command: str_of(event, "command").ok_or_else(|| bad("no command"))?,
-                },
-                "beforeReadFile" => {
-                    let p = str_of(event, "file_path").ok_or_else(|| bad("no file_path"))?;
-                    ToolCall::Read {
-                        path: relative(top, &p).unwrap_or(p),
-                    }
-                }
-                "beforeMCPExecution" => ToolCall::Other {
-                    name: str_of(event, "tool_name").unwrap_or_else(|| "mcp".to_owned()),
-                },
-                "preToolUse" => {
-                    let tool = str_of(event, "tool_name").ok_or_else(|| bad("no tool_name"))?;
-                    edit_like(top, &tool, &input_of(event)?, ClaudeNames)?
-                }
-                other => return Err(bad(&format!("unsupported Cursor event `{other}`"))),
-            };
-            Ok((name, vec![call]))
-        }
-        AgentKind::Gemini => {
-            let tool = str_of(event, "tool_name").ok_or_else(|| bad("no tool_name"))?;
-            let input = input_of(event)?;
-            let calls = if tool == "read_many_files" {
-                input
-                    .get("paths")
-                    .and_then(Value::as_array)
-                    .ok_or_else(|| bad("read_many_files without paths"))?
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(|p| ToolCall::Read {
-                        path: relative(top, p).unwrap_or_else(|| p.to_owned()),
-                    })
-                    .collect()
-            } else {
-                vec![edit_like(top, &tool, &input, GeminiNames)?]
-            };
-            Ok((tool, calls))
-        }
+/// The working tree, as the event mapping reads it.
+struct WorkTree<'a> {
+    top: &'a Path,
+}
+
+impl event::Workspace for WorkTree<'_> {
+    fn relative(&self, path: &str) -> Option<String> {
+        relative(self.top, path)
     }
-}
 
-/// How an agent names its tools and their fields.
-trait Names: Copy {
-    fn kind(&self, tool: &str) -> Kind;
-}
-
-#[derive(Clone, Copy)]
-struct ClaudeNames;
-#[derive(Clone, Copy)]
-struct GeminiNames;
-
-enum Kind {
-    Shell,
-    Read,
-    Write,
-    Edit,
-    MultiEdit,
-    Notebook,
-    Other,
-}
-
-impl Names for ClaudeNames {
-    fn kind(&self, tool: &str) -> Kind {
-        match tool {
-            "Bash" | "Shell" => Kind::Shell,
-            "Read" => Kind::Read,
-            "Write" => Kind::Write,
-            "Edit" | "StrReplace" => Kind::Edit,
-            "MultiEdit" => Kind::MultiEdit,
-            "NotebookEdit" => Kind::Notebook,
-            _ => Kind::Other,
+    fn read(&self, rel: &str) -> Result<Option<Vec<u8>>, EventError> {
+        let file = self.top.join(rel);
+        match std::fs::read(&file) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(EventError(format!("{}: {e}", file.display()))),
         }
-    }
-}
-
-impl Names for GeminiNames {
-    fn kind(&self, tool: &str) -> Kind {
-        match tool {
-            "run_shell_command" => Kind::Shell,
-            "read_file" => Kind::Read,
-            "write_file" => Kind::Write,
-            "replace" => Kind::Edit,
-            _ => Kind::Other,
-        }
-    }
-}
-
-/// Maps one tool call in Claude Code's or Gemini CLI's vocabulary.
-fn edit_like(
-    top: &Path,
-    tool: &str,
-    input: &Value,
-    names: impl Names,
-) -> Result<ToolCall, CliError> {
-    let bad = |what: &str| CliError::usage(format!("malformed hook event: {what}"), None);
-    let s = |k: &str| input.get(k).and_then(Value::as_str);
-    let path = || {
-        s("file_path")
-            .or_else(|| s("absolute_path"))
-            .or_else(|| s("notebook_path"))
-            .or_else(|| s("path"))
-            .ok_or_else(|| bad(&format!("{tool} without file_path")))
-    };
-    Ok(match names.kind(tool) {
-        Kind::Shell => ToolCall::Shell {
-            command: s("command")
-                .ok_or_else(|| bad(&format!("{tool} without command")))?
-                .to_owned(),
-        },
-        Kind::Read => {
-            let p = path()?;
-            ToolCall::Read {
-                path: relative(top, p).unwrap_or_else(|| p.to_owned()),
-            }
-        }
-        Kind::Write => write(top, path()?, |_| {
-            Ok(s("content")
-                .ok_or_else(|| bad(&format!("{tool} without content")))?
-                .as_bytes()
-                .to_vec())
-        })?,
-        Kind::Edit => write(top, path()?, |old| {
-            let (o, n) = (
-                s("old_string").ok_or_else(|| bad("edit without old_string"))?,
-                s("new_string").ok_or_else(|| bad("edit without new_string"))?,
-            );
-            let all = input
-                .get("replace_all")
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-                || input
-                    .get("expected_replacements")
-                    .and_then(Value::as_u64)
-                    .is_some_and(|n| n > 1);
-            Ok(apply_edit(old, o, n, all))
-        })?,
-        Kind::MultiEdit => write(top, path()?, |old| {
-            let edits = input
-                .get("edits")
-                .and_then(Value::as_array)
-                .ok_or_else(|| bad("MultiEdit without edits"))?;
-            let mut text = old.to_vec();
-            for e in edits {
-                let g = |k: &str| {
-                    e.get(k)
-                        .and_then(Value::as_str)
-                        .ok_or_else(|| bad("edit without old_string/new_string"))
-                };
-                let all = e
-                    .get("replace_all")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                text = apply_edit(&text, g("old_string")?, g("new_string")?, all);
-            }
-            Ok(text)
-        })?,
-        Kind::Notebook => write(top, path()?, |old| {
-            let mut text = old.to_vec();
-            text.push(b'\n');
-            text.extend_from_slice(s("new_source").unwrap_or("").as_bytes());
-            Ok(text)
-        })?,
-        Kind::Other => ToolCall::Other {
-            name: tool.to_owned(),
-        },
-    })
-}
-
-/// Replaces `old` by `new` in `text` (every occurrence with `all`). When `old` is not
-/// there the edit will fail in the agent too; the new text is still judged (appended),
-/// so a secret in it is never waved through.
-fn apply_edit(text: &[u8], old: &str, new: &str, all: bool) -> Vec<u8> {
-    let s = String::from_utf8_lossy(text);
-    if !old.is_empty() && s.contains(old) {
-        if all {
-            s.replace(old, new).into_bytes()
-        } else {
-            s.replacen(old, new, 1).into_bytes()
-        }
-    } else {
-        let mut v = text.to_vec();
-        v.push(b'\n');
-        v.extend_from_slice(new.as_bytes());
-        v
     }
 }
 
@@ -342,30 +151,6 @@ fn relative(top: &Path, path: &str) -> Option<String> {
     let rel = full.strip_prefix(top).ok()?;
     let rel = rel.to_string_lossy().replace('\\', "/");
     (!rel.is_empty() && !rel.split('/').any(|c| c == "..")).then_some(rel)
-}
-
-fn write(
-    top: &Path,
-    path: &str,
-    new: impl FnOnce(&[u8]) -> Result<Vec<u8>, CliError>,
-) -> Result<ToolCall, CliError> {
-    let Some(rel) = relative(top, path) else {
-        return Ok(ToolCall::WriteOutside {
-            path: path.to_owned(),
-        });
-    };
-    let file = top.join(&rel);
-    let old = match std::fs::read(&file) {
-        Ok(b) => Some(b),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(CliError::io(&file)(e)),
-    };
-    let new = new(old.as_deref().unwrap_or_default())?;
-    Ok(ToolCall::Write {
-        path: rel,
-        old,
-        new,
-    })
 }
 
 fn decide(agent: AgentKind, input: &str) -> Result<(Action, String), CliError> {
@@ -407,7 +192,13 @@ fn decide(agent: AgentKind, input: &str) -> Result<(Action, String), CliError> {
         })?
         .canonicalize()
         .map_err(CliError::io("the repository"))?;
-    let (tool, calls) = tool_calls(agent, &event, &top)?;
+    let protocol = match agent {
+        AgentKind::Claude => Agent::Claude,
+        AgentKind::Cursor => Agent::Cursor,
+        AgentKind::Gemini => Agent::Gemini,
+    };
+    let (tool, calls) = event::tool_calls(protocol, &event, &WorkTree { top: &top })
+        .map_err(|e| CliError::usage(e.0, None))?;
     // The agent calling is an agent, whatever its environment says.
     let actor = Actor::Agent {
         name: agent.display().to_owned(),

@@ -10,6 +10,7 @@
 //! commands. Like the rest of the engine, nothing here does I/O: the front end reads the
 //! file being edited and passes its contents in.
 
+pub mod event;
 pub mod shell;
 
 use std::sync::OnceLock;
