@@ -1,6 +1,17 @@
 //! Shared by the targets: a one-file change built from fuzz bytes.
+#![allow(dead_code)]
 
-use scopecheck_core::{ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Side};
+use std::sync::OnceLock;
+
+use scopecheck_core::{
+    ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Policy, Side,
+};
+
+/// The embedded policy, parsed once: parsing it on every input took most of each run.
+pub fn policy() -> &'static Policy {
+    static POLICY: OnceLock<Policy> = OnceLock::new();
+    POLICY.get_or_init(Policy::embedded)
+}
 
 fn side(data: &[u8]) -> Side {
     Side {

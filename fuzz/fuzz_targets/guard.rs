@@ -5,7 +5,10 @@
 
 use libfuzzer_sys::fuzz_target;
 use scopecheck_core::guard::{judge, shell, ToolCall};
-use scopecheck_core::{Actor, Policy};
+use scopecheck_core::Actor;
+
+#[path = "common.rs"]
+mod common;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(line) = std::str::from_utf8(data) else { return };
@@ -14,11 +17,11 @@ fuzz_target!(|data: &[u8]| {
             let _ = (c.program(), c.text());
         }
     }
-    let policy = Policy::embedded();
+    let policy = common::policy();
     let call = ToolCall::Shell { command: line.to_owned() };
     let agent = Actor::Agent { name: "fuzz".into(), signal: "FUZZ=1".into() };
     for actor in [Actor::Human, agent] {
-        let _ = judge(&policy, &call, &actor);
+        let _ = judge(policy, &call, &actor);
     }
-    let _ = judge(&policy, &ToolCall::Read { path: line.to_owned() }, &Actor::Human);
+    let _ = judge(policy, &ToolCall::Read { path: line.to_owned() }, &Actor::Human);
 });

@@ -6,7 +6,7 @@
 use libfuzzer_sys::fuzz_target;
 use scopecheck_core::guard::event::{tool_calls, Agent, EventError, Workspace};
 use scopecheck_core::guard::judge;
-use scopecheck_core::{Actor, Policy};
+use scopecheck_core::Actor;
 
 /// A repository at `/repo` in which every file holds the same few lines.
 struct Mem;
@@ -22,14 +22,17 @@ impl Workspace for Mem {
     }
 }
 
+#[path = "common.rs"]
+mod common;
+
 fuzz_target!(|data: &[u8]| {
     let Ok(event) = serde_json::from_slice::<serde_json::Value>(data) else { return };
-    let policy = Policy::embedded();
+    let policy = common::policy();
     let agent = Actor::Agent { name: "fuzz".into(), signal: "FUZZ=1".into() };
     for protocol in [Agent::Claude, Agent::Cursor, Agent::Gemini] {
         if let Ok((_, calls)) = tool_calls(protocol, &event, &Mem) {
             for call in &calls {
-                let _ = judge(&policy, call, &agent);
+                let _ = judge(policy, call, &agent);
             }
         }
     }

@@ -7,7 +7,6 @@
 use libfuzzer_sys::fuzz_target;
 use scopecheck_core::checks::migrations::{framework, Migrations, CONFIG_FILES};
 use scopecheck_core::checks::Check;
-use scopecheck_core::Policy;
 
 #[path = "common.rs"]
 mod common;
@@ -45,8 +44,8 @@ const PATHS: &[&str] = &[
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, rest)) = data.split_first() else { return };
     let path = PATHS[usize::from(pick) % PATHS.len()];
-    let policy = Policy::embedded();
-    let _ = framework(path, Some(rest), &policy);
+    let policy = common::policy();
+    let _ = framework(path, Some(rest), policy);
     let (old, new) = common::sides(rest);
     let lines = new.split(|&b| b == b'\n').count();
     let config = CONFIG_FILES[rest.len() % CONFIG_FILES.len()];
@@ -54,7 +53,7 @@ fuzz_target!(|data: &[u8]| {
     declared.context.push((config.to_owned(), old.to_vec()));
     for cs in [common::change(path, None, new), common::change(path, Some(old), new), declared] {
         let mut out = Vec::new();
-        Migrations.run(&cs, &policy, &mut out);
+        Migrations.run(&cs, policy, &mut out);
         for f in &out {
             assert!(f.line as usize <= lines, "{}: line {} of {lines}", f.rule, f.line);
         }

@@ -6,7 +6,6 @@
 use libfuzzer_sys::fuzz_target;
 use scopecheck_core::checks::dependencies::{parse, Dependencies};
 use scopecheck_core::checks::Check;
-use scopecheck_core::Policy;
 
 #[path = "common.rs"]
 mod common;
@@ -17,8 +16,8 @@ fuzz_target!(|data: &[u8]| {
     let format = parse::format_of(path).expect("every listed file has a format");
     let _ = parse::parse(format, rest);
     let (old, new) = common::sides(rest);
-    let policy = Policy::embedded();
+    let policy = common::policy();
     let mut out = Vec::new();
-    Dependencies.run(&common::change(path, Some(old), new), &policy, &mut out);
-    Dependencies.run(&common::change(path, None, new), &policy, &mut out);
+    Dependencies.run(&common::change(path, Some(old), new), policy, &mut out);
+    Dependencies.run(&common::change(path, None, new), policy, &mut out);
 });

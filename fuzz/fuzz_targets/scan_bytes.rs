@@ -3,7 +3,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use scopecheck_core::{evaluate, ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Policy, Side};
+use scopecheck_core::{evaluate, ChangeSet, ChangeStatus, Content, FileChange, FileMode, Origin, Side};
+
+#[path = "common.rs"]
+mod common;
 
 fuzz_target!(|data: &[u8]| {
     let scanner = scopecheck_core::secrets::builtin_scanner();
@@ -26,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
         Some(side(&data[..cut])),
         Some(side(data)),
     ));
-    let report = evaluate(&Policy::embedded(), &cs);
+    let report = evaluate(common::policy(), &cs);
     for f in &report.findings {
         if let Some(e) = &f.evidence {
             assert!(e.contains("redacted"));
