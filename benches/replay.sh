@@ -7,7 +7,8 @@
 #   migration    adds or changes a file under a directory named migrations, migration,
 #                migrate, changelog, versions (Alembic) or drizzle, or a Sqitch
 #                deploy/revert script (documentation and images excluded)
-#   dependency   changes a manifest or lockfile (by file name)
+#   dependency   changes a manifest or lockfile (by file name), or a GitHub Actions
+#                workflow (a new action is a new dependency)
 #   neither      everything else
 # and counted as hits (a migration/* resp. dependency/* finding), misses, and false
 # alarms (a migration/* or dependency/new-package finding on a `neither` commit).
@@ -36,7 +37,7 @@ cd "$work/r"
 git config user.email replay@example.invalid
 git config user.name replay
 
-manifests='(^|/)(Cargo\.(toml|lock)|package(-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|requirements[^/]*\.txt|go\.(mod|sum)|Gemfile(\.lock)?|pom\.xml|build\.gradle(\.kts)?|libs\.versions\.toml|composer\.(json|lock)|packages\.lock\.json|[^/]*\.(cs|fs|vb)proj|mix\.(exs|lock)|pubspec\.(yaml|lock)|Package\.resolved|Chart\.yaml|\.terraform\.lock\.hcl|Dockerfile[^/]*|\.pre-commit-config\.yaml)$'
+manifests='(^|/)(Cargo\.(toml|lock)|package(-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|pyproject\.toml|poetry\.lock|uv\.lock|Pipfile(\.lock)?|requirements[^/]*\.txt|go\.(mod|sum)|Gemfile(\.lock)?|pom\.xml|build\.gradle(\.kts)?|libs\.versions\.toml|composer\.(json|lock)|packages\.lock\.json|[^/]*\.(cs|fs|vb)proj|mix\.(exs|lock)|pubspec\.(yaml|lock)|Package\.resolved|Chart\.yaml|\.terraform\.lock\.hcl|Dockerfile[^/]*|\.pre-commit-config\.yaml)$|(^|/)\.github/workflows/[^/]*\.ya?ml$'
 migrations='(^|/)(migrations?|migrate|changelog|versions|drizzle)/.*\.(sql|py|rb|js|ts|mjs|cjs|go|php|exs|cs|java|kt|xml|ya?ml)$|(^|/)(deploy|revert)/[^/]*\.sql$'
 
 declare -A hit miss total
