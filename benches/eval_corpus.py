@@ -6,7 +6,11 @@ Every row becomes one file (named by its `path`, else input.txt) in its own dire
 one `scopecheck scan --format json` run judges them all. A row counts as detected when
 any secret finding (`secret/...`) lands in its file.
 
-usage: benches/eval_corpus.py [CORPUS.jsonl] [--bin target/release/scopecheck] [--misses N]
+With --families, recall and false positives are also reported per rule family: the
+built-in pack (crates/core/src/rules/<family>.toml) holding the rule that names the row's
+provider (`secret/<rule>`), or `unmapped` when no built-in rule has that name.
+
+usage: benches/eval_corpus.py [CORPUS.jsonl] [--bin target/release/scopecheck] [--misses N] [--families]
 """
 import argparse, collections, json, os, subprocess, sys, tempfile
 
@@ -14,6 +18,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("corpus", nargs="?", default=os.path.join(os.path.dirname(__file__), "../../shared/corpora/gitleaks_cases.jsonl"))
 ap.add_argument("--bin", default=os.path.join(os.path.dirname(__file__), "../target/release/scopecheck"))
 ap.add_argument("--misses", type=int, default=0, help="print this many misses and false positives per source rule")
+ap.add_argument("--families", action="store_true", help="recall and false positives per rule family")
 args = ap.parse_args()
 
 rows = [json.loads(l) for l in open(args.corpus)]
@@ -68,3 +73,25 @@ if args.misses:
 print(f"recall: {tp}/{tp + fn} = {100 * tp / max(1, tp + fn):.1f}%")
 print(f"false-positive rate (any secret finding): {fp}/{fp + tn} = {100 * fp / max(1, fp + tn):.1f}%")
 print(f"false-positive rate (the row's own rule or a generic rule): {fp_same_rule}/{fp + tn} = {100 * fp_same_rule / max(1, fp + tn):.1f}%")
+
+if args.families:
+    import glob, re
+    family_of = {}
+    rules_dir = os.path.join(os.path.dirname(__file__), "../crates/core/src/rules")
+    for pack in sorted(glob.glob(os.path.join(rules_dir, "*.toml"))):
+        fam = os.path.basename(pack)[:-5]
+        for m in re.finditer(r'^id = "secret/([^"]+)"', open(pack).read(), re.M):
+            family_of[m.group(1)] = fam
+    fam = collections.defaultdict(lambda: [0, 0, 0, 0])
+    for k, counts in per_rule.items():
+        f = family_of.get(k, "unmapped")
+        for j in range(4):
+            fam[f][j] += counts[j]
+    print()
+    print("| family | recall | false positives |")
+    print("|---|---|---|")
+    for f, (a, b, c, d) in sorted(fam.items()):
+        recall = f"{a}/{a + b} = {100 * a / (a + b):.1f}%" if a + b else "-"
+        fps = f"{c}/{c + d}" if c + d else "-"
+        print(f"| {f} | {recall} | {fps} |")
+
