@@ -560,3 +560,27 @@ fn scan_reads_a_large_text_file_in_chunks() {
     );
     assert_redacted(&run.stdout, &[&github_pat(), &stripe_key()]);
 }
+
+/// A history scan and a baseline read a text file over `max-file-size` too: a token at the
+/// end of a 2 MB file committed once is found in history, and a baseline written from the
+/// tree accepts exactly what `scan` then reports.
+#[test]
+fn history_and_baseline_read_large_text_files() {
+    let repo = TestRepo::new();
+    let mut text = "log line\n".repeat(240_000);
+    text.push_str(&format!("token = \"{}\"\n", github_pat()));
+    repo.stage("big.log", &text);
+    repo.commit("a large log");
+    let run = repo.scopecheck(&["scan", "--history", "--format", "json"]);
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let rules: Vec<String> = findings(&r).into_iter().map(|f| f.0).collect();
+    assert_eq!(rules, vec!["secret/github-pat".to_owned()], "{}", run.all());
+    assert_eq!(repo.scopecheck(&["baseline"]).code, 0);
+    let after = repo.scopecheck(&["scan", "--format", "json"]);
+    assert_eq!(
+        after.code,
+        0,
+        "the baseline accepts the large file's token: {}",
+        after.all()
+    );
+}

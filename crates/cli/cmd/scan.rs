@@ -85,9 +85,11 @@ pub fn baseline(args: &BaselineArgs, style: &Style) -> Result<i32, CliError> {
 /// The tracked files under `root` (the index's content), judged as a directory scan.
 fn tracked(repo: &Repo, policy: &Policy, root: &Path, top: &Path) -> Result<Report, CliError> {
     let prefix = crate::cmd::repo_relative(top, root).unwrap_or_default();
+    // Large text files are read whole (up to 64 MiB), as a directory scan reads them in
+    // chunks: the baseline must accept what `scan` reports.
     let changes = repo.tracked(
         &scopecheck_git::ReadOptions {
-            max_file_size: policy.max_file_size,
+            max_file_size: scopecheck_core::checks::change_read_limit(policy.max_file_size),
         },
         |path| {
             prefix.is_empty()
@@ -302,10 +304,13 @@ fn history(loaded: &Loaded, root: &Path, style: &Style) -> Result<Report, CliErr
     let (blobs, commits) = repo.history_blobs()?;
     crate::cmd::give_back_freed_memory();
     let progress = render::Progress::new(style, "scanning history");
+    // A blob over `max-file-size` is still read, up to 64 MiB (a change's limit): a size
+    // limit bounds memory, it is not a place to hide a token. git.git's history has six
+    // such blobs, 9 MiB in all.
     let reports = repo.map_blobs(
         &blobs,
         &scopecheck_git::ReadOptions {
-            max_file_size: policy.max_file_size,
+            max_file_size: scopecheck_core::checks::change_read_limit(policy.max_file_size),
         },
         |blob, side, previous| {
             let cs = match previous {
