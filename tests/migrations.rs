@@ -637,6 +637,44 @@ fn prisma_client_settings_are_not_schema_and_a_dropped_field_is() {
     assert_eq!(drift, vec![("db/schema.prisma".to_owned(), 1)]);
 }
 
+/// A Prisma relation field names another model and has no column: renaming one, or
+/// adding the back-relation list, is no drift; adding the foreign-key column is.
+#[test]
+fn prisma_relation_fields_are_not_columns() {
+    let schema = |user_extra: &str, post_extra: &str| {
+        format!("model User {{\n  id Int @id\n{user_extra}}}\n\nmodel Post {{\n  id Int @id\n{post_extra}}}\n")
+    };
+    let repo = TestRepo::new();
+    repo.stage(
+        "prisma/schema.prisma",
+        schema(
+            "  posts Post[]\n",
+            "  authorId Int\n  author User @relation(fields: [authorId], references: [id])\n",
+        ),
+    );
+    repo.commit("base");
+    repo.stage(
+        "prisma/schema.prisma",
+        schema(
+            "  articles Post[]\n",
+            "  authorId Int\n  writer User? @relation(fields: [authorId], references: [id])\n",
+        ),
+    );
+    let (_, r) = repo.precommit_json();
+    assert!(
+        !rules(&r).iter().any(|f| f.0 == "migration/schema-drift"),
+        "{r}"
+    );
+    repo.stage("prisma/schema.prisma", schema("  articles Post[]\n", "  authorId Int\n  editorId Int\n  writer User? @relation(fields: [authorId], references: [id])\n"));
+    let (_, r) = repo.precommit_json();
+    let drift: Vec<u64> = rules(&r)
+        .into_iter()
+        .filter(|f| f.0 == "migration/schema-drift")
+        .map(|f| f.3)
+        .collect();
+    assert_eq!(drift, vec![9], "the new column's line: {r}");
+}
+
 #[test]
 fn explain_covers_the_migration_rules() {
     let repo = TestRepo::new();

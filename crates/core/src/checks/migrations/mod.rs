@@ -572,10 +572,32 @@ fn schema_drift(changes: &ChangeSet, policy: &Policy, declared: &Declared, out: 
 }
 
 /// The statements of a schema file, trimmed, with their line numbers: no blank lines,
-/// comments, or (Prisma) `generator` and `datasource` blocks.
+/// comments, or (Prisma) `generator` and `datasource` blocks and relation fields. A
+/// relation field (`posts Post[]`, `author User @relation(…)`) names another model and
+/// has no column of its own: the foreign key is a scalar field beside it.
 fn schema_statements<'a>(fw: &str, data: &'a [u8]) -> Vec<(u32, &'a [u8])> {
     let mut out = Vec::new();
     let mut in_config_block = false;
+    let models: std::collections::HashSet<&[u8]> = if fw == "Prisma" {
+        data.split(|&b| b == b'\n')
+            .filter_map(|l| l.trim_ascii().strip_prefix(b"model "))
+            .filter_map(|rest| rest.split(|b| b.is_ascii_whitespace() || *b == b'{').next())
+            .filter(|name| !name.is_empty())
+            .collect()
+    } else {
+        Default::default()
+    };
+    let relation = |t: &[u8]| {
+        let mut words = t
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|w| !w.is_empty());
+        let (Some(_), Some(ty)) = (words.next(), words.next()) else {
+            return false;
+        };
+        let ty = ty.strip_suffix(b"?").unwrap_or(ty);
+        let ty = ty.strip_suffix(b"[]").unwrap_or(ty);
+        models.contains(ty)
+    };
     for (i, line) in data.split(|&b| b == b'\n').enumerate() {
         let t = line.trim_ascii();
         if t.is_empty() || t.starts_with(b"#") || t.starts_with(b"//") || t.starts_with(b"--") {
@@ -588,6 +610,9 @@ fn schema_statements<'a>(fw: &str, data: &'a [u8]) -> Vec<(u32, &'a [u8])> {
             }
             if in_config_block {
                 in_config_block = !t.starts_with(b"}");
+                continue;
+            }
+            if relation(t) {
                 continue;
             }
         }
