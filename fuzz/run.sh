@@ -31,6 +31,8 @@ for t in "${targets[@]}"; do
     find ../fixtures -type f -size -64k -exec cp --backup=numbered -t "$corpus" {} +
   fi
   log="target/$t.log"
+  # Built before the clock starts, so wall and CPU time are the fuzzing's own.
+  "${cargo[@]}" fuzz build -O "$t" || exit 2
   start=$(date +%s)
   # -timeout: one input taking longer than 30 s is a finding (a hostile file must not
   # stall a hook), as is one needing more than 2 GiB.
