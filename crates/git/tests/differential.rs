@@ -303,13 +303,27 @@ fn quoted_path(out: &mut Vec<u8>, path: &[u8]) {
 /// new id), the absent side's mode `000000` and id all zeros.
 type Raw = (char, String, String, String, String, String);
 
-fn git_raw(out: &[u8]) -> Vec<Raw> {
+/// The records of `--raw -z` output: each one's space-separated fields (modes, ids,
+/// status) and its path.
+fn raw_records(out: &[u8]) -> Vec<(Vec<String>, String)> {
     let mut fields = out.split(|&b| b == 0).filter(|f| !f.is_empty());
-    let mut entries = Vec::new();
+    let mut records = Vec::new();
     while let Some(meta) = fields.next() {
         let meta = String::from_utf8_lossy(meta);
-        let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
+        let parts = meta
+            .trim_start_matches(':')
+            .split(' ')
+            .map(str::to_owned)
+            .collect();
         let path = String::from_utf8_lossy(fields.next().expect("a path")).into_owned();
+        records.push((parts, path));
+    }
+    records
+}
+
+fn git_raw(out: &[u8]) -> Vec<Raw> {
+    let mut entries = Vec::new();
+    for (parts, path) in raw_records(out) {
         entries.push((
             parts[4].chars().next().expect("a status"),
             path,
@@ -694,12 +708,9 @@ fn kind_of(mode: &str) -> &str {
 /// has no lines to hold the merge's content).
 fn combined_raw(out: &[u8], parents: usize) -> Vec<Raw> {
     let zero_mode = "000000";
-    let mut fields = out.split(|&b| b == 0).filter(|f| !f.is_empty());
     let mut entries = Vec::new();
-    while let Some(meta) = fields.next() {
-        let meta = String::from_utf8_lossy(meta);
-        let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
-        let path = String::from_utf8_lossy(fields.next().expect("a path")).into_owned();
+    for (parts, path) in raw_records(out) {
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
         let (modes, ids) = (&parts[..=parents], &parts[parents + 1..=2 * parents + 1]);
         let old = (0..parents)
             .find(|&i| modes[i] != zero_mode && (i == 0 || modes[i] != "160000"))
