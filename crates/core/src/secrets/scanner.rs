@@ -5,6 +5,8 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use globset::GlobSet;
 use regex_automata::meta::{self, Regex};
@@ -581,7 +583,7 @@ pub struct Scanner {
     rules: Vec<SecretRule>,
     /// The keywords as a full DFA (one table lookup per byte, the fastest scan, but a few
     /// ms and MiB to build) once enough bytes were scanned to pay for it...
-    dfa: OnceLock<AhoCorasick>,
+    dfa: OnceLock<DFA>,
     /// ...and before that as a contiguous NFA, which builds in a fraction of the time:
     /// a pre-commit hook scanning a few KiB should not build a DFA for 600 keywords.
     nfa: OnceLock<AhoCorasick>,
@@ -691,28 +693,27 @@ impl Scanner {
     /// KiB, then an NFA, then, once enough bytes went through to pay for it, a DFA.
     fn for_each_keyword(&self, hay: &[u8], mut f: impl FnMut(usize, Range<usize>)) {
         use std::sync::atomic::Ordering;
-        let automaton = match self.dfa.get() {
-            Some(dfa) => dfa,
-            None => {
-                let len = hay.len();
-                let total = self
-                    .scanned
-                    .fetch_add(len, Ordering::Relaxed)
-                    .saturating_add(len);
-                if total < NFA_AFTER_BYTES && self.nfa.get().is_none() {
-                    return self.compare_keywords(hay, f);
-                }
-                if total < DFA_AFTER_BYTES {
-                    self.nfa
-                        .get_or_init(|| self.build(AhoCorasickKind::ContiguousNFA))
-                } else {
-                    self.dfa.get_or_init(|| self.build(AhoCorasickKind::DFA))
-                }
+        if self.dfa.get().is_none() {
+            let len = hay.len();
+            let total = self
+                .scanned
+                .fetch_add(len, Ordering::Relaxed)
+                .saturating_add(len);
+            if total < NFA_AFTER_BYTES && self.nfa.get().is_none() {
+                return self.compare_keywords(hay, f);
             }
-        };
-        for hit in automaton.find_overlapping_iter(hay) {
-            f(hit.pattern().as_usize(), hit.range());
+            if total < DFA_AFTER_BYTES {
+                let nfa = self
+                    .nfa
+                    .get_or_init(|| self.build(AhoCorasickKind::ContiguousNFA));
+                for hit in nfa.find_overlapping_iter(hay) {
+                    f(hit.pattern().as_usize(), hit.range());
+                }
+                return;
+            }
         }
+        let dfa = self.dfa.get_or_init(|| self.build_dfa());
+        super::interleaved::overlapping_hits(dfa, hay, self.longest_keyword, f);
     }
 
     /// The same hits as the automaton, by comparing the keywords that start with each pair
@@ -736,6 +737,18 @@ impl Scanner {
                 }
             }
         }
+    }
+
+    /// The keywords as a DFA searched directly (see [`super::interleaved`]), with no
+    /// prefilter: nothing filters 600 keywords better than the DFA itself.
+    fn build_dfa(&self) -> DFA {
+        aho_corasick::dfa::Builder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(&self.keywords)
+            // As in `build`: plain keywords cannot fail to compile.
+            .unwrap_or_else(|e| panic!("keyword automaton: {e}"))
     }
 
     fn build(&self, kind: AhoCorasickKind) -> AhoCorasick {
@@ -775,9 +788,7 @@ impl Scanner {
 
     /// Heap bytes used by the keyword automaton.
     pub fn automaton_memory(&self) -> usize {
-        self.dfa
-            .get_or_init(|| self.build(AhoCorasickKind::DFA))
-            .memory_usage()
+        self.dfa.get_or_init(|| self.build_dfa()).memory_usage()
     }
 
     /// How many keyword hits `data` has (for benchmarks of the prefilter alone).
