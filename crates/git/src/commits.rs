@@ -7,6 +7,9 @@ use scopecheck_core::{ChangeSet, Origin};
 use crate::diff;
 use crate::{Error, ReadOptions, Repo};
 
+/// Changed files above which a range's files are read on every core.
+const PARALLEL_READ: usize = 64;
+
 /// A commit in a range.
 #[derive(Debug, Clone)]
 pub struct CommitInfo {
@@ -115,9 +118,34 @@ impl Repo {
             head: head.to_string(),
         });
         // A range's files are many and spread over the pack: read them through the
-        // pack reader's delta-base cache, as the per-commit reads are.
+        // pack reader's delta-base cache, as the per-commit reads are, and on every core
+        // when there are enough of them to pay for the threads' handles.
         let packs = std::cell::RefCell::new(self.packs().reader(crate::range::BLOB_CACHE));
-        self.load(raw, opts, Some(&packs), &mut cs)?;
+        if raw.len() < PARALLEL_READ {
+            self.load(raw, opts, Some(&packs), &mut cs)?;
+        } else {
+            let sync = self.repo.clone().into_sync();
+            // Each file of the range is a different path, rarely a delta of another:
+            // a small cache per handle (the chain ends are shared anyway) keeps the
+            // peak down while both threads read.
+            let read = crate::range::par_map(
+                &sync,
+                crate::range::BLOB_CACHE / 8,
+                self.packs(),
+                crate::range::Walk::AsGiven,
+                diff::pair_renames(raw),
+                |h, change| {
+                    let mut notes = Vec::new();
+                    let fc = crate::file_change(&h.repo, Some(&h.packs), change, opts, &mut notes)?;
+                    Ok((fc, notes))
+                },
+            )?;
+            for (fc, notes) in read {
+                cs.notes.extend(notes);
+                cs.files.push(fc);
+            }
+            cs.files.sort_by(|a, b| a.path.cmp(&b.path));
+        }
         let src = diff::Src {
             repo: &self.repo,
             packs: Some(&packs),

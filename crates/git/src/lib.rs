@@ -342,6 +342,18 @@ impl Repo {
         })
     }
 
+    /// A second handle on the same repository, for work on another thread (a handle's
+    /// caches are not shared between threads). Cheap: gix shares the object store.
+    pub fn for_another_thread(&self) -> Repo {
+        Repo {
+            repo: self.repo.clone(),
+            index: std::cell::OnceCell::new(),
+            head: self.head.clone(),
+            packs: std::cell::OnceCell::new(),
+            reader: std::cell::OnceCell::new(),
+        }
+    }
+
     /// The repository's packs, opened once.
     pub(crate) fn packs(&self) -> &std::sync::Arc<packs::Packs> {
         self.packs
