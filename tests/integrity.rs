@@ -198,3 +198,63 @@ fn a_secret_in_a_stored_zip_member_is_found() {
     );
     assert!(!r.to_string().contains(&pat()), "secret printed: {r}");
 }
+
+/// Standard base64 with padding (test input only).
+fn base64(data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let n = chunk.iter().fold(0u32, |a, &b| a << 8 | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+        out.push_str(&"=".repeat(3 - chunk.len()));
+    }
+    out
+}
+
+#[test]
+fn base64_does_not_hide_a_secret() {
+    let repo = TestRepo::new();
+    // Base64 that decodes to binary (a lockfile's integrity hash) or to harmless text is
+    // not a finding.
+    let harmless = base64(b"this is a perfectly ordinary sentence, nothing to see here\n");
+    repo.stage(
+        "values.yaml",
+        format!("integrity: sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==\nnote: {harmless}\n"),
+    );
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 0, "{r}");
+    repo.commit("base");
+    // A `.env` pasted into a Kubernetes secret as base64 carries no keyword in sight.
+    let env = base64(format!("APP_ENV=prod\nGITHUB_TOKEN={}\n", pat()).as_bytes());
+    repo.stage(
+        "values.yaml",
+        format!("integrity: none\ndata:\n  env: {env}\n"),
+    );
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "{r}");
+    let finding = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "secret/github-pat")
+        .unwrap_or_else(|| panic!("no github-pat finding: {r}"));
+    assert_eq!(finding["line"], 3, "{r}");
+    assert!(
+        finding["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("base64-encoded")),
+        "{r}"
+    );
+    assert!(!r.to_string().contains(&pat()), "{r}");
+    assert!(
+        !r.to_string().contains(&env[8..40]),
+        "the encoded secret is printed: {r}"
+    );
+    // Committed, the same is found in the commit's added lines.
+    repo.commit("add env");
+    let run = repo.scopecheck(&["ci", "--base", "HEAD~1", "--head", "HEAD"]);
+    assert_eq!(run.code, 1, "{}", run.all());
+    assert!(run.stdout.contains("secret/github-pat"), "{}", run.stdout);
+}

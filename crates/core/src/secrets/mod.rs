@@ -2,6 +2,7 @@
 //! pass per file, and findings whose evidence is always redacted.
 
 pub(crate) mod archive;
+mod encoded;
 mod interleaved;
 mod scanner;
 mod spec;

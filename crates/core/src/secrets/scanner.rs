@@ -575,6 +575,8 @@ pub struct SecretMatch {
     pub secret: Range<usize>,
     /// Byte range of the whole regex match (the secret and its context).
     pub whole: Range<usize>,
+    /// Found in the decoded text of a base64 run: `secret` and `whole` are the run.
+    pub encoded: bool,
 }
 
 /// Every secret rule, with the keyword automaton that drives them.
@@ -800,7 +802,46 @@ impl Scanner {
 
     /// Every secret in `data`, once each. `path` selects rules restricted to some paths.
     pub fn scan(&self, data: &[u8], path: Option<&str>) -> Vec<SecretMatch> {
-        self.one_per_secret(self.scan_all(data, path))
+        let mut found = self.scan_all(data, path);
+        self.scan_encoded(
+            data,
+            std::slice::from_ref(&(0..data.len())),
+            path,
+            &mut found,
+        );
+        self.one_per_secret(found)
+    }
+
+    /// Secrets in the text that base64 runs of `data` overlapping `within` decode to,
+    /// each reported at its whole run (see [`super::encoded`]).
+    fn scan_encoded(
+        &self,
+        data: &[u8],
+        within: &[Range<usize>],
+        path: Option<&str>,
+        out: &mut Vec<SecretMatch>,
+    ) {
+        let mut runs = Vec::new();
+        for w in within {
+            super::encoded::runs(data, w.clone(), &mut runs);
+        }
+        // A run overlapping two of the ranges is listed twice.
+        runs.sort_unstable_by_key(|r| (r.start, r.end));
+        runs.dedup();
+        for run in runs {
+            let Some(text) = super::encoded::decode_text(&data[run.clone()]) else {
+                continue;
+            };
+            // No decoding inside the decoded text: one level bounds the work.
+            for m in self.one_per_secret(self.scan_all(&text, path)) {
+                out.push(SecretMatch {
+                    rule: m.rule,
+                    secret: run.clone(),
+                    whole: run.clone(),
+                    encoded: true,
+                });
+            }
+        }
     }
 
     /// Every match of every rule, overlapping ones included (what each rule finds on its
@@ -854,7 +895,9 @@ impl Scanner {
         windows.retain(|(_, w)| touches(near, w));
         // A keyword inside both kinds of region opens the same window twice; merging
         // overlapping windows below makes that harmless.
-        self.one_per_secret(self.search_windows(data, path, windows))
+        let mut found = self.search_windows(data, path, windows);
+        self.scan_encoded(data, near, path, &mut found);
+        self.one_per_secret(found)
     }
 
     /// `near`, each range widened by `reach` (before, after) plus a keyword's length,
@@ -1065,6 +1108,7 @@ impl Scanner {
                 rule: idx,
                 secret: w.start + s..w.start + e,
                 whole: w.start + whole.start..w.start + whole.end,
+                encoded: false,
             });
         }
     }
