@@ -258,3 +258,34 @@ fn base64_does_not_hide_a_secret() {
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(run.stdout.contains("secret/github-pat"), "{}", run.stdout);
 }
+
+#[test]
+fn percent_encoding_does_not_hide_a_secret() {
+    let repo = TestRepo::new();
+    repo.stage("README.md", "hello\n");
+    repo.commit("base");
+    // A form body splits the assignment and the key (`%3D`, `%2F`, `%2B`).
+    let secret = "Qx7Hk2Lp9Vz3%2FRt6Yw1Nb4Mc8Df5Gs0Ja2Ue7Io3%2BPk";
+    repo.stage(
+        "deploy.sh",
+        format!("curl -d \"grant=client&aws_secret_access_key%3D{secret}&region=eu\" https://sts.example.org\nprintf '%02x%s\\n' 10 done\n"),
+    );
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "{r}");
+    let messages: Vec<&str> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["rule"]
+                .as_str()
+                .is_some_and(|rule| rule.starts_with("secret/"))
+        })
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("percent-encoded")),
+        "{r}"
+    );
+    assert!(!r.to_string().contains("Rt6Yw1Nb4Mc8"), "{r}");
+}

@@ -235,10 +235,9 @@ pub fn secret_finding(
         path: path.to_owned(),
         line,
         column: u32::try_from(column).unwrap_or(u32::MAX),
-        message: if m.encoded {
-            format!("{} (base64-encoded) in {path}", rule.name)
-        } else {
-            format!("{} in {path}", rule.name)
+        message: match m.encoding {
+            Some(encoding) => format!("{} ({encoding}) in {path}", rule.name),
+            None => format!("{} in {path}", rule.name),
         },
         help: FIX.to_owned(),
         evidence: Some(redact(secret)),

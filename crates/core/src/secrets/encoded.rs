@@ -1,10 +1,118 @@
-//! Text hidden in base64: a `.env` file or a `token: ghp_…` line pasted into a YAML
-//! value, a CI variable or a test fixture as base64 carries no keyword a rule could see.
-//! Long base64 runs are found cheaply, decoded, and kept when they decode to text; the
-//! scanner then searches that text (one level deep: base64 inside the decoded text is
-//! not decoded again, which bounds the work).
+//! Text hidden in an encoding: a `.env` file or a `token: ghp_…` line pasted into a YAML
+//! value, a CI variable or a test fixture as base64 carries no keyword a rule could see,
+//! and a form body or query string (`aws_secret_access_key%3DwJal…%2F…`) splits both the
+//! assignment and the token. Long base64 runs and percent-encoded runs are found
+//! cheaply, decoded, and kept when they decode to text; the scanner then searches that
+//! text (one level deep: nothing inside the decoded text is decoded again, which bounds
+//! the work).
 
+use std::fmt;
 use std::ops::Range;
+
+/// How a secret found in decoded text was encoded in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// Standard or URL-safe base64.
+    Base64,
+    /// `%XX` escapes (URLs, form bodies).
+    Percent,
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Encoding::Base64 => "base64-encoded",
+            Encoding::Percent => "percent-encoded",
+        })
+    }
+}
+
+/// Shortest percent-encoded run decoded.
+const MIN_PERCENT_RUN: usize = 16;
+
+/// Characters a percent-encoded run is made of: what URLs and form bodies carry, without
+/// whitespace, quotes and brackets, which delimit them in code and configuration.
+fn is_url_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'%' | b'.'
+                | b'_'
+                | b'~'
+                | b'+'
+                | b'-'
+                | b'/'
+                | b'='
+                | b'&'
+                | b':'
+                | b'@'
+                | b'?'
+                | b'#'
+                | b'!'
+                | b'$'
+                | b'*'
+                | b','
+                | b';'
+        )
+}
+
+/// The runs of URL characters with at least one `%XX` escape, [`MIN_PERCENT_RUN`] long
+/// or more, that overlap `within` (a range of `data`). Found from the `%` signs (one
+/// vectorised search), so text without any costs nothing.
+pub(super) fn percent_runs(data: &[u8], within: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let from = within.start.saturating_sub(MIN_PERCENT_RUN).min(data.len());
+    let to = (within.end + MIN_PERCENT_RUN).min(data.len());
+    let mut covered = from;
+    for at in memchr::memchr_iter(b'%', &data[from..to]).map(|i| from + i) {
+        if at < covered
+            || !data
+                .get(at + 1..at + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+        {
+            continue;
+        }
+        let mut start = at;
+        while start > 0 && is_url_char(data[start - 1]) {
+            start -= 1;
+        }
+        let mut end = at + 3;
+        while end < data.len() && is_url_char(data[end]) {
+            end += 1;
+        }
+        covered = end;
+        if end - start >= MIN_PERCENT_RUN
+            && end - start <= MAX_RUN
+            && start < within.end
+            && end > within.start
+        {
+            out.push(start..end);
+        }
+    }
+}
+
+/// `run` with its `%XX` escapes decoded, if that is text (see [`decode_text`]).
+pub(super) fn decode_percent(run: &[u8]) -> Option<Vec<u8>> {
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut out = Vec::with_capacity(run.len());
+    let mut i = 0;
+    while i < run.len() {
+        match (
+            run[i],
+            run.get(i + 1).and_then(|&b| hex(b)),
+            run.get(i + 2).and_then(|&b| hex(b)),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, ..) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    is_text(&out, true).then_some(out)
+}
 
 /// Shortest run decoded: 24 bytes of text, about the shortest `name=token` worth a look
 /// (a bare 20-character token has no keyword for a rule to find).
@@ -96,7 +204,7 @@ fn sextet(b: u8) -> Option<u32> {
 
 /// `run` decoded (padding ignored), or `None` when it is not base64 of text: mixed
 /// alphabets, or bytes that are not UTF-8 text without control characters.
-pub(super) fn decode_text(run: &[u8]) -> Option<Vec<u8>> {
+pub(super) fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
     let body = match run.iter().position(|&b| b == b'=') {
         Some(i) => &run[..i],
         None => run,
@@ -218,10 +326,39 @@ mod tests {
     }
 
     #[test]
+    fn finds_and_decodes_percent_encoded_runs() {
+        let body = "grant=client&aws_secret_access_key%3DwJalrXUtnFEMI%2FK7MDENG%2FbPxRfiCY";
+        let text = format!("curl -d \"{body}\" https://example.org");
+        let mut out = Vec::new();
+        percent_runs(text.as_bytes(), 0..text.len(), &mut out);
+        let found: Vec<&str> = out.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(found, [body]);
+        assert_eq!(
+            decode_percent(body.as_bytes()).as_deref(),
+            Some(&b"grant=client&aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCY"[..])
+        );
+        // printf formats are not escapes, short runs are not runs, and an escape of a
+        // control character is not text.
+        for code in [
+            "printf(\"%s: %d\\n\", name, n);",
+            "x%20y",
+            "secret%00hidden%01value=1234",
+        ] {
+            let mut out = Vec::new();
+            percent_runs(code.as_bytes(), 0..code.len(), &mut out);
+            assert!(
+                out.iter()
+                    .all(|r| decode_percent(&code.as_bytes()[r.clone()]).is_none()),
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
     fn decodes_text_and_rejects_binary_and_mixed_alphabets() {
         let text = "password: hunter2-but-much-longer-than-that\nuser: admin\n";
         assert_eq!(
-            decode_text(b64(text).as_bytes()).as_deref(),
+            decode_base64(b64(text).as_bytes()).as_deref(),
             Some(text.as_bytes())
         );
         // Longer than the probe, URL-safe alphabet, no padding.
@@ -231,17 +368,17 @@ mod tests {
             .replace('/', "_")
             .replace('=', "");
         assert_eq!(
-            decode_text(url_safe.as_bytes()).as_deref(),
+            decode_base64(url_safe.as_bytes()).as_deref(),
             Some(long.as_bytes())
         );
         // A sha512 integrity hash of a lockfile, and a hex digest: not text.
-        assert!(decode_text(b"z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==").is_none());
-        assert!(decode_text(b"3f786850e387550fdab836ed7e6dc881de23001b").is_none());
+        assert!(decode_base64(b"z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==").is_none());
+        assert!(decode_base64(b"3f786850e387550fdab836ed7e6dc881de23001b").is_none());
         // Both alphabets in one run is not base64.
-        assert!(decode_text(b"YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo+/-_").is_none());
+        assert!(decode_base64(b"YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo+/-_").is_none());
         // Text with control characters is not text.
         assert!(
-            decode_text(b64("\u{1}\u{2}binary-ish header then text.....").as_bytes()).is_none()
+            decode_base64(b64("\u{1}\u{2}binary-ish header then text.....").as_bytes()).is_none()
         );
     }
 }

@@ -10,6 +10,7 @@ mod tiered;
 
 use std::sync::{Arc, OnceLock};
 
+pub use encoded::Encoding;
 pub use scanner::{shannon_entropy, RuleError, Scanner, SecretMatch, SecretRule};
 pub use spec::{RuleSpec, PACK_DIGEST};
 

@@ -575,8 +575,8 @@ pub struct SecretMatch {
     pub secret: Range<usize>,
     /// Byte range of the whole regex match (the secret and its context).
     pub whole: Range<usize>,
-    /// Found in the decoded text of a base64 run: `secret` and `whole` are the run.
-    pub encoded: bool,
+    /// Found in the decoded text of an encoded run: `secret` and `whole` are the run.
+    pub encoding: Option<super::Encoding>,
 }
 
 /// Every secret rule, with the keyword automaton that drives them.
@@ -821,24 +821,32 @@ impl Scanner {
         path: Option<&str>,
         out: &mut Vec<SecretMatch>,
     ) {
+        use super::encoded::{self, Encoding};
         let mut runs = Vec::new();
+        let mut found = Vec::new();
         for w in within {
-            super::encoded::runs(data, w.clone(), &mut runs);
+            encoded::runs(data, w.clone(), &mut found);
+            runs.extend(found.drain(..).map(|r| (r, Encoding::Base64)));
+            encoded::percent_runs(data, w.clone(), &mut found);
+            runs.extend(found.drain(..).map(|r| (r, Encoding::Percent)));
         }
         // A run overlapping two of the ranges is listed twice.
-        runs.sort_unstable_by_key(|r| (r.start, r.end));
+        runs.sort_unstable_by_key(|(r, e)| (r.start, r.end, *e as u8));
         runs.dedup();
-        for run in runs {
-            let Some(text) = super::encoded::decode_text(&data[run.clone()]) else {
-                continue;
+        for (run, encoding) in runs {
+            let bytes = &data[run.clone()];
+            let text = match encoding {
+                Encoding::Base64 => encoded::decode_base64(bytes),
+                Encoding::Percent => encoded::decode_percent(bytes),
             };
+            let Some(text) = text else { continue };
             // No decoding inside the decoded text: one level bounds the work.
             for m in self.one_per_secret(self.scan_all(&text, path)) {
                 out.push(SecretMatch {
                     rule: m.rule,
                     secret: run.clone(),
                     whole: run.clone(),
-                    encoded: true,
+                    encoding: Some(encoding),
                 });
             }
         }
@@ -1108,7 +1116,7 @@ impl Scanner {
                 rule: idx,
                 secret: w.start + s..w.start + e,
                 whole: w.start + whole.start..w.start + whole.end,
-                encoded: false,
+                encoding: None,
             });
         }
     }
