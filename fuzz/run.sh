@@ -15,6 +15,11 @@
 # Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain, or stable with
 # RUSTC_BOOTSTRAP=1. A crash stops that target's run and leaves the input in
 # fuzz/artifacts/<target>/; fix it and keep the input as a regression test.
+#
+# SIGTERM or SIGINT to this script ends the current run cleanly (the fuzzer is
+# interrupted, the run is recorded with the CPU time it had) and stops the campaign, so
+# a campaign cut short keeps what it did. Do not SIGSTOP a fuzzer: its -timeout counts
+# wall time, and a pause longer than that is recorded as a timeout.
 set -uo pipefail
 cd "$(dirname "$0")"
 mode=wall
@@ -50,7 +55,21 @@ cpu_of() {
 
 "${cargo[@]}" fuzz build -O || exit 2
 status=0
+stopping=false
+fuzzer_pid() { pgrep -n -f -- "/release/$1 -" || true; }
+# Set per run below; a signal to the script interrupts the fuzzer and ends the campaign
+# after this run is recorded.
+current=""
+on_stop() {
+  stopping=true
+  if [ -n "$current" ]; then
+    pid=$(fuzzer_pid "$current")
+    [ -n "$pid" ] && kill -INT "$pid" 2>/dev/null
+  fi
+}
+trap on_stop TERM INT
 for t in "${targets[@]}"; do
+  $stopping && break
   budget=$secs
   if [ "$mode" = cpu ]; then
     budget=$(( secs - $(cpu_so_far "$t") ))
@@ -78,29 +97,36 @@ for t in "${targets[@]}"; do
     -max_total_time="$wall_limit" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
     >"$log" 2>&1 &
   runner=$!
-  interrupted=false
+  current=$t
   if [ "$mode" = cpu ]; then
     while kill -0 "$runner" 2>/dev/null; do
       sleep 5
       # The fuzzer is cargo-fuzz's child; its arguments start with the binary's path.
-      pid=$(pgrep -n -f -- "/release/$t -" || true)
+      pid=$(fuzzer_pid "$t")
       [ -n "$pid" ] || continue
       used=$(cpu_of "$pid")
       if [ -n "$used" ] && [ "$used" -ge "$budget" ]; then
-        kill -INT "$pid" 2>/dev/null && interrupted=true
+        kill -INT "$pid" 2>/dev/null
         break
       fi
     done
   fi
+  # `wait` returns early when a trapped signal arrives: wait again for the run's end.
+  while kill -0 "$runner" 2>/dev/null; do
+    wait "$runner"
+  done
   wait "$runner"
   rc=$?
+  current=""
   wall=$(( $(date +%s) - start ))
   # /usr/bin/time puts "Command exited with non-zero status" first when the run failed.
   cpu=$(tail -n 1 "target/$t.time" | awk '{ printf "%d", $1 + $2 }')
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   outcome=ok
-  # libFuzzer leaves with a non-zero code when interrupted; that run still found nothing.
-  if [ "$rc" -ne 0 ] && ! { $interrupted && grep -q 'libFuzzer: run interrupted' "$log"; }; then
+  # libFuzzer leaves with a non-zero code when interrupted (by the CPU budget or a stop
+  # signal); such a run found nothing. A crash, leak, timeout or out-of-memory says
+  # "ERROR" or "deadly signal" instead.
+  if [ "$rc" -ne 0 ] && ! grep -q 'libFuzzer: run interrupted' "$log"; then
     outcome="FAILED (exit $rc, see fuzz/$log and fuzz/artifacts/$t)"
     status=1
   fi
