@@ -185,3 +185,43 @@ fn a_change_repeated_in_the_range_is_judged_once() {
     let notes = report["notes"].to_string();
     assert!(notes.contains("1 change(s) repeated"), "{notes}");
 }
+
+/// With two merge bases (criss-cross merges), the commits judged are those the head
+/// reaches and the base does not: a commit already in the base through either merge
+/// base is not judged again, whichever merge base the range diff starts from.
+#[test]
+fn with_two_merge_bases_only_commits_missing_from_the_base_are_judged() {
+    let repo = TestRepo::new();
+    repo.stage("README.md", "root\n");
+    repo.commit("root");
+    repo.git(&["branch", "b"]);
+    // One side adds a secret, the other a plain file; each side then merges the other.
+    repo.stage("a.py", format!("TOKEN = \"{}\"\n", token("2Cc2")));
+    repo.commit("a1: a secret");
+    let a1 = head(&repo);
+    repo.git(&["checkout", "-q", "b"]);
+    repo.stage("b.txt", "b1\n");
+    repo.commit("b1");
+    let b1 = head(&repo);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["merge", "-q", "--no-edit", &b1]);
+    repo.git(&["branch", "pushed"]);
+    repo.git(&["checkout", "-q", "b"]);
+    repo.git(&["merge", "-q", "--no-edit", &a1]);
+    let bases = repo.git(&["merge-base", "--all", "pushed", "HEAD"]);
+    assert_eq!(bases.lines().count(), 2, "not a criss-cross: {bases}");
+    repo.stage("c.py", format!("TOKEN = \"{}\"\n", token("3Dd3")));
+    repo.commit("c: a new secret");
+    let c = head(&repo);
+    let report = ci(&repo, "pushed");
+    // The merge and the new commit; neither a1 nor b1, which `pushed` already has.
+    assert!(
+        report["notes"].to_string().contains("2 commit(s) checked"),
+        "{report}"
+    );
+    assert_eq!(
+        secrets(&report),
+        [("secret/github-pat".to_owned(), "c.py".to_owned(), c)],
+        "{report}"
+    );
+}
