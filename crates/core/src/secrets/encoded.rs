@@ -71,14 +71,7 @@ pub(super) fn percent_runs(data: &[u8], within: Range<usize>, out: &mut Vec<Rang
         {
             continue;
         }
-        let mut start = at;
-        while start > 0 && is_url_char(data[start - 1]) {
-            start -= 1;
-        }
-        let mut end = at + 3;
-        while end < data.len() && is_url_char(data[end]) {
-            end += 1;
-        }
+        let (start, end) = widen(data, at, at + 3, is_url_char);
         covered = end;
         if end - start >= MIN_PERCENT_RUN
             && end - start <= MAX_RUN
@@ -153,12 +146,23 @@ fn block_is_base64(data: &[u8], at: usize) -> bool {
         && data[at..at + 16].iter().all(|&b| is_base64(b))
 }
 
+/// `start..end` widened both ways over the bytes `keep` accepts.
+fn widen(data: &[u8], mut start: usize, mut end: usize, keep: fn(u8) -> bool) -> (usize, usize) {
+    while start > 0 && keep(data[start - 1]) {
+        start -= 1;
+    }
+    while end < data.len() && keep(data[end]) {
+        end += 1;
+    }
+    (start, end)
+}
+
 /// The runs of at least [`MIN_RUN`] base64 characters (with their `=` padding) that
 /// overlap `within` (a range of `data`).
 ///
 /// Every such run holds a whole 16-byte block at a multiple of 16, so only those blocks
-/// are probed, each until its first byte outside the alphabet: in code and prose that
-/// is one or two bytes, a small fraction of the keyword pass's cost.
+/// are probed, eight bytes at a time ([`has_non_base64`]): in code and prose nearly
+/// every block fails at once, a small fraction of the keyword pass's cost.
 pub(super) fn runs(data: &[u8], within: Range<usize>, out: &mut Vec<Range<usize>>) {
     // A run overlapping `within` has a whole aligned block within 31 bytes of it.
     let from = within.start.saturating_sub(MIN_RUN) / 16 * 16;
@@ -169,14 +173,7 @@ pub(super) fn runs(data: &[u8], within: Range<usize>, out: &mut Vec<Range<usize>
             block += 16;
             continue;
         }
-        let mut start = block;
-        while start > 0 && is_base64(data[start - 1]) {
-            start -= 1;
-        }
-        let mut end = block + 16;
-        while end < data.len() && is_base64(data[end]) {
-            end += 1;
-        }
+        let (start, end) = widen(data, block, block + 16, is_base64);
         let padded = end
             + data[end..]
                 .iter()
@@ -228,7 +225,9 @@ pub(super) fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
     is_text(&all, true).then_some(all)
 }
 
-fn decode(chars: &[u8]) -> Option<Vec<u8>> {
+/// `chars` decoded from either base64 alphabet (no padding; a last lone character, which
+/// encodes no whole byte, is ignored), or `None` at a character outside both.
+pub(super) fn decode(chars: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(chars.len() / 4 * 3 + 2);
     for quad in chars.chunks(4) {
         let mut acc = 0u32;

@@ -487,32 +487,12 @@ fn encodes_words(secret: &[u8]) -> bool {
         .strip_suffix(b"==")
         .or_else(|| secret.strip_suffix(b"="))
         .unwrap_or(secret);
-    // Decoded on the fly: every byte must be a lower-case letter or a separator.
-    let mut bits = 0u32;
-    let mut held = 0;
-    let mut decoded = 0;
-    for &c in body {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return false,
-        };
-        bits = (bits << 6) | u32::from(v);
-        held += 6;
-        if held >= 8 {
-            held -= 8;
-            let b = (bits >> held) as u8;
-            bits &= (1 << held) - 1;
-            if !(b.is_ascii_lowercase() || matches!(b, b':' | b'-' | b'_' | b'.' | b' ')) {
-                return false;
-            }
-            decoded += 1;
-        }
-    }
-    decoded >= 4
+    // Every decoded byte must be a lower-case letter or a separator.
+    super::encoded::decode(body).is_some_and(|d| {
+        d.len() >= 4
+            && d.iter()
+                .all(|&b| b.is_ascii_lowercase() || matches!(b, b':' | b'-' | b'_' | b'.' | b' '))
+    })
 }
 
 /// Values people write where a secret will go: `xxxx`, `your-api-key`, `<token>`,
