@@ -121,6 +121,9 @@ for t in "${targets[@]}"; do
   wall=$(( $(date +%s) - start ))
   # /usr/bin/time puts "Command exited with non-zero status" first when the run failed.
   cpu=$(tail -n 1 "target/$t.time" | awk '{ printf "%d", $1 + $2 }')
+  # No figure when /usr/bin/time itself was signalled (a wrapper that signals the
+  # whole process group): count nothing rather than write an unreadable line.
+  cpu=${cpu:-0}
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   outcome=ok
   # libFuzzer leaves with a non-zero code when interrupted (by the CPU budget or a stop
