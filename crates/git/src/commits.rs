@@ -134,6 +134,7 @@ impl Repo {
                 self.packs(),
                 crate::range::Walk::AsGiven,
                 diff::pair_renames(raw),
+                None,
                 |h, change| {
                     let mut notes = Vec::new();
                     let fc = crate::file_change(&h.repo, Some(&h.packs), change, opts, &mut notes)?;

@@ -83,6 +83,7 @@ impl Repo {
             packs,
             crate::range::Walk::AsGiven,
             commits.clone(),
+            None,
             |h, c| new_sides(h, c),
         )?;
         for (&commit, sides) in commits.iter().zip(added) {
@@ -140,6 +141,7 @@ impl Repo {
             packs,
             crate::range::Walk::AsGiven,
             order,
+            None,
             |h, i| {
                 let blob = &blobs[i];
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;

@@ -46,6 +46,9 @@ struct Planned {
 /// built from are kept apart, shared by all threads (see [`Packs`]).
 pub(crate) const BLOB_CACHE: usize = 8 << 20;
 
+/// The same for a range's commits, whose reads are planned ([`PackReader::plan`]).
+const PLANNED_BLOB_CACHE: usize = 12 << 20;
+
 /// The same for walking trees: every commit reads the root tree and the trees on its
 /// changed paths again, each a delta of its neighbours.
 pub(crate) const TREE_CACHE: usize = 24 << 20;
@@ -113,16 +116,21 @@ pub(crate) enum Walk {
     NewestFirst,
 }
 
+/// The blobs an item will read, in the order it reads them.
+pub(crate) type Reads<'a, T> = &'a (dyn Fn(&T, &mut Vec<ObjectId>) + Sync);
+
 /// Maps `items` on every core, in a few long contiguous pieces, each with one [`Handle`]
 /// whose caches stay warm along its piece (rayon's `map_init` would start a cold handle
-/// for every split it makes, and cold caches re-inflate every delta chain). The results
-/// come back in the order of `items`.
+/// for every split it makes, and cold caches re-inflate every delta chain). With
+/// `reads`, each piece's reader is told its reads up front ([`PackReader::plan`]). The
+/// results come back in the order of `items`.
 pub(crate) fn par_map<T, R, F>(
     sync: &gix::ThreadSafeRepository,
     cache: usize,
     packs: &Arc<Packs>,
     walk: Walk,
     mut items: Vec<T>,
+    reads: Option<Reads<'_, T>>,
     f: F,
 ) -> Result<Vec<R>, Error>
 where
@@ -144,6 +152,13 @@ where
                 repo: thread_repo(sync),
                 packs: RefCell::new(packs.reader(cache)),
             };
+            if let Some(reads) = reads {
+                let mut ids = Vec::new();
+                for t in &piece {
+                    reads(t, &mut ids);
+                }
+                handle.packs.get_mut().plan(&ids);
+            }
             piece.into_iter().map(|t| f(&mut handle, t)).collect()
         })
         .collect::<Result<_, _>>()?;
@@ -167,6 +182,7 @@ fn plan_all(
         packs,
         Walk::NewestFirst,
         commits.iter().collect(),
+        None,
         |h, c| plan(h, c),
     )?;
     // Sequential, so the first commit in range order keeps a repeated change.
@@ -209,10 +225,15 @@ impl Repo {
             commits.iter().zip(plans).collect();
         par_map(
             &sync,
-            BLOB_CACHE,
+            PLANNED_BLOB_CACHE,
             packs,
             Walk::NewestFirst,
             work,
+            Some(&|(_, (changes, _)), ids| {
+                for p in changes {
+                    blob_reads(p, ids);
+                }
+            }),
             |handle, (commit, (changes, work))| {
                 let mut cs = ChangeSet::new(Origin::Range {
                     base: commit.parent.map(|p| p.to_string()).unwrap_or_default(),
@@ -243,6 +264,17 @@ impl Repo {
                 Ok(f(commit, cs, work))
             },
         )
+    }
+}
+
+/// The blobs reading a planned change takes, in the order [`Repo::map_commits`] reads
+/// them: the new side, the old side, then other parents' versions.
+fn blob_reads(p: &Planned, ids: &mut Vec<ObjectId>) {
+    let blob = |e: &Entry| (e.kind != Kind::Commit).then_some(e.id);
+    ids.extend(p.change.new.as_ref().and_then(blob));
+    ids.extend(p.change.old.as_ref().and_then(blob));
+    if p.change.new.is_some() {
+        ids.extend(p.others.iter().filter_map(blob));
     }
 }
 
