@@ -283,13 +283,23 @@ impl FileChange {
         if new.is_empty() || (looks_binary(new) && !mostly_text(new)) {
             return None;
         }
-        match self.old_contents() {
-            Some(old) if !looks_binary(old) || mostly_text(old) => {
-                let t = Trimmed::new(old, new);
-                (!t.new.is_empty()).then(|| t.new_start..t.new_start + t.new.len())
-            }
-            _ => Some(0..new.len()),
+        let differs_from = |old: &[u8]| {
+            let t = Trimmed::new(old, new);
+            t.new_start..t.new_start + t.new.len()
+        };
+        let mut region = match self.old_contents() {
+            Some(old) if !looks_binary(old) || mostly_text(old) => differs_from(old),
+            _ => 0..new.len(),
+        };
+        // A merge adds only lines no parent has, and the lines a merge shares with a
+        // parent at its start and end are that parent's: the region is where the merge
+        // differs from every parent. A clean merge of edits far apart in one file
+        // (each parent made one of them) has none.
+        for other in self.other_parents.iter().filter_map(Side::bytes) {
+            let theirs = differs_from(other);
+            region = region.start.max(theirs.start)..region.end.min(theirs.end);
         }
+        (!region.is_empty()).then_some(region)
     }
 
     /// Lines added and removed by the change (binary and unread sides count as none).
@@ -724,6 +734,25 @@ mod tests {
         assert_eq!(&merged[region], b"theirs\nc\nown\n");
         let c = c.with_other_parents(vec![side(other)]);
         assert_eq!(lines(&c), vec![(5, "own".into())]);
+        let region = c.changed_region().expect("a region");
+        assert_eq!(
+            &merged[region], b"own\n",
+            "where it differs from both parents"
+        );
+        // A clean merge: one parent edited the top, the other the bottom.
+        let ours = b"A\nb\nc\nd\n";
+        let theirs = b"a\nb\nc\nD\n";
+        let merged = b"A\nb\nc\nD\n";
+        let c = FileChange::new(
+            "f",
+            None,
+            ChangeStatus::Modified,
+            Some(side(ours)),
+            Some(side(merged)),
+        )
+        .with_other_parents(vec![side(theirs)]);
+        assert_eq!(lines(&c), Vec::<(u32, String)>::new());
+        assert_eq!(c.changed_region(), None);
         // Lines only removed from one place: nothing can be added.
         let c = FileChange::new(
             "f",
