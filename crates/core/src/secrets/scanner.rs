@@ -946,6 +946,14 @@ impl Scanner {
             if multiline_only && !r.multiline {
                 continue;
             }
+            // A rule whose keyword must stand as its own identifier segment rejects any
+            // match that starts at this hit when it does not (`lob` of `blob`, `key` of
+            // `monkey`), and its matches start at a keyword, so the window would find
+            // nothing another hit's window does not: in git.git's C sources such hits
+            // opened two thirds of the windows.
+            if !r.keyword_is_segment(data, hit.start) {
+                continue;
+            }
             let start = if r.multiline {
                 // A multi-line match may begin well before its keyword (a YAML
                 // `data:` block above `kind: Secret`): start at a line boundary.

@@ -61,7 +61,9 @@ pub struct RuleSpec {
     #[serde(default)]
     pub keep_placeholders: bool,
     /// The keyword a match starts with must be a whole identifier segment: `etsy` in
-    /// `etsy_key` or `myEtsyKey`, not in `SetSysctl`. Always on for context rules.
+    /// `etsy_key` or `myEtsyKey`, not in `SetSysctl`. Always on for context rules. Meant
+    /// for regexes that begin with the keyword: a keyword inside a longer word is not
+    /// searched around at all.
     #[serde(default)]
     pub keyword_boundary: bool,
     /// A catch-all rule (generic assignments, URLs with passwords): reported only when no
