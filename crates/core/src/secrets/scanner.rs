@@ -870,10 +870,25 @@ impl Scanner {
                 self.longest_keyword,
             );
             for region in far {
-                for hit in ac.find_overlapping_iter(&data[region.clone()]) {
-                    let at = region.start + hit.start()..region.start + hit.end();
-                    let keyword = to_keyword[hit.pattern().as_usize()];
-                    self.open_windows(data, keyword, at, true, &mut windows);
+                // Leftmost search, which skips ahead with a prefilter (an overlapping
+                // search steps the automaton over every byte of the far reach, a few
+                // dozen KiB per change), restarted one byte past each hit; every keyword
+                // found at a hit's start is taken, so the hits are the overlapping ones.
+                let hay = &data[region.clone()];
+                let mut from = 0;
+                while let Some(hit) = ac.find(aho_corasick::Input::new(hay).span(from..hay.len())) {
+                    let start = hit.start();
+                    for &keyword in to_keyword {
+                        let kw = self.keywords[keyword].as_bytes();
+                        if hay
+                            .get(start..start + kw.len())
+                            .is_some_and(|h| h.eq_ignore_ascii_case(kw))
+                        {
+                            let at = region.start + start..region.start + start + kw.len();
+                            self.open_windows(data, keyword, at, true, &mut windows);
+                        }
+                    }
+                    from = start + 1;
                 }
             }
         }
@@ -923,8 +938,7 @@ impl Scanner {
                     .collect();
                 let ac = AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
+                    .match_kind(MatchKind::LeftmostFirst)
                     .build(&patterns)
                     .ok()?;
                 Some((ac, to_keyword))
