@@ -17,6 +17,8 @@ pub struct CommitInfo {
     pub id: ObjectId,
     /// Its full message.
     pub message: String,
+    /// Its tree.
+    pub tree: ObjectId,
     /// Its first parent, `None` for a root commit.
     pub parent: Option<ObjectId>,
     /// All its parents, first parent first (more than one for a merge).
@@ -77,8 +79,13 @@ impl Repo {
                 .find_commit(info.id)
                 .map_err(Error::git("reading a commit"))?;
             let parents: Vec<ObjectId> = commit.parent_ids().map(|p| p.detach()).collect();
+            let tree = commit
+                .tree_id()
+                .map_err(Error::git("reading a commit"))?
+                .detach();
             out.push(CommitInfo {
                 id: info.id,
+                tree,
                 message: commit.message_raw_sloppy().to_str_lossy().into_owned(),
                 parent: parents.first().copied(),
                 parents,

@@ -10,7 +10,7 @@
 //!   the start of their delta chain.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use gix::bstr::{BStr, BString, ByteSlice};
@@ -176,6 +176,8 @@ fn plan_all(
     packs: &Arc<Packs>,
     commits: &[CommitInfo],
 ) -> Result<Vec<(Vec<Planned>, CommitWork)>, Error> {
+    // Most parents are commits of the range, whose trees the walk already read.
+    let trees: HashMap<ObjectId, ObjectId> = commits.iter().map(|c| (c.id, c.tree)).collect();
     let plans = par_map(
         sync,
         TREE_CACHE,
@@ -183,7 +185,7 @@ fn plan_all(
         Walk::NewestFirst,
         commits.iter().collect(),
         None,
-        |h, c| plan(h, c),
+        |h, c| plan(h, c, &trees),
     )?;
     // Sequential, so the first commit in range order keeps a repeated change.
     let mut seen: HashSet<(BString, Option<Entry>, Option<Entry>)> = HashSet::new();
@@ -259,8 +261,7 @@ impl Repo {
                     cs.files.push(fc);
                 }
                 cs.files.sort_by(|a, b| a.path.cmp(&b.path));
-                let tree = commit_tree(handle, commit.id)?;
-                crate::context::from_tree(&handle.src(), tree, &mut cs)?;
+                crate::context::from_tree(&handle.src(), commit.tree, &mut cs)?;
                 Ok(f(commit, cs, work))
             },
         )
@@ -278,14 +279,29 @@ fn blob_reads(p: &Planned, ids: &mut Vec<ObjectId>) {
     }
 }
 
-fn commit_tree(h: &Handle, id: ObjectId) -> Result<ObjectId, Error> {
-    Ok(h.commit_links(id)?.0)
+/// The tree of commit `id`, from `trees` when the range has it.
+fn commit_tree(
+    h: &Handle,
+    id: ObjectId,
+    trees: &HashMap<ObjectId, ObjectId>,
+) -> Result<ObjectId, Error> {
+    match trees.get(&id) {
+        Some(&tree) => Ok(tree),
+        None => Ok(h.commit_links(id)?.0),
+    }
 }
 
 /// The tree diff of one commit against its first parent, narrowed for a merge.
-fn plan(h: &Handle, commit: &CommitInfo) -> Result<(Vec<Planned>, CommitWork), Error> {
-    let new = commit_tree(h, commit.id)?;
-    let old = commit.parent.map(|p| commit_tree(h, p)).transpose()?;
+fn plan(
+    h: &Handle,
+    commit: &CommitInfo,
+    trees: &HashMap<ObjectId, ObjectId>,
+) -> Result<(Vec<Planned>, CommitWork), Error> {
+    let new = commit.tree;
+    let old = commit
+        .parent
+        .map(|p| commit_tree(h, p, trees))
+        .transpose()?;
     let mut raw = Vec::new();
     diff::trees(&h.src(), old, Some(new), BStr::new(""), &mut raw)?;
     let mut work = CommitWork {
@@ -304,7 +320,7 @@ fn plan(h: &Handle, commit: &CommitInfo) -> Result<(Vec<Planned>, CommitWork), E
     }
     let others: Vec<ObjectId> = commit.parents[1..]
         .iter()
-        .map(|&p| commit_tree(h, p))
+        .map(|&p| commit_tree(h, p, trees))
         .collect::<Result<_, _>>()?;
     let mut kept = Vec::new();
     for mut change in raw {
