@@ -198,7 +198,7 @@ fn judge_all_new(bencher: divan::Bencher, packages: usize) {
         id: String::new(),
         mode: FileMode::Regular,
         size: data.len() as u64,
-        content: Content::Loaded(data.to_vec()),
+        content: Content::Loaded(data.to_vec().into()),
     };
     let mut changes = ChangeSet::new(Origin::Custom);
     changes.files.push(FileChange::new(

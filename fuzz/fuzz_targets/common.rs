@@ -18,7 +18,7 @@ fn side(data: &[u8]) -> Side {
         id: format!("{:040x}", data.len()),
         mode: FileMode::Regular,
         size: data.len() as u64,
-        content: Content::Loaded(data.to_vec()),
+        content: Content::Loaded(data.to_vec().into()),
     }
 }
 

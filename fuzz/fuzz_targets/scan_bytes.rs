@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
         id: String::new(),
         mode: FileMode::Regular,
         size: d.len() as u64,
-        content: Content::Loaded(d.to_vec()),
+        content: Content::Loaded(d.to_vec().into()),
     };
     let mut cs = ChangeSet::new(Origin::Custom);
     cs.files.push(FileChange::new(

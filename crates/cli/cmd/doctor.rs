@@ -735,7 +735,7 @@ fn secret_findings(policy: &Policy, path: &str, data: Vec<u8>) -> Vec<Finding> {
         String::new(),
         FileMode::Regular,
         size,
-        Content::Loaded(data),
+        Content::Loaded(data.into()),
     );
     evaluate(policy, &cs)
         .findings

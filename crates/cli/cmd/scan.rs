@@ -202,7 +202,7 @@ fn directory(policy: &Policy, baseline: Option<&Baseline>, root: &Path, no_ignor
                 }
             } else {
                 match std::fs::read(path) {
-                    Ok(data) => Content::Loaded(data),
+                    Ok(data) => Content::Loaded(data.into()),
                     Err(e) => {
                         let mut r = Report::empty(policy.fail_on);
                         r.notes.push(format!("{rel}: not read: {e}"));
@@ -266,7 +266,7 @@ fn in_chunks(
             String::new(),
             FileMode::Regular,
             size,
-            Content::Loaded(buf[..cut].to_vec()),
+            Content::Loaded(buf[..cut].to_vec().into()),
         );
         let mut r = evaluate_with(policy, &cs, baseline);
         let located = |f: &mut Finding| {

@@ -41,8 +41,9 @@ pub enum FileMode {
 /// Whether the bytes of one side were read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Content {
-    /// The full contents.
-    Loaded(Vec<u8>),
+    /// The full contents, shared rather than copied: a pack reader hands out the buffer
+    /// its cache keeps.
+    Loaded(std::sync::Arc<Vec<u8>>),
     /// Larger than the policy's `max-file-size`: not read, so nothing in it was checked.
     TooLarge,
     /// A submodule entry: there are no contents to read.
@@ -68,7 +69,7 @@ impl Side {
     /// The contents if they were read.
     pub fn bytes(&self) -> Option<&[u8]> {
         match &self.content {
-            Content::Loaded(b) => Some(b),
+            Content::Loaded(b) => Some(b.as_slice()),
             _ => None,
         }
     }
@@ -559,7 +560,7 @@ mod tests {
             id: String::new(),
             mode: FileMode::Regular,
             size: data.len() as u64,
-            content: Content::Loaded(data.to_vec()),
+            content: Content::Loaded(data.to_vec().into()),
         }
     }
 

@@ -147,7 +147,7 @@ impl Report {
 /// let mut changes = ChangeSet::new(Origin::Custom);
 /// let data = b"DATABASE_PASSWORD=hunter2\n".to_vec();
 /// changes.files.push(FileChange::new(".env", None, ChangeStatus::Added, None, Some(Side {
-///     id: "0".repeat(40), mode: FileMode::Regular, size: data.len() as u64, content: Content::Loaded(data),
+///     id: "0".repeat(40), mode: FileMode::Regular, size: data.len() as u64, content: Content::Loaded(data.into()),
 /// })));
 /// let report = evaluate(&Policy::embedded(), &changes);
 /// assert_eq!(report.decision(), Action::Block);

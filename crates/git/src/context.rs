@@ -97,7 +97,7 @@ pub(crate) fn from_tree(
 fn read(src: &Src<'_>, id: ObjectId) -> Result<Option<Vec<u8>>, Error> {
     if let Some(reader) = src.packs {
         match reader.borrow_mut().blob(&id, LIMIT) {
-            Some(Read::Data(data)) => return Ok(Some(data)),
+            Some(Read::Data(data)) => return Ok(Some(crate::packs::owned(data))),
             Some(Read::TooLarge(_)) => return Ok(None),
             None => {}
         }

@@ -208,7 +208,7 @@ fn read_blob(
         if size > opts.max_file_size {
             Content::TooLarge
         } else {
-            Content::Loaded(data)
+            Content::Loaded(data.into())
         },
     ))
 }

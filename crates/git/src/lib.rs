@@ -198,7 +198,7 @@ impl Repo {
     /// The blob `id`, whole.
     fn blob(&self, id: ObjectId, what: &'static str) -> Result<Vec<u8>, Error> {
         if let Some(packs::Read::Data(data)) = self.reader().borrow_mut().blob(&id, u64::MAX) {
-            return Ok(data);
+            return Ok(packs::owned(data));
         }
         let blob = self.repo.find_blob(id).map_err(Error::git(what))?;
         Ok(blob.data.clone())
@@ -452,7 +452,7 @@ pub(crate) fn read_side(
                 (size, Content::TooLarge)
             } else {
                 let blob = repo.find_blob(e.id).map_err(missing)?;
-                (size, Content::Loaded(owned(blob)))
+                (size, Content::Loaded(owned(blob).into()))
             }
         }
     };

@@ -221,8 +221,8 @@ impl Packs {
 
 /// What a read found.
 pub(crate) enum Read {
-    /// The object's bytes.
-    Data(Vec<u8>),
+    /// The object's bytes, shared with the cache when it kept them.
+    Data(Arc<Vec<u8>>),
     /// The object is larger than the limit it was read with: only its size was decoded.
     TooLarge(u64),
 }
@@ -254,7 +254,7 @@ impl PackReader {
     /// it is larger; `None` when the packs cannot answer and gix has to.
     pub(crate) fn blob(&mut self, id: &ObjectId, limit: u64) -> Option<Read> {
         Some(match self.read(id, Header::Blob, limit)? {
-            Ok(data) => Read::Data(owned(data)),
+            Ok(data) => Read::Data(data),
             Err(size) => Read::TooLarge(size),
         })
     }
@@ -523,7 +523,7 @@ fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64, len: u64) -> Optio
 }
 
 /// The caller's copy of an object: the cache's own when it did not keep it.
-fn owned(data: Arc<Vec<u8>>) -> Vec<u8> {
+pub(crate) fn owned(data: Arc<Vec<u8>>) -> Vec<u8> {
     Arc::try_unwrap(data).unwrap_or_else(|kept| kept.as_ref().clone())
 }
 
@@ -755,7 +755,7 @@ mod tests {
         let mut reader = packs.reader(1 << 20);
         let gix_data = |id: &ObjectId| repo.find_object(*id).expect("gix reads it").data.clone();
         assert!(
-            matches!(reader.blob(&loose[0], u64::MAX), Some(Read::Data(d)) if d == gix_data(&loose[0]))
+            matches!(reader.blob(&loose[0], u64::MAX), Some(Read::Data(d)) if *d == gix_data(&loose[0]))
         );
         assert!(matches!(
             reader.blob(&loose[0], 3),
@@ -785,7 +785,7 @@ mod tests {
         let head_tree = ObjectId::from_hex(head_tree.trim().as_bytes()).expect("hex");
         assert_eq!(via.tree(&head_tree).as_deref(), Some(&gix_data(&head_tree)));
         assert!(
-            matches!(via.blob(&loose[0], u64::MAX), Some(Read::Data(d)) if d == gix_data(&loose[0]))
+            matches!(via.blob(&loose[0], u64::MAX), Some(Read::Data(d)) if *d == gix_data(&loose[0]))
         );
 
         for cache in [64 << 10, 8 << 20] {
@@ -809,7 +809,7 @@ mod tests {
                 match kind {
                     "blob" => {
                         match reader.blob(&id, u64::MAX) {
-                            Some(Read::Data(data)) => assert_eq!(data, expected, "blob {id}"),
+                            Some(Read::Data(data)) => assert_eq!(*data, expected, "blob {id}"),
                             _ => panic!("blob {id} not read from the pack"),
                         }
                         if !expected.is_empty() {

@@ -296,7 +296,7 @@ mod tests {
                 id: String::new(),
                 mode: FileMode::Regular,
                 size: data.len() as u64,
-                content: Content::Loaded(data.to_vec()),
+                content: Content::Loaded(data.to_vec().into()),
             }),
         ));
         cs

@@ -328,7 +328,7 @@ pub fn judge(policy: &Policy, call: &ToolCall, actor: &Actor) -> Report {
                 id: String::new(),
                 mode: FileMode::Regular,
                 size: bytes.len() as u64,
-                content: Content::Loaded(bytes.clone()),
+                content: Content::Loaded(bytes.clone().into()),
             };
             let status = if old.is_some() {
                 ChangeStatus::Modified

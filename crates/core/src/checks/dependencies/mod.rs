@@ -627,13 +627,13 @@ mod tests {
         let n = new.len() as u64;
         let found = run(
             Some(side("a", Content::TooLarge, 70 << 20)),
-            Some(side("b", Content::Loaded(new.clone()), n)),
+            Some(side("b", Content::Loaded(new.clone().into()), n)),
         );
         let rules: Vec<&str> = found.iter().map(|f| f.rule.as_str()).collect();
         assert_eq!(rules, [UNPARSEABLE], "{found:?}");
         assert!(found[0].message.contains("previous version"));
         let found = run(
-            Some(side("a", Content::Loaded(new), n)),
+            Some(side("a", Content::Loaded(new.into()), n)),
             Some(side("b", Content::TooLarge, 70 << 20)),
         );
         let rules: Vec<&str> = found.iter().map(|f| f.rule.as_str()).collect();
@@ -650,8 +650,8 @@ mod tests {
         let new = lock(&names);
         let n = new.len() as u64;
         let found = run(
-            Some(side("a", Content::Loaded(lock(&[])), 40)),
-            Some(side("b", Content::Loaded(new.clone()), n)),
+            Some(side("a", Content::Loaded(lock(&[]).into()), 40)),
+            Some(side("b", Content::Loaded(new.clone().into()), n)),
         );
         assert_eq!(found.len(), names.len());
         let text = String::from_utf8(new).expect("utf-8");

@@ -600,7 +600,7 @@ mod tests {
             id: String::new(),
             mode: FileMode::Regular,
             size: data.len() as u64,
-            content: Content::Loaded(data.to_vec()),
+            content: Content::Loaded(data.to_vec().into()),
         };
         crate::FileChange::new(path, None, ChangeStatus::Added, None, Some(side))
     }
@@ -635,7 +635,7 @@ mod tests {
             id: String::new(),
             mode: FileMode::Regular,
             size: d.len() as u64,
-            content: Content::Loaded(d.to_vec()),
+            content: Content::Loaded(d.to_vec().into()),
         };
         cs.files.push(crate::FileChange::new(
             "alembic.ini",
