@@ -580,12 +580,16 @@ fn apply(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
     (out.len() as u64 == out_len).then_some(out)
 }
 
-/// A decoded object in the cache: its kind, bytes and when it was last used.
+/// A decoded object in the cache: its kind, bytes, when it was last used and, when the
+/// reads to come are known, when it is read next.
 struct Cached {
     kind: Header,
     data: Arc<Vec<u8>>,
     used: u64,
+    next: Option<u32>,
 }
+
+type Key = (usize, u64);
 
 /// Decoded objects by (pack, offset), dropped once they hold more than `cap` bytes: the
 /// least recently used first or, when the reads to come are known, first those no read
@@ -594,11 +598,13 @@ struct Lru {
     cap: usize,
     used: usize,
     clock: u64,
-    /// Each object with the clock tick of its last use.
-    entries: HashMap<(usize, u64), Cached>,
-    order: BTreeMap<u64, (usize, u64)>,
+    entries: HashMap<Key, Cached>,
+    /// Entries no planned read wants (all of them without a plan), by last use.
+    idle: BTreeMap<u64, Key>,
+    /// Entries a planned read wants, by when the next one comes.
+    wanted: BTreeMap<u32, Key>,
     /// The planned reads still to come of each object, by their index in the plan.
-    uses: HashMap<(usize, u64), VecDeque<u32>>,
+    uses: HashMap<Key, VecDeque<u32>>,
 }
 
 impl Lru {
@@ -608,74 +614,93 @@ impl Lru {
             used: 0,
             clock: 0,
             entries: HashMap::new(),
-            order: BTreeMap::new(),
+            idle: BTreeMap::new(),
+            wanted: BTreeMap::new(),
             uses: HashMap::new(),
+        }
+    }
+
+    /// Files the cached entry `key` under its next planned read, or its last use.
+    fn place(&mut self, key: Key) {
+        let next = self.uses.get(&key).and_then(|c| c.front().copied());
+        let Some(e) = self.entries.get_mut(&key) else {
+            return;
+        };
+        e.next = next;
+        match next {
+            Some(at) => self.wanted.insert(at, key),
+            None => self.idle.insert(e.used, key),
+        };
+    }
+
+    /// Takes the cached entry `key` out of the order it is filed in.
+    fn unplace(&mut self, key: Key) {
+        if let Some(e) = self.entries.get(&key) {
+            match e.next {
+                Some(at) => self.wanted.remove(&at),
+                None => self.idle.remove(&e.used),
+            };
         }
     }
 
     /// A planned read of the object at `offset` is being made: its next one counts now.
     fn advance(&mut self, pack: usize, offset: u64) {
-        if self.uses.is_empty() {
+        let key = (pack, offset);
+        let Some(coming) = self.uses.get_mut(&key) else {
             return;
+        };
+        coming.pop_front();
+        if coming.is_empty() {
+            self.uses.remove(&key);
         }
-        if let Some(coming) = self.uses.get_mut(&(pack, offset)) {
-            coming.pop_front();
-            if coming.is_empty() {
-                self.uses.remove(&(pack, offset));
-            }
-        }
-    }
-
-    /// The entry to drop next.
-    fn victim(&self) -> Option<(usize, u64)> {
-        if self.uses.is_empty() {
-            return self.order.first_key_value().map(|(_, &key)| key);
-        }
-        // A base a chain passed through is not in the plan: it is dropped with the
-        // objects no longer wanted, after any of them used less recently.
-        self.order
-            .values()
-            .find(|key| !self.uses.contains_key(key))
-            .or_else(|| {
-                self.entries
-                    .keys()
-                    .max_by_key(|key| self.uses.get(key).and_then(|c| c.front().copied()))
-            })
-            .copied()
+        self.unplace(key);
+        self.place(key);
     }
 
     fn get(&mut self, pack: usize, offset: u64) -> Option<(Header, Arc<Vec<u8>>)> {
-        let e = self.entries.get_mut(&(pack, offset))?;
-        self.order.remove(&e.used);
+        let key = (pack, offset);
+        self.unplace(key);
         self.clock += 1;
-        e.used = self.clock;
-        self.order.insert(self.clock, (pack, offset));
-        Some((e.kind, e.data.clone()))
+        let clock = self.clock;
+        let e = self.entries.get_mut(&key)?;
+        e.used = clock;
+        let found = (e.kind, e.data.clone());
+        self.place(key);
+        Some(found)
     }
 
     fn put(&mut self, pack: usize, offset: u64, kind: Header, data: Arc<Vec<u8>>) {
+        let key = (pack, offset);
         // One object may not take more than a quarter of the cache, or a single large
         // file would flush every base of the files around it.
-        if data.len() > self.cap / 4 || self.entries.contains_key(&(pack, offset)) {
+        if data.len() > self.cap / 4 || self.entries.contains_key(&key) {
             return;
         }
         self.clock += 1;
         self.used += data.len();
         self.entries.insert(
-            (pack, offset),
+            key,
             Cached {
                 kind,
                 data,
                 used: self.clock,
+                next: None,
             },
         );
-        self.order.insert(self.clock, (pack, offset));
+        self.place(key);
         while self.used > self.cap {
-            let Some(key) = self.victim() else {
+            // A base a chain passed through is not in the plan: it goes with the
+            // objects no longer wanted, least recently used first.
+            let victim = self
+                .idle
+                .first_key_value()
+                .map(|(_, &k)| k)
+                .or_else(|| self.wanted.last_key_value().map(|(_, &k)| k));
+            let Some(victim) = victim else {
                 break;
             };
-            if let Some(gone) = self.entries.remove(&key) {
-                self.order.remove(&gone.used);
+            self.unplace(victim);
+            if let Some(gone) = self.entries.remove(&victim) {
                 self.used -= gone.data.len();
             }
         }
