@@ -91,12 +91,24 @@ fn each_way_of_switching_the_gate_off_fails_with_its_fix() {
     // A hook pointing at a binary that is gone.
     let copy = repo.sibling("scopecheck-copy");
     std::fs::copy(BIN, &copy).expect("copy");
-    let run = std::process::Command::new(&copy)
-        .arg("install")
-        .current_dir(&repo.root)
-        .env_remove("GIT_DIR")
-        .output()
-        .expect("install with the copy");
+    // Another test's thread may fork between the copy's open and its close: the child holds
+    // the copy open for writing until it execs, and running the copy then fails with
+    // ETXTBSY. That window is short; try again.
+    let mut tries = 0;
+    let run = loop {
+        match std::process::Command::new(&copy)
+            .arg("install")
+            .current_dir(&repo.root)
+            .env_remove("GIT_DIR")
+            .output()
+        {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 100 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => break other.expect("install with the copy"),
+        }
+    };
     assert!(run.status.success());
     assert_eq!(doctor(&repo, &[], &[]).0, 0);
     std::fs::remove_file(&copy).expect("rm copy");
