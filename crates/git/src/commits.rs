@@ -141,6 +141,7 @@ impl Repo {
                 self.packs(),
                 crate::range::Walk::AsGiven,
                 diff::pair_renames(raw),
+                |_| 1,
                 None,
                 |h, change| {
                     let mut notes = Vec::new();

@@ -83,6 +83,7 @@ impl Repo {
             packs,
             crate::range::Walk::AsGiven,
             commits.clone(),
+            |_| 1,
             None,
             |h, c| new_sides(h, c),
         )?;
@@ -141,6 +142,7 @@ impl Repo {
             packs,
             crate::range::Walk::AsGiven,
             order,
+            |_| 1,
             None,
             |h, i| {
                 let blob = &blobs[i];
