@@ -303,6 +303,29 @@ impl FileChange {
         (!region.is_empty()).then_some(region)
     }
 
+    /// Where in the new contents added lines can be, narrower than
+    /// [`FileChange::changed_region`]: the stretches the change rewrote, without the
+    /// unchanged lines between edits far apart (found, like the region, by byte
+    /// comparisons, not a diff; see [`segments`]). Sorted, disjoint, empty when the change
+    /// certainly adds nothing; each may still hold unchanged lines.
+    pub fn changed_regions(&self) -> Vec<std::ops::Range<usize>> {
+        let Some(hull) = self.changed_region() else {
+            return Vec::new();
+        };
+        let (Some(new), Some(old)) = (self.new_contents(), self.old_contents()) else {
+            return vec![hull];
+        };
+        if looks_binary(old) && !mostly_text(old) {
+            return vec![hull];
+        }
+        // The hull already excludes what the other parents share at the ends.
+        segments(old, new)
+            .into_iter()
+            .map(|s| s.new.start.max(hull.start)..s.new.end.min(hull.end))
+            .filter(|r| !r.is_empty())
+            .collect()
+    }
+
     /// Lines added and removed by the change (binary and unread sides count as none).
     pub fn line_stats(&self) -> (usize, usize) {
         fn text(d: Option<&[u8]>) -> Option<&[u8]> {
@@ -319,18 +342,21 @@ impl FileChange {
                     0
                 },
             ),
-            (Some(old), Some(new)) => {
-                let t = Trimmed::new(old, new);
+            (Some(old), Some(new)) => segments(old, new).into_iter().fold((0, 0), |(a, r), s| {
+                let (old, new) = (&old[s.old], &new[s.new]);
+                if old.is_empty() || new.is_empty() {
+                    return (a + count_lines(new), r + count_lines(old));
+                }
                 let input = InternedInput::new(
-                    imara_diff::sources::byte_lines(t.old),
-                    imara_diff::sources::byte_lines(t.new),
+                    imara_diff::sources::byte_lines(old),
+                    imara_diff::sources::byte_lines(new),
                 );
                 let diff = Diff::compute(Algorithm::Histogram, &input);
                 (
-                    diff.count_additions() as usize,
-                    diff.count_removals() as usize,
+                    a + diff.count_additions() as usize,
+                    r + diff.count_removals() as usize,
                 )
-            }
+            }),
         }
     }
 
@@ -352,30 +378,143 @@ impl FileChange {
                     .collect()
             }
         };
-        // Only the lines between the unchanged head and tail are diffed (as git's
-        // xdiff trims them): a one-line edit of a 5,000-line file interns a few lines,
-        // not 10,000.
-        let t = Trimmed::new(old, new);
-        let lines = split_lines(t.new, t.new_start);
-        let input = InternedInput::new(
-            imara_diff::sources::byte_lines(t.old),
-            imara_diff::sources::byte_lines(t.new),
-        );
-        let mut diff = Diff::compute(Algorithm::Histogram, &input);
-        diff.postprocess_lines(&input);
+        // Only the stretches that differ are diffed (as git's xdiff trims the unchanged
+        // head and tail): a one-line edit of a 5,000-line file interns a few lines, not
+        // 10,000, and two edits far apart do not intern the lines between them.
         let theirs: std::collections::HashSet<&[u8]> = self
             .other_parents
             .iter()
             .filter_map(Side::bytes)
             .flat_map(|d| split_lines(d, 0).into_iter().map(|(_, l)| l))
             .collect();
-        lines
-            .into_iter()
-            .enumerate()
-            .filter(|(i, (_, text))| diff.is_added(*i as u32) && !theirs.contains(text))
-            .map(|(i, (offset, text))| added(t.lines_before + i, offset, text))
-            .collect()
+        let mut out = Vec::new();
+        for seg in segments(old, new) {
+            let lines = split_lines(&new[seg.new.clone()], seg.new.start);
+            let (old, new) = (&old[seg.old], &new[seg.new]);
+            let diff = (!old.is_empty()).then(|| {
+                let input = InternedInput::new(
+                    imara_diff::sources::byte_lines(old),
+                    imara_diff::sources::byte_lines(new),
+                );
+                let mut diff = Diff::compute(Algorithm::Histogram, &input);
+                diff.postprocess_lines(&input);
+                diff
+            });
+            out.extend(
+                lines
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, (_, text))| {
+                        diff.as_ref().is_none_or(|d| d.is_added(*i as u32))
+                            && !theirs.contains(text)
+                    })
+                    .map(|(i, (offset, text))| added(seg.lines_before + i, offset, text)),
+            );
+        }
+        out
     }
+}
+
+/// A stretch where two texts differ: byte ranges of whole lines in each, between lines
+/// both share, and how many lines of the new text come before it.
+struct Segment {
+    old: std::ops::Range<usize>,
+    new: std::ops::Range<usize>,
+    lines_before: usize,
+}
+
+/// A differing stretch with more new bytes than this is split at a run both texts share.
+const SPLIT_ABOVE: usize = 4 << 10;
+
+/// The shortest shared run a stretch is split at.
+const MIN_ANCHOR: usize = 512;
+
+/// The stretches where `old` and `new` differ, in order: their common head and tail
+/// trimmed, then each stretch split again at a long run of lines both texts hold in the
+/// same place, found from a line in its middle with a substring search and two byte
+/// comparisons. Two edits far apart in a long file are two short stretches, not the
+/// whole file between them, and diffing them one by one is a valid diff of the texts,
+/// the shared runs matched as a diff algorithm anchors on unique lines.
+fn segments(old: &[u8], new: &[u8]) -> Vec<Segment> {
+    let t = Trimmed::new(old, new);
+    let head = t.new_start;
+    let mut stack = vec![(head..head + t.old.len(), head..head + t.new.len())];
+    let mut found = Vec::new();
+    // Last in, first out, the right part pushed first: stretches come out in order.
+    while let Some((o, n)) = stack.pop() {
+        if o.is_empty() && n.is_empty() {
+            continue;
+        }
+        let split = (n.len() > SPLIT_ABOVE && o.len() >= MIN_ANCHOR)
+            .then(|| shared_run(&old[o.clone()], &new[n.clone()]))
+            .flatten();
+        match split {
+            Some((os, oe, ns, ne)) => {
+                stack.push((o.start + oe..o.end, n.start + ne..n.end));
+                stack.push((o.start..o.start + os, n.start..n.start + ns));
+            }
+            None => found.push((o, n)),
+        }
+    }
+    let (mut lines, mut counted) = (t.lines_before, head);
+    found
+        .into_iter()
+        .map(|(o, n)| {
+            lines += memchr::memchr_iter(b'\n', &new[counted..n.start]).count();
+            counted = n.start;
+            Segment {
+                old: o,
+                new: n,
+                lines_before: lines,
+            }
+        })
+        .collect()
+}
+
+/// A run of whole lines, at least [`MIN_ANCHOR`] bytes, that `old` and `new` share, as
+/// `(old start, old end, new start, new end)`: grown from a line near the middle of
+/// `new` found in `old`. Lines too short to say much (`}`, blank) are passed over, and
+/// only a few lines and occurrences are tried, so a stretch with no such run costs a few
+/// substring searches.
+fn shared_run(old: &[u8], new: &[u8]) -> Option<(usize, usize, usize, usize)> {
+    const PROBES: usize = 8;
+    const OCCURRENCES: usize = 4;
+    const MIN_PROBE: usize = 16;
+    let line_start = |d: &[u8], at: usize| at == 0 || d[at - 1] == b'\n';
+    let mut p = memchr::memchr(b'\n', &new[new.len() / 2..]).map(|i| new.len() / 2 + i + 1)?;
+    for _ in 0..PROBES {
+        let end = memchr::memchr(b'\n', &new[p..]).map_or(new.len(), |i| p + i + 1);
+        let line = &new[p..end];
+        if line.len() >= MIN_PROBE {
+            for po in memchr::memmem::find_iter(old, line).take(OCCURRENCES) {
+                if !line_start(old, po) {
+                    continue;
+                }
+                let back = common_suffix(&old[..po], &new[..p]);
+                let fwd = common_prefix(&old[po..], &new[p..]);
+                let (mut os, mut ns) = (po - back, p - back);
+                let (mut oe, mut ne) = (po + fwd, p + fwd);
+                // Inside the run both texts have the same bytes, so a line start in one is
+                // one in the other; at its edges, where they differ, both must agree.
+                while !(line_start(new, ns) && line_start(old, os)) {
+                    ns += 1;
+                    os += 1;
+                }
+                while ne > ns && !((ne == new.len() && oe == old.len()) || new[ne - 1] == b'\n') {
+                    ne -= 1;
+                    oe -= 1;
+                }
+                if ne >= ns + MIN_ANCHOR {
+                    return Some((os, oe, ns, ne));
+                }
+            }
+        }
+        if end >= new.len() {
+            break;
+        }
+        p = end;
+    }
+    None
 }
 
 /// The differing middle of two texts: whole lines, after their common leading and
@@ -715,6 +854,119 @@ mod tests {
                     assert!(dels <= old.len());
                 }
             }
+        }
+    }
+
+    /// Checks that the added lines of `old -> new` are a valid diff (the lines left are
+    /// a subsequence of `old`), as few as the longest common subsequence allows, and
+    /// inside `changed_regions`.
+    fn check_long_diff(old: &str, new: &str, what: &str) -> FileChange {
+        let c = FileChange::new(
+            "f",
+            None,
+            ChangeStatus::Modified,
+            Some(side(old.as_bytes())),
+            Some(side(new.as_bytes())),
+        );
+        let added: Vec<u32> = c.added_lines().iter().map(|l| l.line).collect();
+        let nt: Vec<&str> = new.split_inclusive('\n').collect();
+        let ot: Vec<&str> = old.split_inclusive('\n').collect();
+        let mut kept = nt
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| added.binary_search(&(*i as u32 + 1)).is_err())
+            .map(|(_, l)| *l);
+        let mut next = kept.next();
+        for l in &ot {
+            if next == Some(*l) {
+                next = kept.next();
+            }
+        }
+        assert_eq!(next, None, "{what}: unchanged lines out of order");
+        assert_eq!(
+            added.len(),
+            lcs_added(&ot, &nt).len(),
+            "{what}: more lines than needed"
+        );
+        let regions = c.changed_regions();
+        for l in c.added_lines() {
+            assert!(
+                regions
+                    .iter()
+                    .any(|r| r.start <= l.offset && l.offset + l.text.len() <= r.end),
+                "{what}: added line {} outside the regions",
+                l.line
+            );
+        }
+        let (adds, dels) = c.line_stats();
+        assert_eq!(adds, added.len(), "{what}");
+        assert_eq!(
+            adds as isize - dels as isize,
+            nt.len() as isize - ot.len() as isize,
+            "{what}"
+        );
+        c
+    }
+
+    #[test]
+    fn edits_far_apart_are_separate_regions_and_the_same_diff() {
+        let base: Vec<String> = (0..2000)
+            .map(|i| format!("line {i} of a long file, long enough to search for\n"))
+            .collect();
+        let mut new = base.clone();
+        new[10] = "changed near the top\n".into();
+        new.insert(1000, "inserted in the middle\n".into());
+        new.remove(1901);
+        let moved: Vec<String> = new.drain(500..520).collect();
+        new.splice(1500..1500, moved);
+        let (old, new) = (base.concat(), new.concat());
+        let c = check_long_diff(&old, &new, "far apart");
+        let regions = c.changed_regions();
+        let hull = c.changed_region().expect("a region");
+        assert!(regions.len() >= 3, "{regions:?}");
+        let narrowed: usize = regions.iter().map(|r| r.len()).sum();
+        assert!(narrowed * 5 < hull.len(), "{narrowed} of {}", hull.len());
+    }
+
+    #[test]
+    fn split_diffs_stay_valid_and_minimal_on_repetitive_files() {
+        // Short and repeated lines (`}`, blank) and repeated blocks tempt the anchor
+        // search into wrong places: the diff must stay valid and minimal anyway.
+        let mut seed = 0x2545_f491_u64;
+        let mut rand = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for round in 0..12 {
+            let mut old: Vec<String> = Vec::new();
+            for i in 0..1500 {
+                old.push(match rand(6) {
+                    0 => "}\n".to_owned(),
+                    1 => "\n".to_owned(),
+                    2 => format!("    return block_{}(value, other_value);\n", i % 40),
+                    _ => format!("    let v{i} = compute(v{}, \"some text\");\n", i / 2),
+                });
+            }
+            let mut new = old.clone();
+            for _ in 0..1 + rand(6) {
+                let at = rand(new.len());
+                match rand(4) {
+                    0 => new.insert(at, format!("    let inserted_{round}_{at} = 1;\n")),
+                    1 => {
+                        new.remove(at);
+                    }
+                    2 => new[at] = "}\n".to_owned(),
+                    _ => {
+                        let end = (at + 1 + rand(30)).min(new.len());
+                        let block: Vec<String> = new.drain(at..end).collect();
+                        let to = rand(new.len() + 1);
+                        new.splice(to..to, block);
+                    }
+                }
+            }
+            check_long_diff(&old.concat(), &new.concat(), &format!("round {round}"));
         }
     }
 

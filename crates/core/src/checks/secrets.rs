@@ -100,10 +100,11 @@ fn scan_change(
         // Candidates first, only where a keyword could reach the lines that differ; the
         // line diff runs only for a file that has one (a secret is rare, a diff is not
         // free).
-        let Some(region) = change.changed_region() else {
+        let regions = change.changed_regions();
+        if regions.is_empty() {
             return Vec::new();
-        };
-        let found = scanner.scan_near(data, std::slice::from_ref(&region), Some(&change.path));
+        }
+        let found = scanner.scan_near(data, &regions, Some(&change.path));
         if found.is_empty() {
             return Vec::new();
         }
