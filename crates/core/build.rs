@@ -169,6 +169,7 @@ fn rule_expr(pack: &str, rule: &toml::Table, table: &mut Table) -> String {
         ("paths", Some("List(0, 0)".to_owned())),
         ("action", Some("None".to_owned())),
         ("multiline", Some("false".to_owned())),
+        ("span", Some("None".to_owned())),
         ("keep-placeholders", Some("false".to_owned())),
         ("keyword-boundary", Some("false".to_owned())),
         ("fallback", Some("false".to_owned())),
@@ -183,6 +184,10 @@ fn rule_expr(pack: &str, rule: &toml::Table, table: &mut Table) -> String {
             k if FLAGS.contains(&k) => match value.as_bool() {
                 Some(b) => b.to_string(),
                 None => fail(key, "must be true or false"),
+            },
+            "span" => match value.as_integer().map(u32::try_from) {
+                Some(Ok(n)) => format!("Some({n})"),
+                _ => fail(key, "must be a number of bytes"),
             },
             "entropy" => match value {
                 toml::Value::Float(f) => format!("Some({f:?})"),

@@ -21,6 +21,8 @@ use crate::Action;
 const WINDOW_BEFORE: usize = 256;
 const WINDOW_AFTER: usize = 512;
 const WINDOW_AFTER_MULTILINE: usize = 16 * 1024;
+/// The longest `span` a multi-line rule may ask for.
+const MAX_SPAN: u32 = 64 * 1024;
 const WINDOW_BEFORE_MULTILINE: usize = 4 * 1024;
 /// Bytes scanned by comparing keywords directly (no automaton at all) before the NFA is
 /// built: the NFA costs ~2 ms, the direct comparison ~25 ns a byte, and a typical commit
@@ -65,6 +67,8 @@ pub struct SecretRule {
     has_paths: bool,
     paths: OnceLock<Option<GlobSet>>,
     window_after: usize,
+    /// How far before its keyword a multi-line match may begin.
+    window_before: usize,
     multiline: bool,
     fallback: bool,
     keep_placeholders: bool,
@@ -251,6 +255,17 @@ impl SecretRule {
             .map(|e| (*e).to_owned())
             .collect();
         let (multiline, fallback, entropy) = (spec.multiline, spec.fallback, spec.entropy);
+        let window_after = match spec.span {
+            None if multiline => WINDOW_AFTER_MULTILINE,
+            None => WINDOW_AFTER,
+            Some(n) if multiline && (64..=MAX_SPAN).contains(&n) => n as usize,
+            Some(_) => {
+                return Err(err(
+                    spec.id.1.clone(),
+                    format!("`span` is for `multiline` rules: 64 to {MAX_SPAN} bytes"),
+                ))
+            }
+        };
         let keep_placeholders = spec.keep_placeholders;
         let keyword_boundary = spec.keyword_boundary || !spec.context.is_empty();
         let require_digit_below = if spec.context.is_empty() { 0 } else { 40 };
@@ -271,11 +286,8 @@ impl SecretRule {
             allow,
             has_paths,
             paths,
-            window_after: if multiline {
-                WINDOW_AFTER_MULTILINE
-            } else {
-                WINDOW_AFTER
-            },
+            window_after,
+            window_before: WINDOW_BEFORE_MULTILINE.min(window_after),
             multiline,
             fallback,
             keep_placeholders,
@@ -585,9 +597,9 @@ pub struct Scanner {
     keyword_rules_at: Vec<u32>,
     keywords: Vec<String>,
     longest_keyword: usize,
-    /// The keywords of multi-line rules (whose windows reach far), as their own small
-    /// automaton with each pattern's index in `keywords`; built on first use.
-    multiline: OnceLock<Option<(AhoCorasick, Vec<usize>)>>,
+    /// The keywords of multi-line rules (whose windows reach far); see
+    /// [`Scanner::multiline_automata`].
+    multiline: OnceLock<Vec<FarKeywords>>,
 }
 
 /// The bit of a two-byte keyword start, ASCII case folded.
@@ -605,7 +617,65 @@ fn touches(near: &[Range<usize>], w: &Range<usize>) -> bool {
 /// How far from a line a keyword can be and still open a window that reaches the line:
 /// (before the line, after it), for single-line rules and for multi-line ones.
 const REACH: (usize, usize) = (WINDOW_AFTER + 1024, WINDOW_BEFORE + 64);
-const REACH_MULTILINE: (usize, usize) = (WINDOW_AFTER_MULTILINE + 1024, WINDOW_BEFORE_MULTILINE);
+/// The same for multi-line rules whose matches reach `before` bytes before their
+/// keyword and `after` bytes past it.
+const fn reach_multiline(before: usize, after: usize) -> (usize, usize) {
+    (after + 1024, before)
+}
+
+/// Keywords of multi-line rules that reach equally far, searched for around a change
+/// beyond where the main pass looks.
+#[derive(Debug)]
+struct FarKeywords {
+    reach: (usize, usize),
+    automaton: AhoCorasick,
+    /// The bytes every keyword starts with, when they have no letter and so no case
+    /// (`-----` of `-----BEGIN`): a plain substring search finds them many times faster
+    /// than the automaton's case-blind one, which stops at every `g` and `n`.
+    prefix: Option<memchr::memmem::Finder<'static>>,
+    /// Each pattern's index in [`Scanner::keywords`].
+    keywords: Vec<usize>,
+}
+
+impl FarKeywords {
+    fn new(
+        reach: (usize, usize),
+        automaton: AhoCorasick,
+        keywords: Vec<usize>,
+        all: &[String],
+    ) -> Self {
+        let first = all[keywords[0]].as_bytes();
+        let shared = keywords.iter().fold(first.len(), |n, &k| {
+            let kw = all[k].as_bytes();
+            n.min(first.iter().zip(kw).take_while(|(a, b)| a == b).count())
+        });
+        let caseless = first[..shared]
+            .iter()
+            .take_while(|b| !b.is_ascii_alphabetic())
+            .count();
+        let prefix =
+            (caseless >= 3).then(|| memchr::memmem::Finder::new(&first[..caseless]).into_owned());
+        FarKeywords {
+            reach,
+            automaton,
+            prefix,
+            keywords,
+        }
+    }
+
+    /// Where the next keyword might start in `hay` at or after `from` (each keyword is
+    /// still to be compared there).
+    fn find(&self, hay: &[u8], from: usize) -> Option<usize> {
+        let rest = hay.get(from..)?;
+        match &self.prefix {
+            Some(f) => f.find(rest).map(|i| from + i),
+            None => self
+                .automaton
+                .find(aho_corasick::Input::new(hay).span(from..hay.len()))
+                .map(|m| m.start()),
+        }
+    }
+}
 
 impl Scanner {
     /// Builds the automaton over the rules' keywords.
@@ -860,25 +930,25 @@ impl Scanner {
                 self.open_windows(data, k, at, false, &mut windows);
             });
         }
-        if let Some((ac, to_keyword)) = self.multiline_automaton() {
+        for far in self.multiline_automata() {
             // The main pass already found multi-line keywords inside its regions: search
             // only the far reach around them (overlapping them by a keyword's length, so
-            // a keyword across the border is seen whole).
-            let far = subtract(
-                &self.regions(data.len(), near, REACH_MULTILINE),
+            // a keyword across the border is seen whole), as far as these keywords'
+            // rules reach.
+            let far_regions = subtract(
+                &self.regions(data.len(), near, far.reach),
                 &main,
                 self.longest_keyword,
             );
-            for region in far {
+            for region in far_regions {
                 // Leftmost search, which skips ahead with a prefilter (an overlapping
                 // search steps the automaton over every byte of the far reach, a few
                 // dozen KiB per change), restarted one byte past each hit; every keyword
                 // found at a hit's start is taken, so the hits are the overlapping ones.
                 let hay = &data[region.clone()];
                 let mut from = 0;
-                while let Some(hit) = ac.find(aho_corasick::Input::new(hay).span(from..hay.len())) {
-                    let start = hit.start();
-                    for &keyword in to_keyword {
+                while let Some(start) = far.find(hay, from) {
+                    for &keyword in &far.keywords {
                         let kw = self.keywords[keyword].as_bytes();
                         if hay
                             .get(start..start + kw.len())
@@ -923,27 +993,46 @@ impl Scanner {
         out
     }
 
-    fn multiline_automaton(&self) -> Option<&(AhoCorasick, Vec<usize>)> {
-        self.multiline
-            .get_or_init(|| {
-                let to_keyword: Vec<usize> = (0..self.keywords.len())
-                    .filter(|&k| self.rules_of(k).iter().any(|&r| self.rules[r].multiline))
-                    .collect();
-                if to_keyword.is_empty() {
-                    return None;
-                }
-                let patterns: Vec<&str> = to_keyword
+    /// The keywords of multi-line rules, grouped by how far their rules reach (a PEM
+    /// block's 16 KiB, a continued command line's few KiB), each group with its own
+    /// automaton; built on first use.
+    fn multiline_automata(&self) -> &[FarKeywords] {
+        self.multiline.get_or_init(|| {
+            let mut by_reach: std::collections::BTreeMap<(usize, usize), Vec<usize>> =
+                Default::default();
+            for k in 0..self.keywords.len() {
+                let reach = self
+                    .rules_of(k)
                     .iter()
-                    .map(|&k| self.keywords[k].as_str())
-                    .collect();
-                let ac = AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostFirst)
-                    .build(&patterns)
-                    .ok()?;
-                Some((ac, to_keyword))
-            })
-            .as_ref()
+                    .map(|&r| &self.rules[r])
+                    .filter(|r| r.multiline)
+                    .map(|r| (r.window_before, r.window_after))
+                    .reduce(|a, b| (a.0.max(b.0), a.1.max(b.1)));
+                if let Some(reach) = reach {
+                    by_reach.entry(reach).or_default().push(k);
+                }
+            }
+            by_reach
+                .into_iter()
+                .filter_map(|((before, after), keywords)| {
+                    let patterns: Vec<&str> = keywords
+                        .iter()
+                        .map(|&k| self.keywords[k].as_str())
+                        .collect();
+                    let automaton = AhoCorasickBuilder::new()
+                        .ascii_case_insensitive(true)
+                        .match_kind(MatchKind::LeftmostFirst)
+                        .build(&patterns)
+                        .ok()?;
+                    Some(FarKeywords::new(
+                        reach_multiline(before, after),
+                        automaton,
+                        keywords,
+                        &self.keywords,
+                    ))
+                })
+                .collect()
+        })
     }
 
     /// The windows a keyword hit opens for the rules it triggers.
@@ -971,7 +1060,7 @@ impl Scanner {
             let start = if r.multiline {
                 // A multi-line match may begin well before its keyword (a YAML
                 // `data:` block above `kind: Secret`): start at a line boundary.
-                let floor = hit.start.saturating_sub(WINDOW_BEFORE_MULTILINE);
+                let floor = hit.start.saturating_sub(r.window_before);
                 if floor == 0 {
                     0
                 } else {

@@ -57,6 +57,11 @@ pub struct RuleSpec {
     /// The secret may span lines (PEM blocks): look up to 16 KiB past a keyword.
     #[serde(default)]
     pub multiline: bool,
+    /// With `multiline`: how many bytes past its keyword a match can end, when less than
+    /// 16 KiB (a command continued over a few lines); a match may also begin up to that
+    /// far (at most 4 KiB) before its keyword. Every change is searched that far around
+    /// for the rule's keywords, so a short span keeps the rule cheap.
+    pub span: Option<u32>,
     /// Report even values that look like placeholders (`xxxx`, `your-key-here`, `EXAMPLE`).
     #[serde(default)]
     pub keep_placeholders: bool,
@@ -133,6 +138,7 @@ pub(crate) struct StaticSpec {
     paths: List,
     action: Option<Action>,
     multiline: bool,
+    span: Option<u32>,
     keep_placeholders: bool,
     keyword_boundary: bool,
     fallback: bool,
@@ -159,6 +165,7 @@ impl StaticSpec {
             paths: self.paths.unspanned(),
             action: self.action,
             multiline: self.multiline,
+            span: self.span,
             keep_placeholders: self.keep_placeholders,
             keyword_boundary: self.keyword_boundary,
             fallback: self.fallback,
@@ -185,6 +192,7 @@ pub(crate) struct SpecRef<'a> {
     pub paths: Vec<(&'a str, Range<usize>)>,
     pub action: Option<Action>,
     pub multiline: bool,
+    pub span: Option<u32>,
     pub keep_placeholders: bool,
     pub keyword_boundary: bool,
     pub fallback: bool,
@@ -215,6 +223,7 @@ impl RuleSpec {
             paths: self.paths.iter().map(spanned).collect(),
             action: self.action,
             multiline: self.multiline,
+            span: self.span,
             keep_placeholders: self.keep_placeholders,
             keyword_boundary: self.keyword_boundary,
             fallback: self.fallback,
@@ -244,6 +253,7 @@ impl SpecRef<'_> {
             paths: self.paths.iter().map(spanned).collect(),
             action: self.action,
             multiline: self.multiline,
+            span: self.span,
             keep_placeholders: self.keep_placeholders,
             keyword_boundary: self.keyword_boundary,
             fallback: self.fallback,

@@ -186,3 +186,57 @@ fn scanning_near_added_lines_equals_the_whole_scan_restricted_to_them() {
         );
     }
 }
+
+/// A multi-line rule with a `span` looks that far from its keyword and no farther, and
+/// a `span` out of place or out of bounds is an error.
+#[test]
+fn span_bounds_how_far_a_multiline_rule_reaches() {
+    let pack = |extra: &str| -> spec::Pack {
+        toml::from_str(&format!(
+            "[[rule]]\nid = \"t/cmd\"\nname = \"cmd\"\nkeywords = [\"deploy-cmd\"]\n\
+             regex = '''deploy-cmd(?:[^\\n]|\\\\\\n)*?--token=(?P<secret>[a-z]{{24}})'''\n{extra}\n"
+        ))
+        .unwrap_or_else(|e| panic!("{extra}: {e}"))
+    };
+    for (extra, why) in [
+        ("span = 1024", "for `multiline` rules"),
+        ("multiline = true\nspan = 10", "64 to 65536"),
+        ("multiline = true\nspan = 100000", "64 to 65536"),
+    ] {
+        match SecretRule::compile(&pack(extra).rule[0]) {
+            Ok(_) => panic!("{extra} compiled"),
+            Err(e) => assert!(e.message.contains(why), "{extra}: {}", e.message),
+        }
+    }
+    let scanner = |extra: &str| {
+        let rule =
+            SecretRule::compile(&pack(extra).rule[0]).unwrap_or_else(|e| panic!("{}", e.message));
+        Scanner::new(vec![rule])
+    };
+    let short = scanner("multiline = true\nspan = 256");
+    let long = scanner("multiline = true");
+    let command = |lines: usize| {
+        let mut text = String::from("#!/bin/sh\ndeploy-cmd \\\n");
+        for i in 0..lines {
+            text.push_str(&format!("  --option-number-{i}=some-value \\\n"));
+        }
+        let token = text.len() + 10;
+        text.push_str("  --token=qzkxwmvjrtplbnhcgfdyeusa\necho done\n");
+        (text, token)
+    };
+    // The token three lines down: both find it, from the whole file or from its line.
+    let (text, token) = command(3);
+    for s in [&short, &long] {
+        assert_eq!(s.scan(text.as_bytes(), None).len(), 1);
+        let near = token..token + 24;
+        let near = std::slice::from_ref(&near);
+        assert_eq!(s.scan_near(text.as_bytes(), near, None).len(), 1);
+    }
+    // Forty lines down, past 256 bytes: only the default 16 KiB reach gets there.
+    let (text, token) = command(40);
+    let near = token..token + 24;
+    let near = std::slice::from_ref(&near);
+    assert_eq!(long.scan_near(text.as_bytes(), near, None).len(), 1);
+    assert!(short.scan(text.as_bytes(), None).is_empty());
+    assert!(short.scan_near(text.as_bytes(), near, None).is_empty());
+}
