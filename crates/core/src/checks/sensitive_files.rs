@@ -135,7 +135,7 @@ fn builtin_match(pattern: &str, path: &str) -> bool {
 }
 
 /// `*` matches any run of bytes; everything else matches itself.
-fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
+pub(crate) fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
     let mut parts = pattern.split(|&b| b == b'*');
     let first = parts.next().unwrap_or_default();
     let Some(mut rest) = name.strip_prefix(first) else {

@@ -65,7 +65,7 @@ pub struct SecretRule {
     entropy: Option<f64>,
     allow: OnceLock<Vec<Regex>>,
     has_paths: bool,
-    paths: OnceLock<Option<GlobSet>>,
+    paths: OnceLock<Option<PathFilter>>,
     window_after: usize,
     /// How far before its keyword a multi-line match may begin.
     window_before: usize,
@@ -236,7 +236,7 @@ impl SecretRule {
                 Some(i) => err(spec.paths[i].1.clone(), format!("invalid glob: {e}")),
                 None => err(spec.id.1.clone(), e),
             })?;
-            let _ = paths.set(built);
+            let _ = paths.set(PathFilter::names(&d.path_globs).or(built.map(PathFilter::Globs)));
             let _ = details.set(d);
         }
         if let Some(e) = spec.entropy {
@@ -312,12 +312,16 @@ impl SecretRule {
             return true;
         }
         let paths = self.paths.get_or_init(|| {
-            build_paths(&self.details().path_globs)
-                .unwrap_or_else(|(_, e)| panic!("rule {}: {e}", self.id))
+            let globs = &self.details().path_globs;
+            PathFilter::names(globs).or_else(|| {
+                build_paths(globs)
+                    .unwrap_or_else(|(_, e)| panic!("rule {}: {e}", self.id))
+                    .map(PathFilter::Globs)
+            })
         });
         match (paths, path) {
             (None, _) => true,
-            (Some(g), Some(p)) => g.is_match(p),
+            (Some(f), Some(p)) => f.is_match(p),
             (Some(_), None) => false,
         }
     }
@@ -427,6 +431,46 @@ fn build_allow(sources: &[String]) -> Result<Vec<Regex>, (usize, String)> {
         .enumerate()
         .map(|(i, s)| tiered::build(s, Engine::Light).map_err(|e| (i, build_error(&e))))
         .collect()
+}
+
+/// How a rule's `paths` are matched.
+#[derive(Debug)]
+enum PathFilter {
+    /// File-name patterns with no directory and no wildcard but `*` (`*.yaml`,
+    /// `Dockerfile.*`), lower case, matched against the lower-cased file name: building a
+    /// glob set for them cost a pre-commit run more than scanning its files.
+    Names(Vec<String>),
+    Globs(GlobSet),
+}
+
+impl PathFilter {
+    /// The name patterns of `globs` (as [`Details::path_globs`] writes them, `**/` before
+    /// a bare name), if every glob is one.
+    fn names(globs: &[String]) -> Option<PathFilter> {
+        globs
+            .iter()
+            .map(|g| {
+                let name = g.strip_prefix("**/")?;
+                let plain = !name.is_empty()
+                    && !name.contains(['/', '?', '[', ']', '{', '}', '\\'])
+                    && !name.contains("**");
+                plain.then(|| name.to_ascii_lowercase())
+            })
+            .collect::<Option<Vec<String>>>()
+            .map(PathFilter::Names)
+    }
+
+    fn is_match(&self, path: &str) -> bool {
+        match self {
+            PathFilter::Names(names) => {
+                let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+                names.iter().any(|p| {
+                    crate::checks::sensitive_files::wildcard(p.as_bytes(), name.as_bytes())
+                })
+            }
+            PathFilter::Globs(g) => g.is_match(path),
+        }
+    }
 }
 
 /// A rule's `paths`, matched case-insensitively: `NuGet.Config` is `nuget.config` on the
@@ -1266,6 +1310,83 @@ fn is_word(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// File-name patterns matched by hand agree with the glob set built from them.
+    #[test]
+    fn name_patterns_match_as_their_glob_set_does() {
+        let patterns = [
+            "*.yaml",
+            ".env",
+            ".env.*",
+            "Dockerfile",
+            "Dockerfile.*",
+            "*.tfvars",
+            "nuget.config",
+            "*.nuget.config",
+            "settings.xml",
+            "a*b*c",
+            "*",
+        ];
+        let globs: Vec<String> = patterns.iter().map(|p| format!("**/{p}")).collect();
+        let names = PathFilter::names(&globs).expect("all are name patterns");
+        let set = PathFilter::Globs(build_paths(&globs).ok().flatten().expect("globs build"));
+        let paths = [
+            "a.yaml",
+            "deploy/A.YAML",
+            "x.yaml.bak",
+            ".env",
+            "app/.env.local",
+            "env",
+            ".envrc",
+            "Dockerfile",
+            "ci/dockerfile.dev",
+            "Dockerfile2",
+            "infra/prod.tfvars",
+            "NuGet.Config",
+            "src/my.nuget.config",
+            "maven/settings.xml",
+            "axbxc",
+            "dir/abc",
+            "dir/a/b/c",
+            "yaml",
+            "deep/dir/tree/file.txt",
+        ];
+        for one in 0..=patterns.len() {
+            // Each pattern alone, then all together.
+            let pick = |v: &[String]| -> Vec<String> {
+                if one == patterns.len() {
+                    v.to_vec()
+                } else {
+                    vec![v[one].clone()]
+                }
+            };
+            let names = PathFilter::names(&pick(&globs)).expect("a name pattern");
+            let set = PathFilter::Globs(
+                build_paths(&pick(&globs))
+                    .ok()
+                    .flatten()
+                    .expect("globs build"),
+            );
+            for p in paths {
+                assert_eq!(
+                    names.is_match(p),
+                    set.is_match(p),
+                    "{:?} on {p}",
+                    pick(&globs)
+                );
+            }
+        }
+        assert!(names.is_match("x/Dockerfile") && set.is_match("x/Dockerfile"));
+        for g in [
+            "**/a/b.txt",
+            "**/*.{yml,yaml}",
+            "**/file?.txt",
+            "src/*.rs",
+            "**/x/**",
+        ] {
+            assert!(PathFilter::names(&[g.to_owned()]).is_none(), "{g}");
+        }
+    }
 
     /// Every match and group of the successive searches a window makes.
     fn groups_found(re: &Regex, hay: &[u8]) -> Vec<Vec<Option<Range<usize>>>> {
