@@ -17,3 +17,25 @@ pub fn path_glob(pattern: &str) -> Result<Glob, globset::Error> {
         .backslash_escape(true)
         .build()
 }
+
+/// `*` matches any run of bytes; everything else matches itself.
+pub(crate) fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
+    let mut parts = pattern.split(|&b| b == b'*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = name.strip_prefix(first) else {
+        return false;
+    };
+    let mut parts: Vec<&[u8]> = parts.collect();
+    let Some(last) = parts.pop() else {
+        // No `*`: the whole name.
+        return rest.is_empty();
+    };
+    // Each middle literal at its first occurrence leaves the most room for the rest.
+    for part in parts {
+        match memchr::memmem::find(rest, part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.ends_with(last)
+}

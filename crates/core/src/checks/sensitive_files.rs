@@ -131,29 +131,7 @@ fn builtin_match(pattern: &str, path: &str) -> bool {
         return path == pattern;
     }
     let name = path.rsplit('/').next().unwrap_or(path);
-    wildcard(pattern.as_bytes(), name.as_bytes())
-}
-
-/// `*` matches any run of bytes; everything else matches itself.
-pub(crate) fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
-    let mut parts = pattern.split(|&b| b == b'*');
-    let first = parts.next().unwrap_or_default();
-    let Some(mut rest) = name.strip_prefix(first) else {
-        return false;
-    };
-    let mut parts: Vec<&[u8]> = parts.collect();
-    let Some(last) = parts.pop() else {
-        // No `*`: the whole name.
-        return rest.is_empty();
-    };
-    // Each middle literal at its first occurrence leaves the most room for the rest.
-    for part in parts {
-        match memchr::memmem::find(rest, part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
-        }
-    }
-    rest.ends_with(last)
+    crate::glob::wildcard(pattern.as_bytes(), name.as_bytes())
 }
 
 /// The built-in patterns `lower` (a lower-cased path) matches, in table order.

@@ -464,9 +464,9 @@ impl PathFilter {
         match self {
             PathFilter::Names(names) => {
                 let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-                names.iter().any(|p| {
-                    crate::checks::sensitive_files::wildcard(p.as_bytes(), name.as_bytes())
-                })
+                names
+                    .iter()
+                    .any(|p| crate::glob::wildcard(p.as_bytes(), name.as_bytes()))
             }
             PathFilter::Globs(g) => g.is_match(path),
         }
