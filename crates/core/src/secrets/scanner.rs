@@ -731,7 +731,16 @@ impl Scanner {
             .enumerate()
             .flat_map(|(i, rule)| rule.keywords.iter().map(move |k| (k.as_str(), i)))
             .collect();
-        pairs.sort_unstable();
+        // By the first eight bytes as a number first: one comparison settles almost every
+        // pair, where comparing the strings cost a call each (keywords hold no NUL, so
+        // the zero padding keeps the order of the strings).
+        let head = |k: &str| {
+            let mut b = [0u8; 8];
+            let n = k.len().min(8);
+            b[..n].copy_from_slice(&k.as_bytes()[..n]);
+            u64::from_be_bytes(b)
+        };
+        pairs.sort_unstable_by(|a, b| (head(a.0), a).cmp(&(head(b.0), b)));
         pairs.dedup();
         let mut keywords: Vec<String> = Vec::new();
         let mut keyword_rules: Vec<usize> = Vec::with_capacity(pairs.len());
