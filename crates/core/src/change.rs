@@ -280,27 +280,9 @@ impl FileChange {
     /// `None` when the change certainly adds nothing (no new side, a binary one, lines
     /// removed from one place); the region may be wider than the added lines.
     pub fn changed_region(&self) -> Option<std::ops::Range<usize>> {
-        let new = self.new_contents()?;
-        if new.is_empty() || (looks_binary(new) && !mostly_text(new)) {
-            return None;
-        }
-        let differs_from = |old: &[u8]| {
-            let t = Trimmed::new(old, new);
-            t.new_start..t.new_start + t.new.len()
-        };
-        let mut region = match self.old_contents() {
-            Some(old) if !looks_binary(old) || mostly_text(old) => differs_from(old),
-            _ => 0..new.len(),
-        };
-        // A merge adds only lines no parent has, and the lines a merge shares with a
-        // parent at its start and end are that parent's: the region is where the merge
-        // differs from every parent. A clean merge of edits far apart in one file
-        // (each parent made one of them) has none.
-        for other in self.other_parents.iter().filter_map(Side::bytes) {
-            let theirs = differs_from(other);
-            region = region.start.max(theirs.start)..region.end.min(theirs.end);
-        }
-        (!region.is_empty()).then_some(region)
+        let (new, old) = self.text_sides()?;
+        let region = old.map_or(0..new.len(), |old| trimmed_region(old, new));
+        self.own_parts(new, std::iter::once(region)).pop()
     }
 
     /// Where in the new contents added lines can be, narrower than
@@ -309,19 +291,49 @@ impl FileChange {
     /// comparisons, not a diff; see [`segments`]). Sorted, disjoint, empty when the change
     /// certainly adds nothing; each may still hold unchanged lines.
     pub fn changed_regions(&self) -> Vec<std::ops::Range<usize>> {
-        let Some(hull) = self.changed_region() else {
+        let Some((new, old)) = self.text_sides() else {
             return Vec::new();
         };
-        let (Some(new), Some(old)) = (self.new_contents(), self.old_contents()) else {
-            return vec![hull];
-        };
-        if looks_binary(old) && !mostly_text(old) {
-            return vec![hull];
+        match old {
+            Some(old) => self.own_parts(new, segments(old, new).into_iter().map(|s| s.new)),
+            None => self.own_parts(new, std::iter::once(0..new.len())),
         }
-        // The hull already excludes what the other parents share at the ends.
-        segments(old, new)
-            .into_iter()
-            .map(|s| s.new.start.max(hull.start)..s.new.end.min(hull.end))
+    }
+
+    /// The new contents, unless the change certainly adds nothing (no new side, an empty
+    /// or binary one), and the old contents when they are text to compare with.
+    fn text_sides(&self) -> Option<(&[u8], Option<&[u8]>)> {
+        let new = self.new_contents()?;
+        if new.is_empty() || (looks_binary(new) && !mostly_text(new)) {
+            return None;
+        }
+        let old = self
+            .old_contents()
+            .filter(|old| !looks_binary(old) || mostly_text(old));
+        Some((new, old))
+    }
+
+    /// `parts` of the new contents narrowed to where the merge differs from every other
+    /// parent too, empty ones left out. A merge adds only lines no parent has, and the
+    /// lines it shares with a parent at its start and end are that parent's: a clean
+    /// merge of edits far apart in one file (each parent made one of them) has none.
+    fn own_parts(
+        &self,
+        new: &[u8],
+        parts: impl Iterator<Item = std::ops::Range<usize>>,
+    ) -> Vec<std::ops::Range<usize>> {
+        let theirs: Vec<std::ops::Range<usize>> = self
+            .other_parents
+            .iter()
+            .filter_map(Side::bytes)
+            .map(|other| trimmed_region(other, new))
+            .collect();
+        parts
+            .map(|r| {
+                theirs
+                    .iter()
+                    .fold(r, |r, t| r.start.max(t.start)..r.end.min(t.end))
+            })
             .filter(|r| !r.is_empty())
             .collect()
     }
@@ -347,11 +359,7 @@ impl FileChange {
                 if old.is_empty() || new.is_empty() {
                     return (a + count_lines(new), r + count_lines(old));
                 }
-                let input = InternedInput::new(
-                    imara_diff::sources::byte_lines(old),
-                    imara_diff::sources::byte_lines(new),
-                );
-                let diff = Diff::compute(Algorithm::Histogram, &input);
+                let diff = line_diff(old, new);
                 (
                     a + diff.count_additions() as usize,
                     r + diff.count_removals() as usize,
@@ -391,15 +399,7 @@ impl FileChange {
         for seg in segments(old, new) {
             let lines = split_lines(&new[seg.new.clone()], seg.new.start);
             let (old, new) = (&old[seg.old], &new[seg.new]);
-            let diff = (!old.is_empty()).then(|| {
-                let input = InternedInput::new(
-                    imara_diff::sources::byte_lines(old),
-                    imara_diff::sources::byte_lines(new),
-                );
-                let mut diff = Diff::compute(Algorithm::Histogram, &input);
-                diff.postprocess_lines(&input);
-                diff
-            });
+            let diff = (!old.is_empty()).then(|| line_diff(old, new));
             out.extend(
                 lines
                     .into_iter()
@@ -413,6 +413,25 @@ impl FileChange {
         }
         out
     }
+}
+
+/// The line diff of two stretches of whole lines, as git's histogram diff and its
+/// slider heuristics give it.
+fn line_diff(old: &[u8], new: &[u8]) -> Diff {
+    let input = InternedInput::new(
+        imara_diff::sources::byte_lines(old),
+        imara_diff::sources::byte_lines(new),
+    );
+    let mut diff = Diff::compute(Algorithm::Histogram, &input);
+    diff.postprocess_lines(&input);
+    diff
+}
+
+/// Where `new` differs from `old`: between the whole lines both share at the start and
+/// at the end.
+fn trimmed_region(old: &[u8], new: &[u8]) -> std::ops::Range<usize> {
+    let t = Trimmed::new(old, new);
+    t.new_start..t.new_start + t.new.len()
 }
 
 /// A stretch where two texts differ: byte ranges of whole lines in each, between lines
@@ -703,6 +722,16 @@ mod tests {
         }
     }
 
+    fn modified(old: &[u8], new: &[u8]) -> FileChange {
+        FileChange::new(
+            "f",
+            None,
+            ChangeStatus::Modified,
+            Some(side(old)),
+            Some(side(new)),
+        )
+    }
+
     fn lines(c: &FileChange) -> Vec<(u32, String)> {
         c.added_lines()
             .iter()
@@ -829,13 +858,7 @@ mod tests {
             for nl in ["\n", "\r\n"] {
                 for (old_last, new_last) in [(true, true), (true, false), (false, true)] {
                     let (o, n) = (join(old, nl, old_last), join(new, nl, new_last));
-                    let c = FileChange::new(
-                        "f",
-                        None,
-                        ChangeStatus::Modified,
-                        Some(side(o.as_bytes())),
-                        Some(side(n.as_bytes())),
-                    );
+                    let c = modified(o.as_bytes(), n.as_bytes());
                     let got: Vec<u32> = c.added_lines().iter().map(|l| l.line).collect();
                     // Tokens are lines with their terminators, as the diff sees them.
                     let ot: Vec<&str> = o.split_inclusive('\n').collect();
@@ -861,13 +884,7 @@ mod tests {
     /// a subsequence of `old`), as few as the longest common subsequence allows, and
     /// inside `changed_regions`.
     fn check_long_diff(old: &str, new: &str, what: &str) -> FileChange {
-        let c = FileChange::new(
-            "f",
-            None,
-            ChangeStatus::Modified,
-            Some(side(old.as_bytes())),
-            Some(side(new.as_bytes())),
-        );
+        let c = modified(old.as_bytes(), new.as_bytes());
         let added: Vec<u32> = c.added_lines().iter().map(|l| l.line).collect();
         let nt: Vec<&str> = new.split_inclusive('\n').collect();
         let ot: Vec<&str> = old.split_inclusive('\n').collect();
