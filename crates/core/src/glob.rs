@@ -18,8 +18,16 @@ pub fn path_glob(pattern: &str) -> Result<Glob, globset::Error> {
         .build()
 }
 
+/// Whether the last component of `path` matches the file-name `pattern` (no `/`), as
+/// globset matches `**/pattern` with `*` not crossing `/`; case-sensitive, so callers
+/// lower-case both.
+pub(crate) fn name_matches(pattern: &str, path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    wildcard(pattern.as_bytes(), name.as_bytes())
+}
+
 /// `*` matches any run of bytes; everything else matches itself.
-pub(crate) fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
+fn wildcard(pattern: &[u8], name: &[u8]) -> bool {
     let mut parts = pattern.split(|&b| b == b'*');
     let first = parts.next().unwrap_or_default();
     let Some(mut rest) = name.strip_prefix(first) else {

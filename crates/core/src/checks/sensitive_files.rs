@@ -130,8 +130,7 @@ fn builtin_match(pattern: &str, path: &str) -> bool {
     if pattern.contains('/') {
         return path == pattern;
     }
-    let name = path.rsplit('/').next().unwrap_or(path);
-    crate::glob::wildcard(pattern.as_bytes(), name.as_bytes())
+    crate::glob::name_matches(pattern, path)
 }
 
 /// The built-in patterns `lower` (a lower-cased path) matches, in table order.

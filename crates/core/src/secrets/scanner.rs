@@ -463,10 +463,8 @@ impl PathFilter {
     fn is_match(&self, path: &str) -> bool {
         match self {
             PathFilter::Names(names) => {
-                let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-                names
-                    .iter()
-                    .any(|p| crate::glob::wildcard(p.as_bytes(), name.as_bytes()))
+                let path = path.to_ascii_lowercase();
+                names.iter().any(|p| crate::glob::name_matches(p, &path))
             }
             PathFilter::Globs(g) => g.is_match(path),
         }
@@ -672,23 +670,26 @@ const fn reach_multiline(before: usize, after: usize) -> (usize, usize) {
 #[derive(Debug)]
 struct FarKeywords {
     reach: (usize, usize),
-    automaton: AhoCorasick,
-    /// The bytes every keyword starts with, when they have no letter and so no case
-    /// (`-----` of `-----BEGIN`): a plain substring search finds them many times faster
-    /// than the automaton's case-blind one, which stops at every `g` and `n`.
-    prefix: Option<memchr::memmem::Finder<'static>>,
+    finder: FarFinder,
     /// Each pattern's index in [`Scanner::keywords`].
     keywords: Vec<usize>,
 }
 
+/// How [`FarKeywords`] finds where a keyword may start.
+#[derive(Debug)]
+enum FarFinder {
+    /// The bytes every keyword starts with, when they have no letter and so no case
+    /// (`-----` of `-----BEGIN`): a plain substring search finds them many times faster
+    /// than an automaton's case-blind one, which stops at every `g` and `n`.
+    Prefix(Box<memchr::memmem::Finder<'static>>),
+    Automaton(AhoCorasick),
+}
+
 impl FarKeywords {
-    fn new(
-        reach: (usize, usize),
-        automaton: AhoCorasick,
-        keywords: Vec<usize>,
-        all: &[String],
-    ) -> Self {
-        let first = all[keywords[0]].as_bytes();
+    /// `keywords` (indexes into `all`) that reach `reach`; `None` if their automaton
+    /// cannot be built.
+    fn new(reach: (usize, usize), keywords: Vec<usize>, all: &[String]) -> Option<Self> {
+        let first = all[*keywords.first()?].as_bytes();
         let shared = keywords.iter().fold(first.len(), |n, &k| {
             let kw = all[k].as_bytes();
             n.min(first.iter().zip(kw).take_while(|(a, b)| a == b).count())
@@ -697,24 +698,34 @@ impl FarKeywords {
             .iter()
             .take_while(|b| !b.is_ascii_alphabetic())
             .count();
-        let prefix =
-            (caseless >= 3).then(|| memchr::memmem::Finder::new(&first[..caseless]).into_owned());
-        FarKeywords {
+        let finder = if caseless >= 3 {
+            FarFinder::Prefix(Box::new(
+                memchr::memmem::Finder::new(&first[..caseless]).into_owned(),
+            ))
+        } else {
+            let patterns: Vec<&str> = keywords.iter().map(|&k| all[k].as_str()).collect();
+            FarFinder::Automaton(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(&patterns)
+                    .ok()?,
+            )
+        };
+        Some(FarKeywords {
             reach,
-            automaton,
-            prefix,
+            finder,
             keywords,
-        }
+        })
     }
 
     /// Where the next keyword might start in `hay` at or after `from` (each keyword is
     /// still to be compared there).
     fn find(&self, hay: &[u8], from: usize) -> Option<usize> {
         let rest = hay.get(from..)?;
-        match &self.prefix {
-            Some(f) => f.find(rest).map(|i| from + i),
-            None => self
-                .automaton
+        match &self.finder {
+            FarFinder::Prefix(f) => f.find(rest).map(|i| from + i),
+            FarFinder::Automaton(a) => a
                 .find(aho_corasick::Input::new(hay).span(from..hay.len()))
                 .map(|m| m.start()),
         }
@@ -1068,21 +1079,7 @@ impl Scanner {
             by_reach
                 .into_iter()
                 .filter_map(|((before, after), keywords)| {
-                    let patterns: Vec<&str> = keywords
-                        .iter()
-                        .map(|&k| self.keywords[k].as_str())
-                        .collect();
-                    let automaton = AhoCorasickBuilder::new()
-                        .ascii_case_insensitive(true)
-                        .match_kind(MatchKind::LeftmostFirst)
-                        .build(&patterns)
-                        .ok()?;
-                    Some(FarKeywords::new(
-                        reach_multiline(before, after),
-                        automaton,
-                        keywords,
-                        &self.keywords,
-                    ))
+                    FarKeywords::new(reach_multiline(before, after), keywords, &self.keywords)
                 })
                 .collect()
         })
