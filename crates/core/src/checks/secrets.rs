@@ -231,7 +231,7 @@ pub fn secret_finding(
         secret,
     );
     Finding {
-        rule: rule.id.clone(),
+        rule: rule.id.to_string(),
         action: rule.action,
         path: path.to_owned(),
         line,

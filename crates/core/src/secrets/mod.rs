@@ -8,6 +8,7 @@ mod scanner;
 mod spec;
 mod tiered;
 
+use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
 pub use encoded::Encoding;
@@ -76,7 +77,10 @@ pub fn builtin_rule_meta() -> &'static [RuleMeta] {
                 // describe, so the registry can hand out `'static` metadata.
                 let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
                 RuleMeta {
-                    id: leak(r.id.clone()),
+                    id: match &r.id {
+                        Cow::Borrowed(id) => id,
+                        Cow::Owned(id) => leak(id.clone()),
+                    },
                     default_action: r.action,
                     summary: leak(format!("{} in added content", r.name)),
                     what_it_does: leak(format!(

@@ -2,6 +2,7 @@
 //! regex only in windows around its keyword hits. Regexes compile on first use, so a run
 //! that never sees `xoxb-` never pays for Slack's patterns.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -47,9 +48,9 @@ pub struct RuleError {
 #[derive(Debug)]
 pub struct SecretRule {
     /// Stable id.
-    pub id: String,
+    pub id: Cow<'static, str>,
     /// What the secret is.
-    pub name: String,
+    pub name: Cow<'static, str>,
     /// The action when it fires.
     pub action: Action,
     /// Texts it must match.
@@ -57,15 +58,15 @@ pub struct SecretRule {
     /// Texts it must not match.
     pub negative_examples: Vec<String>,
     /// Keywords (lower-case).
-    pub keywords: Vec<String>,
-    /// The spec, for deriving [`Details`] on first use.
+    pub keywords: Vec<Cow<'static, str>>,
+    /// The spec, for deriving [`Derived`] on first use.
     origin: Origin,
-    details: OnceLock<Details>,
-    regex: Tiered,
+    /// Boxed: a process builds every built-in rule and derives this for the handful whose
+    /// keywords it meets, and kept inline it tripled the size of a rule (the table of
+    /// 1,300 rules took 570 KiB of fresh pages on every run).
+    derived: OnceLock<Box<Derived>>,
     entropy: Option<f64>,
-    allow: OnceLock<Vec<Regex>>,
     has_paths: bool,
-    paths: OnceLock<Option<PathFilter>>,
     window_after: usize,
     /// How far before its keyword a multi-line match may begin.
     window_before: usize,
@@ -89,6 +90,44 @@ impl Origin {
         match self {
             Origin::Builtin(s) => s.borrowed(),
             Origin::Custom(s) => s.borrowed(),
+        }
+    }
+
+    /// `text` of this rule's spec as a rule's own text, ASCII lower-cased if `lower`:
+    /// borrowed from the static table for a built-in rule where that needs no change,
+    /// so building the 1,300 built-in rules allocates no strings.
+    fn text(&self, text: &str, lower: bool) -> Cow<'static, str> {
+        let changes = lower && text.bytes().any(|b| b.is_ascii_uppercase());
+        if let (Origin::Builtin(_), false) = (self, changes) {
+            if let Some(s) = super::spec::static_text(text) {
+                return Cow::Borrowed(s);
+            }
+        }
+        Cow::Owned(if lower {
+            text.to_ascii_lowercase()
+        } else {
+            text.to_owned()
+        })
+    }
+}
+
+/// A rule's state built on its first keyword hit: its [`Details`], its regex, and the
+/// `allow` regexes and `paths` filter once they are needed.
+#[derive(Debug)]
+struct Derived {
+    details: Details,
+    regex: Tiered,
+    allow: OnceLock<Vec<Regex>>,
+    paths: OnceLock<Option<PathFilter>>,
+}
+
+impl Derived {
+    fn new(details: Details) -> Derived {
+        Derived {
+            details,
+            regex: Tiered::default(),
+            allow: OnceLock::new(),
+            paths: OnceLock::new(),
         }
     }
 }
@@ -185,9 +224,8 @@ impl SecretRule {
 
     fn build(origin: Origin, validate: bool) -> Result<SecretRule, RuleError> {
         let spec = origin.borrowed();
-        let id = spec.id.0.to_owned();
         let err = |span: Range<usize>, message: String| RuleError {
-            id: id.clone(),
+            id: spec.id.0.to_owned(),
             span,
             message,
         };
@@ -201,13 +239,13 @@ impl SecretRule {
                 ))
             }
         };
-        let keywords: Vec<String> = if spec.keywords.is_empty() {
+        let keywords: Vec<Cow<'static, str>> = if spec.keywords.is_empty() {
             &spec.context
         } else {
             &spec.keywords
         }
         .iter()
-        .map(|k| k.to_ascii_lowercase())
+        .map(|&k| origin.text(k, true))
         .collect();
         if keywords.iter().any(|k| k.len() < 2) || keywords.is_empty() {
             return Err(err(
@@ -219,25 +257,27 @@ impl SecretRule {
         // Built-in rules build these on first use like their regex (9 of 361 have any,
         // and a glob set or a regex costs ~0.2 ms); custom rules are checked now, so a
         // bad one is a configuration error pointing at its line.
-        let details = OnceLock::new();
-        let allow = OnceLock::new();
-        let paths = OnceLock::new();
+        let derived = OnceLock::new();
         if validate {
-            let d = Details::new(&spec);
-            check_regex(&d.source).map_err(|e| err(span.clone(), format!("invalid regex: {e}")))?;
-            let built = build_allow(&d.allow_sources).map_err(|(i, e)| {
+            let d = Derived::new(Details::new(&spec));
+            let source = &d.details.source;
+            check_regex(source).map_err(|e| err(span.clone(), format!("invalid regex: {e}")))?;
+            let built = build_allow(&d.details.allow_sources).map_err(|(i, e)| {
                 err(
                     spec.allow[i].1.clone(),
                     format!("invalid `allow` regex: {e}"),
                 )
             })?;
-            let _ = allow.set(built);
-            let built = build_paths(&d.path_globs).map_err(|(i, e)| match i {
+            let _ = d.allow.set(built);
+            let globs = &d.details.path_globs;
+            let built = build_paths(globs).map_err(|(i, e)| match i {
                 Some(i) => err(spec.paths[i].1.clone(), format!("invalid glob: {e}")),
                 None => err(spec.id.1.clone(), e),
             })?;
-            let _ = paths.set(PathFilter::names(&d.path_globs).or(built.map(PathFilter::Globs)));
-            let _ = details.set(d);
+            let _ = d
+                .paths
+                .set(PathFilter::names(globs).or(built.map(PathFilter::Globs)));
+            let _ = derived.set(Box::new(d));
         }
         if let Some(e) = spec.entropy {
             if !(0.0..=8.0).contains(&e) {
@@ -247,7 +287,8 @@ impl SecretRule {
                 ));
             }
         }
-        let name = spec.name.to_owned();
+        let id = origin.text(spec.id.0, false);
+        let name = origin.text(spec.name, false);
         let examples = spec.examples.iter().map(|e| (*e).to_owned()).collect();
         let negative_examples = spec
             .negative_examples
@@ -280,12 +321,9 @@ impl SecretRule {
             negative_examples,
             keywords,
             origin,
-            details,
-            regex: Tiered::default(),
+            derived,
             entropy,
-            allow,
             has_paths,
-            paths,
             window_after,
             window_before: WINDOW_BEFORE_MULTILINE.min(window_after),
             multiline,
@@ -296,14 +334,19 @@ impl SecretRule {
         })
     }
 
+    fn derived(&self) -> &Derived {
+        self.derived
+            .get_or_init(|| Box::new(Derived::new(Details::new(&self.origin.borrowed()))))
+    }
+
     fn details(&self) -> &Details {
-        self.details
-            .get_or_init(|| Details::new(&self.origin.borrowed()))
+        &self.derived().details
     }
 
     /// The regex to search `len` more bytes with.
     fn regex(&self, len: usize) -> &Regex {
-        self.regex.get(&self.details().source, &self.id, len)
+        let d = self.derived();
+        d.regex.get(&d.details.source, &self.id, len)
     }
 
     /// Whether this rule looks at files at `path` (always, for rules without `paths`).
@@ -311,7 +354,7 @@ impl SecretRule {
         if !self.has_paths {
             return true;
         }
-        let paths = self.paths.get_or_init(|| {
+        let paths = self.derived().paths.get_or_init(|| {
             let globs = &self.details().path_globs;
             PathFilter::names(globs).or_else(|| {
                 build_paths(globs)
@@ -415,7 +458,7 @@ impl SecretRule {
         if details.allow_sources.is_empty() {
             return true;
         }
-        let allow = self.allow.get_or_init(|| {
+        let allow = self.derived().allow.get_or_init(|| {
             build_allow(&details.allow_sources)
                 .unwrap_or_else(|(_, e)| panic!("rule {}: {e}", self.id))
         });
@@ -637,7 +680,7 @@ pub struct Scanner {
     /// Where each keyword's rules start in `keyword_rules` (one more entry than there
     /// are keywords).
     keyword_rules_at: Vec<u32>,
-    keywords: Vec<String>,
+    keywords: Vec<Cow<'static, str>>,
     longest_keyword: usize,
     /// The keywords of multi-line rules (whose windows reach far); see
     /// [`Scanner::multiline_automata`].
@@ -688,7 +731,7 @@ enum FarFinder {
 impl FarKeywords {
     /// `keywords` (indexes into `all`) that reach `reach`; `None` if their automaton
     /// cannot be built.
-    fn new(reach: (usize, usize), keywords: Vec<usize>, all: &[String]) -> Option<Self> {
+    fn new(reach: (usize, usize), keywords: Vec<usize>, all: &[Cow<'static, str>]) -> Option<Self> {
         let first = all[*keywords.first()?].as_bytes();
         let shared = keywords.iter().fold(first.len(), |n, &k| {
             let kw = all[k].as_bytes();
@@ -703,7 +746,7 @@ impl FarKeywords {
                 memchr::memmem::Finder::new(&first[..caseless]).into_owned(),
             ))
         } else {
-            let patterns: Vec<&str> = keywords.iter().map(|&k| all[k].as_str()).collect();
+            let patterns: Vec<&str> = keywords.iter().map(|&k| all[k].as_ref()).collect();
             FarFinder::Automaton(
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
@@ -737,34 +780,35 @@ impl Scanner {
     pub fn new(rules: Vec<SecretRule>) -> Scanner {
         // Each distinct keyword once, with the rules it belongs to (sorting ~1,000 pairs
         // is cheaper than hashing them).
-        let mut pairs: Vec<(&str, usize)> = rules
-            .iter()
-            .enumerate()
-            .flat_map(|(i, rule)| rule.keywords.iter().map(move |k| (k.as_str(), i)))
-            .collect();
-        // By the first eight bytes as a number first: one comparison settles almost every
-        // pair, where comparing the strings cost a call each (keywords hold no NUL, so
-        // the zero padding keeps the order of the strings).
+        // Sorted by the first eight bytes as a number first, computed once per pair: one
+        // comparison settles almost every pair, where comparing the strings cost a call
+        // each (keywords hold no NUL, so the zero padding keeps the order of the strings).
         let head = |k: &str| {
             let mut b = [0u8; 8];
             let n = k.len().min(8);
             b[..n].copy_from_slice(&k.as_bytes()[..n]);
             u64::from_be_bytes(b)
         };
-        pairs.sort_unstable_by(|a, b| (head(a.0), a).cmp(&(head(b.0), b)));
+        let mut pairs: Vec<(u64, &Cow<'static, str>, usize)> = rules
+            .iter()
+            .enumerate()
+            .flat_map(|(i, rule)| rule.keywords.iter().map(move |k| (head(k), k, i)))
+            .collect();
+        pairs.sort_unstable();
         pairs.dedup();
-        let mut keywords: Vec<String> = Vec::new();
+        let mut keywords: Vec<Cow<'static, str>> = Vec::new();
         let mut keyword_rules: Vec<usize> = Vec::with_capacity(pairs.len());
         let mut keyword_rules_at: Vec<u32> = Vec::new();
-        for (at, &(k, rule)) in pairs.iter().enumerate() {
-            if at == 0 || pairs[at - 1].0 != k {
-                keywords.push(k.to_owned());
+        for (at, &(_, k, rule)) in pairs.iter().enumerate() {
+            if at == 0 || pairs[at - 1].1 != k {
+                // Borrowed for a built-in rule: a clone copies no text.
+                keywords.push(k.clone());
                 keyword_rules_at.push(keyword_rules.len() as u32);
             }
             keyword_rules.push(rule);
         }
         keyword_rules_at.push(keyword_rules.len() as u32);
-        let longest_keyword = keywords.iter().map(String::len).max().unwrap_or(0);
+        let longest_keyword = keywords.iter().map(|k| k.len()).max().unwrap_or(0);
         // The keywords grouped by their first two bytes (they are lower-case, at least two
         // bytes long: `compile` checks both). Grouping by one byte left ~25 keywords to
         // compare at every candidate position of ordinary code; by two, one or two.
@@ -862,7 +906,7 @@ impl Scanner {
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .prefilter(false)
-            .build(&self.keywords)
+            .build(self.keywords.iter().map(|k| k.as_bytes()))
             // As in `build`: plain keywords cannot fail to compile.
             .unwrap_or_else(|e| panic!("keyword automaton: {e}"))
     }
@@ -873,7 +917,7 @@ impl Scanner {
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .kind(Some(kind))
-            .build(&self.keywords)
+            .build(self.keywords.iter().map(|k| k.as_bytes()))
             // Keywords are plain strings and ascii-case-insensitive building cannot fail
             // for them; an error here is a defect in a rule pack.
             .unwrap_or_else(|e| panic!("keyword automaton: {e}"))
@@ -898,7 +942,7 @@ impl Scanner {
             .into_iter()
             .enumerate()
             .filter(|(_, n)| *n > 0)
-            .map(|(i, n)| (self.keywords[i].clone(), n))
+            .map(|(i, n)| (self.keywords[i].to_string(), n))
             .collect()
     }
 

@@ -100,6 +100,15 @@ pub(crate) struct Str(u32, u32);
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct List(u32, u32);
 
+/// `text` as the part of the static table it is, if it is one.
+pub(crate) fn static_text(text: &str) -> Option<&'static str> {
+    // By address: a built-in spec's strings are slices of `TEXT`, and the slice is taken
+    // again from `TEXT` (not made from the pointer) so this needs no `unsafe`.
+    let start = (text.as_ptr() as usize).checked_sub(TEXT.as_ptr() as usize)?;
+    TEXT.get(start..start.checked_add(text.len())?)
+        .filter(|s| s.as_ptr() == text.as_ptr())
+}
+
 impl Str {
     fn get(self) -> &'static str {
         &TEXT[self.0 as usize..self.1 as usize]
