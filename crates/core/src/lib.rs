@@ -32,8 +32,8 @@ pub use action::{Action, UnknownAction};
 pub use actor::Actor;
 pub use approval::{Approval, ApprovalFile, ApprovalItem, ApprovalStatement, Approved};
 pub use change::{
-    decode_utf16, looks_binary, mostly_text, AddedLine, ChangeSet, ChangeStatus, Content,
-    FileChange, FileMode, Origin, Side,
+    common_prefix, common_suffix, decode_utf16, looks_binary, mostly_text, AddedLine, ChangeSet,
+    ChangeStatus, Content, FileChange, FileMode, Origin, Side,
 };
 pub use error::{ConfigError, ConfigProblem};
 pub use finding::{fingerprint, redact, redact_line, secret_fingerprint, Finding, FingerprintKey};

@@ -272,12 +272,15 @@ pub(crate) fn trees(
     let old_tree = old.map(|id| tree_data(repo, id)).transpose()?;
     let new_tree = new.map(|id| tree_data(repo, id)).transpose()?;
     let hash = repo.repo.object_hash();
-    let mut old_iter = old_tree
-        .as_ref()
-        .map(|t| gix::objs::TreeRefIter::from_bytes(&t.data, hash));
-    let mut new_iter = new_tree
-        .as_ref()
-        .map(|t| gix::objs::TreeRefIter::from_bytes(&t.data, hash));
+    let (old_data, new_data) = match (&old_tree, &new_tree) {
+        (Some(o), Some(n)) => {
+            let (o, n) = differing_entries(&o.data, &n.data, hash.len_in_bytes());
+            (Some(o), Some(n))
+        }
+        (o, n) => (o.as_ref().map(|t| &*t.data), n.as_ref().map(|t| &*t.data)),
+    };
+    let mut old_iter = old_data.map(|d| gix::objs::TreeRefIter::from_bytes(d, hash));
+    let mut new_iter = new_data.map(|d| gix::objs::TreeRefIter::from_bytes(d, hash));
     let mut o = next_entry(&mut old_iter, old)?;
     let mut n = next_entry(&mut new_iter, new)?;
     loop {
@@ -355,6 +358,49 @@ pub(crate) fn trees(
         }
     }
     Ok(())
+}
+
+/// The entries of two versions of a tree that are not the same on both sides: the
+/// versions without their longest common runs of whole entries at the start and at the
+/// end. A commit changes a few entries of trees that hold hundreds (git's own `t/` has
+/// over a thousand), and parsing and comparing every entry of both versions was most of
+/// the tree diff; the common runs are found by comparing bytes, and only their borders
+/// need an entry's length (`mode name\0` then the object id).
+fn differing_entries<'a>(old: &'a [u8], new: &'a [u8], hash_len: usize) -> (&'a [u8], &'a [u8]) {
+    let entry_end = |data: &[u8], at: usize| {
+        let nul = memchr::memchr(0, data.get(at..)?)?;
+        let end = at + nul + 1 + hash_len;
+        (end <= data.len()).then_some(end)
+    };
+    // Identical bytes up to `same`, so the same entry borders on both sides.
+    let same = scopecheck_core::common_prefix(old, new);
+    let mut start = 0;
+    while let Some(end) = entry_end(old, start).filter(|&e| e <= same) {
+        start = end;
+    }
+    let (old, new) = (&old[start..], &new[start..]);
+    let tail = scopecheck_core::common_suffix(old, new);
+    if tail == 0 {
+        return (old, new);
+    }
+    // A common tail of whole entries starts at an entry border of both sides that is the
+    // same distance from their ends: walk both sides' borders in step, by that distance.
+    let (from_old, from_new) = (old.len() - tail, new.len() - tail);
+    let (mut o, mut n) = (0, 0);
+    loop {
+        let (left_o, left_n) = (old.len() - o, new.len() - n);
+        if left_o == left_n && o >= from_old && n >= from_new {
+            return (&old[..o], &new[..n]);
+        }
+        let step = if left_o > left_n {
+            entry_end(old, o).map(|e| o = e)
+        } else {
+            entry_end(new, n).map(|e| n = e)
+        };
+        if step.is_none() {
+            return (old, new);
+        }
+    }
 }
 
 /// An entry present on one side only: a file, or every file of a subtree.
@@ -642,4 +688,77 @@ pub(crate) fn new_entries(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::differing_entries;
+    use proptest::prelude::*;
+
+    /// A tree's bytes from (mode, name, id byte) entries, sorted by name as git sorts
+    /// blobs.
+    fn tree(entries: &[(&str, String, u8)]) -> Vec<u8> {
+        let mut sorted: Vec<&(&str, String, u8)> = entries.iter().collect();
+        sorted.sort_by(|a, b| a.1.cmp(&b.1));
+        let mut out = Vec::new();
+        for (mode, name, id) in sorted {
+            out.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            // Ids full of the bytes a border search could trip on: NUL and space.
+            out.extend_from_slice(&[
+                *id, 0, b' ', *id, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 0, 0, 0, *id,
+            ]);
+        }
+        out
+    }
+
+    fn entries(data: &[u8]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < data.len() {
+            let nul = at + data[at..].iter().position(|&b| b == 0).expect("name ends");
+            out.push(data[at..nul + 21].to_vec());
+            at = nul + 21;
+        }
+        out
+    }
+
+    /// Entries on one side only.
+    fn changed(old: &[u8], new: &[u8]) -> Vec<Vec<u8>> {
+        let (o, n) = (entries(old), entries(new));
+        let mut out: Vec<Vec<u8>> = o.iter().filter(|e| !n.contains(e)).cloned().collect();
+        out.extend(n.iter().filter(|e| !o.contains(e)).cloned());
+        out.sort();
+        out
+    }
+
+    proptest! {
+        /// Leaving out the common runs keeps every entry that differs, and cuts both
+        /// versions at entry borders.
+        #[test]
+        fn the_common_runs_hold_no_change(
+            names in proptest::collection::btree_set("[a-z]{1,6}", 0..40),
+            ids in proptest::collection::vec(0u8..4, 40),
+            edits in proptest::collection::vec((0usize..40, 0u8..4, any::<bool>()), 0..4),
+        ) {
+            let names: Vec<String> = names.into_iter().collect();
+            let old: Vec<(&str, String, u8)> =
+                names.iter().zip(&ids).map(|(n, &id)| ("100644", n.clone(), id)).collect();
+            let mut new = old.clone();
+            for &(at, id, remove) in &edits {
+                if at < new.len() {
+                    if remove {
+                        new.remove(at);
+                    } else {
+                        new[at].2 = id;
+                    }
+                }
+            }
+            let (old, new) = (tree(&old), tree(&new));
+            let (o, n) = differing_entries(&old, &new, 20);
+            prop_assert_eq!(changed(o, n), changed(&old, &new));
+            // Both middles are runs of whole entries.
+            prop_assert_eq!(entries(o).concat(), o.to_vec());
+            prop_assert_eq!(entries(n).concat(), n.to_vec());
+        }
+    }
 }
