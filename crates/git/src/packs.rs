@@ -34,7 +34,7 @@ struct PackFile {
 }
 
 /// A version 2 pack index, mapped: a lookup touches the fan-out table and the pages its
-/// binary search lands on, nothing else. Every read is bounds-checked, so a truncated or
+/// search lands on, nothing else. Every read is bounds-checked, so a truncated or
 /// corrupt index answers `None` (and gix, reading the same pack, reports it).
 struct Idx {
     map: memmap2::Mmap,
@@ -80,12 +80,36 @@ impl Idx {
         };
         let mut hi = (be32(&self.map, IDX_HEADER + first * 4)? as usize).min(self.count);
         let names = IDX_HEADER + FAN_OUT;
+        // The eight bytes after the first (which the fan-out bucket fixes) as a number.
+        let key = |name: &[u8]| Some(u64::from_be_bytes(name.get(1..9)?.try_into().ok()?));
+        let want = key(id)?;
+        // Ids are hashes, spread evenly over their bucket: guessing the position from the
+        // id's value lands next to it, where halving takes a dozen probes of an index of
+        // tens of MiB, each a likely cache miss, for every object a range scan reads.
+        // The guesses stop after a few (ids chosen to defeat them would otherwise cost a
+        // probe each); halving finishes.
+        let (mut lo_key, mut hi_key) = (0u64, u64::MAX);
+        let mut guesses = 0;
         while lo < hi {
-            let mid = lo + (hi - lo) / 2;
+            let mid = if guesses < 4 && hi - lo > 8 {
+                guesses += 1;
+                let width = u128::from(hi_key - lo_key) + 1;
+                let ahead = u128::from(want.saturating_sub(lo_key)) * (hi - lo) as u128 / width;
+                lo + (ahead as usize).min(hi - lo - 1)
+            } else {
+                lo + (hi - lo) / 2
+            };
             let at = names + mid * self.hash_len;
-            match self.map.get(at..at + self.hash_len)?.cmp(id) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
+            let name = self.map.get(at..at + self.hash_len)?;
+            match name.cmp(id) {
+                std::cmp::Ordering::Less => {
+                    lo = mid + 1;
+                    lo_key = key(name)?;
+                }
+                std::cmp::Ordering::Greater => {
+                    hi = mid;
+                    hi_key = key(name)?;
+                }
                 std::cmp::Ordering::Equal => return self.offset_at(mid),
             }
         }
@@ -1019,5 +1043,69 @@ mod tests {
         assert_eq!(apply(base, &[11, 1, 1, b'x']), None);
         assert_eq!(apply(base, &[12, 2, 1, b'x']), None);
         assert_eq!(apply(base, &[12, 1, 0]), None);
+    }
+
+    /// Every object of a pack is found at the offset git lists for it, and ids next to
+    /// them (one bit off, anywhere in the id) are not found.
+    #[test]
+    fn finds_every_object_and_nothing_else() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let d = dir.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        for i in 0..300 {
+            std::fs::write(d.join(format!("f{}.txt", i % 40)), format!("{i}")).expect("write");
+            if i % 10 == 9 {
+                git(d, &["add", "-A"]);
+                git(
+                    d,
+                    &[
+                        "-c",
+                        "user.name=t",
+                        "-c",
+                        "user.email=t@e",
+                        "commit",
+                        "-qm",
+                        "c",
+                    ],
+                );
+            }
+        }
+        git(d, &["repack", "-adq"]);
+        let pack_dir = d.join(".git/objects/pack");
+        let idx_path = std::fs::read_dir(&pack_dir)
+            .expect("pack dir")
+            .map(|e| e.expect("entry").path())
+            .find(|p| p.extension().is_some_and(|e| e == "idx"))
+            .expect("an index");
+        let listed = Command::new("git")
+            .args(["show-index"])
+            .stdin(std::fs::File::open(&idx_path).expect("idx"))
+            .output()
+            .expect("git show-index");
+        let idx = Idx::open(&idx_path, gix::hash::Kind::Sha1).expect("a v2 index");
+        let listed: Vec<(u64, ObjectId)> = String::from_utf8(listed.stdout)
+            .expect("utf-8")
+            .lines()
+            .map(|line| {
+                let mut fields = line.split(' ');
+                let offset = fields.next().and_then(|o| o.parse().ok()).expect("offset");
+                let id = ObjectId::from_hex(fields.next().expect("id").as_bytes()).expect("hex");
+                (offset, id)
+            })
+            .collect();
+        let ids: std::collections::HashSet<ObjectId> = listed.iter().map(|(_, id)| *id).collect();
+        let mut n = 0;
+        for (offset, id) in &listed {
+            assert_eq!(idx.offset_of(id), Some(*offset), "{id}");
+            for bit in [0, 7, 8, 40, 63, 64, 70, 159] {
+                let mut other = *id;
+                other.as_mut_slice()[bit / 8] ^= 1 << (bit % 8);
+                if !ids.contains(&other) {
+                    assert_eq!(idx.offset_of(&other), None, "{other}");
+                }
+            }
+            n += 1;
+        }
+        assert!(n > 300, "the pack holds {n} objects");
     }
 }
