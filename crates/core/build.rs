@@ -13,6 +13,11 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+// The built-in rules' keyword index is made here by the code the scanner uses for custom
+// rules at run time.
+#[path = "src/secrets/keyword_index.rs"]
+mod keyword_index;
+
 /// The packs in the order their rules are numbered (an earlier rule wins a tie between
 /// two rules finding the same secret, so generic rules come last).
 const PACKS: &[&str] = &[
@@ -63,6 +68,7 @@ fn main() {
     }
     code.push_str("];\n\n/// The built-in rules, as the packs declare them.\npub(crate) static BUILTIN: &[StaticSpec] = &[\n");
     let mut table = Table::default();
+    let mut rule_keywords: Vec<Vec<String>> = Vec::new();
     for name in PACKS {
         let path = rules.join(name);
         let text =
@@ -78,9 +84,11 @@ fn main() {
                 .as_table()
                 .unwrap_or_else(|| panic!("{name}: a rule that is not a table"));
             code.push_str(&rule_expr(name, rule_table, &mut table));
+            rule_keywords.push(keywords(rule_table));
         }
     }
     code.push_str("];\n");
+    code.push_str(&index_code(&rule_keywords));
     writeln!(
         code,
         "\n/// Every string of the table, one after the other.\nstatic TEXT: &str = {:?};",
@@ -110,6 +118,69 @@ fn main() {
     .unwrap();
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("packs.rs");
     std::fs::write(&out, code).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+}
+
+/// A rule's keywords as the scanner uses them: `keywords`, else the `context` words,
+/// lower-cased (`SecretRule::build` does the same; a test checks the index agrees).
+fn keywords(rule: &toml::Table) -> Vec<String> {
+    let list = |key: &str| -> Vec<String> {
+        rule.get(key)
+            .and_then(toml::Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(toml::Value::as_str)
+                    .map(str::to_ascii_lowercase)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let own = list("keywords");
+    if own.is_empty() {
+        list("context")
+    } else {
+        own
+    }
+}
+
+/// The statics `builtin_keyword_index` reads: integers only, no pointers to relocate.
+fn index_code(rule_keywords: &[Vec<String>]) -> String {
+    let lists: Vec<&[String]> = rule_keywords.iter().map(Vec::as_slice).collect();
+    let index = keyword_index::build(&lists);
+    let mut code = String::from(
+        "\n/// The built-in rules' keyword index (see `keyword_index`), made when the crate is built.\n",
+    );
+    let mut list = |name: &str, ty: &str, items: Vec<String>| {
+        writeln!(code, "static {name}: &[{ty}] = &[{}];", items.join(",")).unwrap();
+    };
+    list(
+        "INDEX_KEYWORDS",
+        "(u16, u8)",
+        index
+            .keywords
+            .iter()
+            .map(|(rule, slot)| format!("({rule},{slot})"))
+            .collect(),
+    );
+    let numbers = |v: &[usize]| v.iter().map(usize::to_string).collect();
+    list("INDEX_KEYWORD_RULES", "u16", numbers(&index.keyword_rules));
+    let numbers = |v: &[u32]| v.iter().map(u32::to_string).collect();
+    list(
+        "INDEX_KEYWORD_RULES_AT",
+        "u32",
+        numbers(&index.keyword_rules_at),
+    );
+    list("INDEX_PAIR_ORDER", "u32", numbers(&index.pair_order));
+    list(
+        "INDEX_BY_PAIR",
+        "(u16, u32, u32)",
+        index
+            .by_pair
+            .iter()
+            .map(|(p, a, b)| format!("({p},{a},{b})"))
+            .collect(),
+    );
+    code
 }
 
 /// The text and list items the rules' `Str` and `List` ranges point into.

@@ -4,6 +4,7 @@
 pub(crate) mod archive;
 mod encoded;
 mod interleaved;
+mod keyword_index;
 mod scanner;
 mod spec;
 mod tiered;
@@ -40,7 +41,12 @@ fn builtin_rules() -> impl Iterator<Item = SecretRule> {
 pub fn builtin_scanner() -> Arc<Scanner> {
     static SCANNER: OnceLock<Arc<Scanner>> = OnceLock::new();
     SCANNER
-        .get_or_init(|| Arc::new(Scanner::new(builtin_rules().collect())))
+        .get_or_init(|| {
+            Arc::new(Scanner::with_index(
+                builtin_rules().collect(),
+                spec::builtin_keyword_index(),
+            ))
+        })
         .clone()
 }
 

@@ -13,6 +13,7 @@ use globset::GlobSet;
 use regex_automata::meta::{self, Regex};
 use regex_automata::{Input, PatternID};
 
+use super::keyword_index::{self, pair_index, KeywordIndex};
 use super::tiered::{self, Engine, Tiered};
 
 use super::spec::{RuleSpec, SpecRef, StaticSpec};
@@ -687,11 +688,6 @@ pub struct Scanner {
     multiline: OnceLock<Vec<FarKeywords>>,
 }
 
-/// The bit of a two-byte keyword start, ASCII case folded.
-fn pair_index(a: u8, b: u8) -> usize {
-    usize::from(a.to_ascii_lowercase()) << 8 | usize::from(b.to_ascii_lowercase())
-}
-
 /// Whether `w` overlaps any of the sorted ranges `near` (an empty range counts as
 /// its position, like an empty added line).
 fn touches(near: &[Range<usize>], w: &Range<usize>) -> bool {
@@ -778,54 +774,28 @@ impl FarKeywords {
 impl Scanner {
     /// Builds the automaton over the rules' keywords.
     pub fn new(rules: Vec<SecretRule>) -> Scanner {
-        // Each distinct keyword once, with the rules it belongs to (sorting ~1,000 pairs
-        // is cheaper than hashing them).
-        // Sorted by the first eight bytes as a number first, computed once per pair: one
-        // comparison settles almost every pair, where comparing the strings cost a call
-        // each (keywords hold no NUL, so the zero padding keeps the order of the strings).
-        let head = |k: &str| {
-            let mut b = [0u8; 8];
-            let n = k.len().min(8);
-            b[..n].copy_from_slice(&k.as_bytes()[..n]);
-            u64::from_be_bytes(b)
-        };
-        let mut pairs: Vec<(u64, &Cow<'static, str>, usize)> = rules
+        let lists: Vec<&[Cow<'static, str>]> = rules.iter().map(|r| &r.keywords[..]).collect();
+        let index = keyword_index::build(&lists);
+        Scanner::with_index(rules, index)
+    }
+
+    /// The scanner over `rules` with their keyword index, made by
+    /// [`keyword_index::build`] (at run time, or when the crate is built for the built-in
+    /// rules).
+    pub(crate) fn with_index(rules: Vec<SecretRule>, index: KeywordIndex) -> Scanner {
+        let KeywordIndex {
+            keywords,
+            keyword_rules,
+            keyword_rules_at,
+            pair_order,
+            by_pair,
+        } = index;
+        // Borrowed for a built-in rule: a clone copies no text.
+        let keywords: Vec<Cow<'static, str>> = keywords
             .iter()
-            .enumerate()
-            .flat_map(|(i, rule)| rule.keywords.iter().map(move |k| (head(k), k, i)))
+            .map(|&(rule, slot)| rules[rule].keywords[slot].clone())
             .collect();
-        pairs.sort_unstable();
-        pairs.dedup();
-        let mut keywords: Vec<Cow<'static, str>> = Vec::new();
-        let mut keyword_rules: Vec<usize> = Vec::with_capacity(pairs.len());
-        let mut keyword_rules_at: Vec<u32> = Vec::new();
-        for (at, &(_, k, rule)) in pairs.iter().enumerate() {
-            if at == 0 || pairs[at - 1].1 != k {
-                // Borrowed for a built-in rule: a clone copies no text.
-                keywords.push(k.clone());
-                keyword_rules_at.push(keyword_rules.len() as u32);
-            }
-            keyword_rules.push(rule);
-        }
-        keyword_rules_at.push(keyword_rules.len() as u32);
         let longest_keyword = keywords.iter().map(|k| k.len()).max().unwrap_or(0);
-        // The keywords grouped by their first two bytes (they are lower-case, at least two
-        // bytes long: `compile` checks both). Grouping by one byte left ~25 keywords to
-        // compare at every candidate position of ordinary code; by two, one or two.
-        let mut pair_order: Vec<u32> = (0..keywords.len() as u32).collect();
-        let pair_of = |k: u32| {
-            let k = keywords[k as usize].as_bytes();
-            pair_index(k[0], k[1]) as u16
-        };
-        pair_order.sort_unstable_by_key(|&k| (pair_of(k), k));
-        let mut by_pair: Vec<(u16, u32, u32)> = Vec::new();
-        for (at, &k) in pair_order.iter().enumerate() {
-            let pair = pair_of(k);
-            match by_pair.last_mut() {
-                Some(last) if last.0 == pair => last.2 += 1,
-                _ => by_pair.push((pair, at as u32, at as u32 + 1)),
-            }
-        }
         let mut starts = vec![0u64; 1024];
         for &(pair, _, _) in &by_pair {
             let pair = usize::from(pair);

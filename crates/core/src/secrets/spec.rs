@@ -100,6 +100,23 @@ pub(crate) struct Str(u32, u32);
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct List(u32, u32);
 
+/// The built-in rules' keyword index, as build.rs made it.
+pub(crate) fn builtin_keyword_index() -> super::keyword_index::KeywordIndex {
+    super::keyword_index::KeywordIndex {
+        keywords: INDEX_KEYWORDS
+            .iter()
+            .map(|&(rule, slot)| (usize::from(rule), usize::from(slot)))
+            .collect(),
+        keyword_rules: INDEX_KEYWORD_RULES
+            .iter()
+            .map(|&r| usize::from(r))
+            .collect(),
+        keyword_rules_at: INDEX_KEYWORD_RULES_AT.to_vec(),
+        pair_order: INDEX_PAIR_ORDER.to_vec(),
+        by_pair: INDEX_BY_PAIR.to_vec(),
+    }
+}
+
 /// `text` as the part of the static table it is, if it is one.
 pub(crate) fn static_text(text: &str) -> Option<&'static str> {
     // By address: a built-in spec's strings are slices of `TEXT`, and the slice is taken

@@ -240,3 +240,15 @@ fn span_bounds_how_far_a_multiline_rule_reaches() {
     assert!(short.scan(text.as_bytes(), None).is_empty());
     assert!(short.scan_near(text.as_bytes(), near, None).is_empty());
 }
+
+/// The keyword index build.rs made for the built-in rules is the one the scanner would
+/// make from them at run time (same keywords, same lower-casing, same order).
+#[test]
+fn the_built_in_keyword_index_is_the_run_time_one() {
+    let rules: Vec<SecretRule> = super::builtin_rules().collect();
+    let lists: Vec<&[std::borrow::Cow<'static, str>]> =
+        rules.iter().map(|r| &r.keywords[..]).collect();
+    let at_run_time = super::keyword_index::build(&lists);
+    assert_eq!(super::spec::builtin_keyword_index(), at_run_time);
+    assert!(at_run_time.keywords.len() > 1000);
+}
