@@ -31,6 +31,7 @@ const PACKS: &[&str] = &[
     "databases.toml",
     "saas.toml",
     "services.toml",
+    "frameworks.toml",
     "generic.toml",
 ];
 
