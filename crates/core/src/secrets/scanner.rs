@@ -704,6 +704,35 @@ const fn reach_multiline(before: usize, after: usize) -> (usize, usize) {
     (after + 1024, before)
 }
 
+/// How many leading bytes of a far keyword are searched for in every spelling...
+const FAR_HEAD: usize = 4;
+/// ...while that makes at most this many literals (more and the automaton's SIMD
+/// prefilter gives up; the keywords are then searched case-blind).
+const FAR_HEADS: usize = 64;
+
+/// Every ASCII upper/lower-case spelling of `bytes`.
+fn case_variants(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = vec![Vec::with_capacity(bytes.len())];
+    for &b in bytes {
+        let (lower, upper) = (b.to_ascii_lowercase(), b.to_ascii_uppercase());
+        if lower == upper {
+            out.iter_mut().for_each(|v| v.push(b));
+        } else {
+            out = out
+                .into_iter()
+                .flat_map(|v| {
+                    let mut other = v.clone();
+                    other.push(upper);
+                    let mut v = v;
+                    v.push(lower);
+                    [v, other]
+                })
+                .collect();
+        }
+    }
+    out
+}
+
 /// Keywords of multi-line rules that reach equally far, searched for around a change
 /// beyond where the main pass looks.
 #[derive(Debug)]
@@ -742,14 +771,32 @@ impl FarKeywords {
                 memchr::memmem::Finder::new(&first[..caseless]).into_owned(),
             ))
         } else {
-            let patterns: Vec<&str> = keywords.iter().map(|&k| all[k].as_ref()).collect();
-            FarFinder::Automaton(
+            // Every spelling of each keyword's first few bytes (`curl`, `Curl`, `cURL`…),
+            // searched case-sensitively: a handful of literals get the automaton's SIMD
+            // prefilter, where a case-blind automaton only skips to rare bytes and stopped
+            // at every `c` of the far reach (a twentieth of a range scan). Each keyword is
+            // compared whole at a candidate anyway.
+            let mut heads: Vec<Vec<u8>> = Vec::new();
+            for &k in &keywords {
+                let kw = all[k].as_bytes();
+                for head in case_variants(&kw[..kw.len().min(FAR_HEAD)]) {
+                    if !heads.contains(&head) {
+                        heads.push(head);
+                    }
+                }
+            }
+            let automaton = if heads.len() <= FAR_HEADS {
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostFirst)
+                    .build(&heads)
+            } else {
+                let patterns: Vec<&str> = keywords.iter().map(|&k| all[k].as_ref()).collect();
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::LeftmostFirst)
                     .build(&patterns)
-                    .ok()?,
-            )
+            };
+            FarFinder::Automaton(automaton.ok()?)
         };
         Some(FarKeywords {
             reach,
@@ -1330,6 +1377,36 @@ fn is_word(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every spelling of a far keyword's head, and only those: a far search finds a
+    /// keyword in any case, or a multi-line secret is missed.
+    #[test]
+    fn far_heads_are_every_spelling() {
+        let mut v = case_variants(b"c-Url");
+        v.sort();
+        let mut want: Vec<Vec<u8>> = Vec::new();
+        for c in [b'c', b'C'] {
+            for u in [b'u', b'U'] {
+                for r in [b'r', b'R'] {
+                    for l in [b'l', b'L'] {
+                        want.push(vec![c, b'-', u, r, l]);
+                    }
+                }
+            }
+        }
+        want.sort();
+        assert_eq!(v, want);
+        assert_eq!(case_variants(b"-----"), vec![b"-----".to_vec()]);
+        // The built-in far groups find their keywords written in any case.
+        let scanner = super::super::builtin_scanner();
+        for far in scanner.multiline_automata() {
+            for &k in &far.keywords {
+                let kw = scanner.keywords[k].to_ascii_uppercase();
+                let hay = format!("xx {kw} yy");
+                assert_eq!(far.find(hay.as_bytes(), 0), Some(3), "{kw}");
+            }
+        }
+    }
 
     /// File-name patterns matched by hand agree with the glob set built from them.
     #[test]
