@@ -156,6 +156,45 @@ fn ci_uses_the_base_policy_and_reports_the_policy_edit() {
     assert_eq!(secret["commit"].as_str().map(str::len), Some(40));
 }
 
+/// A base that moved on after the head branched off is not the start of the range:
+/// the merge base is, with its policy. What the base gained since (a protected file,
+/// a policy it broke) is neither judged as deleted by the head nor read as its policy;
+/// and a head the base already contains has nothing to judge.
+#[test]
+fn ci_against_a_base_that_moved_on_starts_from_the_merge_base() {
+    let repo = TestRepo::new();
+    repo.stage(
+        "scopecheck.toml",
+        "[[scope.protected]]\npaths = [\"infra/**\"]\ndeleted = \"block\"\nreason = \"platform\"\n",
+    );
+    repo.stage("README.md", "hello\n");
+    repo.commit("base");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.stage("src/app.py", "print('hi')\n");
+    repo.commit("feature work");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.stage("infra/new.tf", "resource \"x\" \"y\" {}\n");
+    repo.stage("scopecheck.toml", "[[scope.protected]\nthis is not toml\n");
+    repo.commit("main moves on");
+    let run = repo.scopecheck(&[
+        "ci", "--base", "main", "--head", "feature", "--format", "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let r: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(r["findings"].as_array().map(Vec::len), Some(0), "{r}");
+    // The other way round, the head is an ancestor of the base: nothing to judge.
+    let run = repo.scopecheck(&[
+        "ci",
+        "--base",
+        "feature",
+        "--head",
+        "feature~1",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.all());
+}
+
 #[test]
 fn ci_base_from_the_environment_and_missing_base() {
     let repo = TestRepo::new();
