@@ -271,14 +271,86 @@ pub(crate) fn trees(
     }
     let old_tree = old.map(|id| tree_data(repo, id)).transpose()?;
     let new_tree = new.map(|id| tree_data(repo, id)).transpose()?;
+    let sides = (
+        old.zip(old_tree.as_ref().map(|t| &*t.data)),
+        new.zip(new_tree.as_ref().map(|t| &*t.data)),
+    );
+    differing(repo, sides, |a, b| match (a, b) {
+        (Some(a), None) => one_side(
+            repo,
+            prefix,
+            a.filename,
+            a.mode,
+            a.oid.to_owned(),
+            true,
+            out,
+        ),
+        (None, Some(b)) => one_side(
+            repo,
+            prefix,
+            b.filename,
+            b.mode,
+            b.oid.to_owned(),
+            false,
+            out,
+        ),
+        (Some(a), Some(b)) => {
+            let path = join(prefix, a.filename);
+            if b.mode.is_tree() {
+                return trees(
+                    repo,
+                    Some(a.oid.to_owned()),
+                    Some(b.oid.to_owned()),
+                    path.as_bstr(),
+                    out,
+                );
+            }
+            let (old, new) = (entry(&a), entry(&b));
+            if old != new {
+                out.push(RawChange {
+                    path,
+                    old_path: None,
+                    old,
+                    new,
+                });
+            }
+            Ok(())
+        }
+        (None, None) => Ok(()),
+    })
+}
+
+/// A tree entry as one side of a change (`None` for a folder).
+fn entry(e: &gix::objs::tree::EntryRef<'_>) -> Option<Entry> {
+    Kind::from_tree(e.mode).map(|kind| Entry {
+        kind,
+        id: e.oid.to_owned(),
+    })
+}
+
+/// A tree version's id and raw bytes.
+type TreeSide<'d> = Option<(ObjectId, &'d [u8])>;
+
+/// Calls `visit` with each entry that is not the same in two versions of a tree, in
+/// git's order, with its version on each side (`None`: not on that side). A file and a
+/// folder of the same name are two entries.
+fn differing<'d>(
+    repo: &Src<'_>,
+    (old, new): (TreeSide<'d>, TreeSide<'d>),
+    mut visit: impl FnMut(
+        Option<gix::objs::tree::EntryRef<'d>>,
+        Option<gix::objs::tree::EntryRef<'d>>,
+    ) -> Result<(), Error>,
+) -> Result<(), Error> {
     let hash = repo.repo.object_hash();
-    let (old_data, new_data) = match (&old_tree, &new_tree) {
-        (Some(o), Some(n)) => {
-            let (o, n) = differing_entries(&o.data, &n.data, hash.len_in_bytes());
+    let (old_data, new_data) = match (old, new) {
+        (Some((_, o)), Some((_, n))) => {
+            let (o, n) = differing_entries(o, n, hash.len_in_bytes());
             (Some(o), Some(n))
         }
-        (o, n) => (o.as_ref().map(|t| &*t.data), n.as_ref().map(|t| &*t.data)),
+        (o, n) => (o.map(|t| t.1), n.map(|t| t.1)),
     };
+    let (old, new) = (old.map(|t| t.0), new.map(|t| t.0));
     let mut old_iter = old_data.map(|d| gix::objs::TreeRefIter::from_bytes(d, hash));
     let mut new_iter = new_data.map(|d| gix::objs::TreeRefIter::from_bytes(d, hash));
     let mut o = next_entry(&mut old_iter, old)?;
@@ -297,58 +369,16 @@ pub(crate) fn trees(
         };
         match (order, o, n) {
             (std::cmp::Ordering::Less, Some(a), _) => {
-                one_side(
-                    repo,
-                    prefix,
-                    a.filename,
-                    a.mode,
-                    a.oid.to_owned(),
-                    true,
-                    out,
-                )?;
+                visit(Some(a), None)?;
                 o = next_entry(&mut old_iter, old)?;
             }
             (std::cmp::Ordering::Greater, _, Some(b)) => {
-                one_side(
-                    repo,
-                    prefix,
-                    b.filename,
-                    b.mode,
-                    b.oid.to_owned(),
-                    false,
-                    out,
-                )?;
+                visit(None, Some(b))?;
                 n = next_entry(&mut new_iter, new)?;
             }
             (_, Some(a), Some(b)) => {
                 if a.oid != b.oid || a.mode != b.mode {
-                    let path = join(prefix, a.filename);
-                    if b.mode.is_tree() {
-                        trees(
-                            repo,
-                            Some(a.oid.to_owned()),
-                            Some(b.oid.to_owned()),
-                            path.as_bstr(),
-                            out,
-                        )?;
-                    } else {
-                        let old = Kind::from_tree(a.mode).map(|kind| Entry {
-                            kind,
-                            id: a.oid.to_owned(),
-                        });
-                        let new = Kind::from_tree(b.mode).map(|kind| Entry {
-                            kind,
-                            id: b.oid.to_owned(),
-                        });
-                        if old != new {
-                            out.push(RawChange {
-                                path,
-                                old_path: None,
-                                old,
-                                new,
-                            });
-                        }
-                    }
+                    visit(Some(a), Some(b))?;
                 }
                 o = next_entry(&mut old_iter, old)?;
                 n = next_entry(&mut new_iter, new)?;
@@ -358,6 +388,133 @@ pub(crate) fn trees(
         }
     }
     Ok(())
+}
+
+/// A change a merge makes that none of its parents has.
+pub(crate) struct MergeChange {
+    /// The change against the first parent.
+    pub change: RawChange,
+    /// What each other parent has at the path (`None`: nothing, or a folder).
+    pub others: Vec<Option<Entry>>,
+}
+
+/// [`trees`] for a merge: the changes of `new` against `first` (the first parent's tree)
+/// at the paths where `new` also differs from every tree in `others` (git's `--cc`
+/// rule). A folder or file `new` shares with any parent is not looked into: a topic
+/// branch's work, taken unchanged from its tip, costs one comparison per folder instead
+/// of a diff and a lookup per path. `taken` counts what was left so, a folder once.
+pub(crate) fn merge_trees(
+    repo: &Src<'_>,
+    first: Option<ObjectId>,
+    others: &[Option<ObjectId>],
+    new: Option<ObjectId>,
+    prefix: &BStr,
+    out: &mut Vec<MergeChange>,
+    taken: &mut usize,
+) -> Result<(), Error> {
+    if first == new {
+        return Ok(());
+    }
+    if others.contains(&new) {
+        *taken += 1;
+        return Ok(());
+    }
+    let old_tree = first.map(|id| tree_data(repo, id)).transpose()?;
+    let new_tree = new.map(|id| tree_data(repo, id)).transpose()?;
+    let other_trees = others
+        .iter()
+        .map(|o| o.map(|id| tree_data(repo, id)).transpose())
+        .collect::<Result<Vec<_>, _>>()?;
+    let hash = repo.repo.object_hash();
+    // Looked up in the order `differing` visits, so each other tree is read once.
+    let mut cursors: Vec<Cursor<'_>> = others
+        .iter()
+        .zip(&other_trees)
+        .map(|(&id, t)| Cursor {
+            iter: t
+                .as_ref()
+                .map(|t| gix::objs::TreeRefIter::from_bytes(&t.data, hash)),
+            id,
+            at: None,
+            started: false,
+        })
+        .collect();
+    let sides = (
+        first.zip(old_tree.as_ref().map(|t| &*t.data)),
+        new.zip(new_tree.as_ref().map(|t| &*t.data)),
+    );
+    differing(repo, sides, |a, b| {
+        let Some(e) = a.as_ref().or(b.as_ref()) else {
+            return Ok(());
+        };
+        let (name, is_tree) = (e.filename, e.mode.is_tree());
+        let theirs = cursors
+            .iter_mut()
+            .map(|c| c.find(name, is_tree))
+            .collect::<Result<Vec<_>, _>>()?;
+        let path = join(prefix, name);
+        if is_tree {
+            let subs: Vec<Option<ObjectId>> = theirs.iter().map(|t| t.map(|(_, id)| id)).collect();
+            return merge_trees(
+                repo,
+                a.map(|a| a.oid.to_owned()),
+                &subs,
+                b.map(|b| b.oid.to_owned()),
+                path.as_bstr(),
+                out,
+                taken,
+            );
+        }
+        let (old, new) = (a.as_ref().and_then(entry), b.as_ref().and_then(entry));
+        if old == new {
+            return Ok(());
+        }
+        let versions: Vec<Option<Entry>> = theirs
+            .iter()
+            .map(|t| t.and_then(|(mode, id)| Kind::from_tree(mode).map(|kind| Entry { kind, id })))
+            .collect();
+        if versions.contains(&new) {
+            *taken += 1;
+            return Ok(());
+        }
+        out.push(MergeChange {
+            change: RawChange {
+                path,
+                old_path: None,
+                old,
+                new,
+            },
+            others: versions,
+        });
+        Ok(())
+    })
+}
+
+/// A forward cursor over a tree's entries, for lookups made in git's order.
+struct Cursor<'a> {
+    iter: Option<gix::objs::TreeRefIter<'a>>,
+    id: Option<ObjectId>,
+    at: Option<gix::objs::tree::EntryRef<'a>>,
+    started: bool,
+}
+
+impl Cursor<'_> {
+    /// The entry named `name` (a folder or not), if the tree has one; lookups must come
+    /// in git's order.
+    fn find(&mut self, name: &BStr, is_tree: bool) -> Result<Option<(EntryMode, ObjectId)>, Error> {
+        if !self.started {
+            self.at = next_entry(&mut self.iter, self.id)?;
+            self.started = true;
+        }
+        while let Some(e) = self.at {
+            match gix::objs::tree::name_order(e.filename, e.mode.is_tree(), name, is_tree) {
+                std::cmp::Ordering::Less => self.at = next_entry(&mut self.iter, self.id)?,
+                std::cmp::Ordering::Equal => return Ok(Some((e.mode, e.oid.to_owned()))),
+                std::cmp::Ordering::Greater => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
 }
 
 /// The entries of two versions of a tree that are not the same on both sides: the

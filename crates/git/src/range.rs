@@ -13,13 +13,13 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use gix::bstr::{BStr, BString, ByteSlice};
+use gix::bstr::{BStr, BString};
 use gix::ObjectId;
 use scopecheck_core::checks::content_limit;
 use scopecheck_core::{ChangeSet, Origin};
 
 use crate::diff::Src;
-use crate::diff::{self, Entry, Kind, RawChange};
+use crate::diff::{self, Entry, Kind, MergeChange, RawChange};
 use crate::packs::{PackReader, Packs};
 use crate::{file_change, read_side, CommitInfo, Error, ReadOptions, Repo};
 
@@ -372,13 +372,13 @@ fn plan(
         .parent
         .map(|p| commit_tree(h, p, trees))
         .transpose()?;
-    let mut raw = Vec::new();
-    diff::trees(&h.src(), old, Some(new), BStr::new(""), &mut raw)?;
     let mut work = CommitWork {
         merge: commit.parents.len() > 1,
         ..CommitWork::default()
     };
     if !work.merge {
+        let mut raw = Vec::new();
+        diff::trees(&h.src(), old, Some(new), BStr::new(""), &mut raw)?;
         let planned = diff::pair_renames(raw)
             .into_iter()
             .map(|change| Planned {
@@ -388,41 +388,39 @@ fn plan(
             .collect();
         return Ok((planned, work));
     }
-    let others: Vec<ObjectId> = commit.parents[1..]
+    let others: Vec<Option<ObjectId>> = commit.parents[1..]
         .iter()
-        .map(|&p| commit_tree(h, p, trees))
+        .map(|&p| commit_tree(h, p, trees).map(Some))
         .collect::<Result<_, _>>()?;
-    let mut kept = Vec::new();
-    for mut change in raw {
-        let mut versions = Vec::with_capacity(others.len());
-        for &tree in &others {
-            versions.push(entry_at(h, tree, change.path.as_bstr())?);
-        }
-        if versions.contains(&change.new) {
-            work.from_parents += 1;
-            continue;
-        }
-        let mut versions: Vec<Entry> = versions
-            .into_iter()
-            .flatten()
-            .filter(|e| e.kind != Kind::Commit)
-            .collect();
-        // New to the first parent but not to another: judge it against that parent.
-        if change.old.is_none() && !versions.is_empty() {
-            change.old = Some(versions.remove(0));
-        }
-        kept.push(Planned {
-            change,
-            others: versions,
-        });
-    }
+    let mut changes = Vec::new();
+    diff::merge_trees(
+        &h.src(),
+        old,
+        &others,
+        Some(new),
+        BStr::new(""),
+        &mut changes,
+        &mut work.from_parents,
+    )?;
+    let kept = changes
+        .into_iter()
+        .map(|MergeChange { mut change, others }| {
+            let mut versions: Vec<Entry> = others
+                .into_iter()
+                .flatten()
+                .filter(|e| e.kind != Kind::Commit)
+                .collect();
+            // New to the first parent but not to another: judge it against that parent.
+            if change.old.is_none() && !versions.is_empty() {
+                change.old = Some(versions.remove(0));
+            }
+            Planned {
+                change,
+                others: versions,
+            }
+        })
+        .collect();
     Ok((kept, work))
-}
-
-/// The entry at `path` in `tree`, if it is not a directory.
-fn entry_at(h: &Handle, tree: ObjectId, path: &BStr) -> Result<Option<Entry>, Error> {
-    Ok(diff::entry_at(&h.src(), tree, path)?
-        .and_then(|(mode, id)| diff::Kind::from_tree(mode).map(|kind| Entry { kind, id })))
 }
 
 #[cfg(test)]
