@@ -225,3 +225,53 @@ fn with_two_merge_bases_only_commits_missing_from_the_base_are_judged() {
         "{report}"
     );
 }
+
+/// Merges are compared with their parents folder by folder: a folder a parent already
+/// has is not judged again (a file turned into a folder on a branch included), while a
+/// file the merge itself adds inside a folder both sides changed is.
+#[test]
+fn merges_are_judged_folder_by_folder_against_every_parent() {
+    let repo = TestRepo::new();
+    repo.stage("src/app.py", "print('app')\n");
+    repo.stage("conf", "plain file\n");
+    repo.stage("docs/readme.md", "docs\n");
+    repo.commit("base");
+    repo.git(&["branch", "base"]);
+
+    // The topic turns `conf` into a folder holding a secret and edits src/.
+    repo.git(&["checkout", "-q", "-b", "topic"]);
+    repo.git(&["rm", "-q", "conf"]);
+    repo.stage(
+        "conf/settings.py",
+        format!("GITHUB_TOKEN = \"{}\"\n", token("2Cc2")),
+    );
+    repo.stage("src/topic.py", "print('topic')\n");
+    repo.commit("topic: conf becomes a folder");
+    let topic_commit = head(&repo);
+
+    // main edits src/ and docs/ too, so src/ differs from both parents in the merge.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.stage("src/main.py", "print('main')\n");
+    repo.stage("docs/readme.md", "docs, edited on main\n");
+    repo.commit("main: src and docs");
+    repo.git(&["merge", "-q", "--no-ff", "--no-commit", "topic"]);
+    // Evil: the merge adds a secret of its own inside src/, which both sides changed.
+    repo.stage("src/evil.py", format!("TOKEN = \"{}\"\n", token("3Dd3")));
+    repo.git(&["commit", "-q", "-m", "merge topic"]);
+    let merge = head(&repo);
+
+    let report = ci(&repo, "base");
+    let want = vec![
+        (
+            "secret/github-pat".to_owned(),
+            "conf/settings.py".to_owned(),
+            topic_commit,
+        ),
+        (
+            "secret/github-pat".to_owned(),
+            "src/evil.py".to_owned(),
+            merge,
+        ),
+    ];
+    assert_eq!(secrets(&report), want, "{report:#}");
+}
