@@ -49,6 +49,7 @@ fn rule_test_path(rule: &SecretRule) -> Option<&'static str> {
         "gradle.properties",
         "main.tf",
         "config.php",
+        "76561198000000000.maFile",
     ]
     .into_iter()
     .find(|p| rule.applies_to(Some(p)))
