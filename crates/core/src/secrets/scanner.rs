@@ -669,6 +669,8 @@ pub struct Scanner {
     nfa: OnceLock<AhoCorasick>,
     /// Bytes scanned so far (by any thread).
     scanned: std::sync::atomic::AtomicUsize,
+    /// A thread is building the DFA: the others keep to the NFA meanwhile.
+    building_dfa: std::sync::atomic::AtomicBool,
     /// Keyword indexes grouped by their first two bytes: (pair, range in `pair_order`),
     /// sorted by pair, for inputs too small to pay for building an automaton.
     by_pair: Vec<(u16, u32, u32)>,
@@ -856,6 +858,7 @@ impl Scanner {
             dfa: OnceLock::new(),
             nfa: OnceLock::new(),
             scanned: std::sync::atomic::AtomicUsize::new(0),
+            building_dfa: std::sync::atomic::AtomicBool::new(false),
             keyword_rules,
             keyword_rules_at,
             keywords,
@@ -879,10 +882,21 @@ impl Scanner {
             if total < NFA_AFTER_BYTES && self.nfa.get().is_none() {
                 return self.compare_keywords(hay, f);
             }
-            if total < DFA_AFTER_BYTES {
-                let nfa = self
-                    .nfa
-                    .get_or_init(|| self.build(AhoCorasickKind::ContiguousNFA));
+            // Past the threshold one thread builds the DFA (tens of ms for the whole
+            // pack) while the others go on with the NFA they have, instead of waiting.
+            let building =
+                total >= DFA_AFTER_BYTES && self.building_dfa.swap(true, Ordering::AcqRel);
+            let nfa = if total < DFA_AFTER_BYTES {
+                Some(
+                    self.nfa
+                        .get_or_init(|| self.build(AhoCorasickKind::ContiguousNFA)),
+                )
+            } else if building {
+                self.nfa.get()
+            } else {
+                None
+            };
+            if let Some(nfa) = nfa.filter(|_| self.dfa.get().is_none()) {
                 for hit in nfa.find_overlapping_iter(hay) {
                     f(hit.pattern().as_usize(), hit.range());
                 }
