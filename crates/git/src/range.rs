@@ -46,7 +46,7 @@ struct Planned {
 pub(crate) const BLOB_CACHE: usize = 8 << 20;
 
 /// The same for a range's commits, whose reads are planned ([`PackReader::plan`]).
-const PLANNED_BLOB_CACHE: usize = 10 << 20;
+const PLANNED_BLOB_CACHE: usize = 9 << 20;
 
 /// The same for walking trees: every commit reads the root tree and the trees on its
 /// changed paths again, each a delta of its neighbours.
