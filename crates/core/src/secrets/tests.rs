@@ -50,6 +50,8 @@ fn rule_test_path(rule: &SecretRule) -> Option<&'static str> {
         "main.tf",
         "config.php",
         "76561198000000000.maFile",
+        "conf/buildAgent.properties",
+        ".carbonblack/credentials.cbc",
     ]
     .into_iter()
     .find(|p| rule.applies_to(Some(p)))
