@@ -762,6 +762,33 @@ mod tests {
         String::from_utf8(out.stdout).expect("utf-8")
     }
 
+    /// Commits everything in `d` as a fixed author.
+    fn commit_all(d: &std::path::Path, message: &str) {
+        git(d, &["add", "-A"]);
+        git(
+            d,
+            &[
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@e",
+                "commit",
+                "-qm",
+                message,
+            ],
+        );
+    }
+
+    /// Repacks `d` into one pack and returns the path of its index.
+    fn repacked_index(d: &std::path::Path) -> std::path::PathBuf {
+        git(d, &["repack", "-adq"]);
+        std::fs::read_dir(d.join(".git/objects/pack"))
+            .expect("pack dir")
+            .map(|e| e.expect("entry").path())
+            .find(|p| p.extension().is_some_and(|e| e == "idx"))
+            .expect("an index")
+    }
+
     /// Every blob and tree of a repository repacked into deep delta chains reads back
     /// exactly as gix reads it, with a cache so small that chains are decoded from
     /// every depth, and with the default cache.
@@ -925,27 +952,8 @@ mod tests {
         for i in 0..300 {
             std::fs::write(d.join(format!("f{i}")), format!("{i}")).expect("write");
         }
-        git(d, &["add", "-A"]);
-        git(
-            d,
-            &[
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@e",
-                "commit",
-                "-qm",
-                "x",
-            ],
-        );
-        git(d, &["repack", "-adq"]);
-        let pack_dir = d.join(".git/objects/pack");
-        let idx = std::fs::read_dir(&pack_dir)
-            .expect("pack dir")
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .find(|p| p.extension().is_some_and(|e| e == "idx"))
-            .expect("an index");
+        commit_all(d, "x");
+        let idx = repacked_index(d);
         let ours = Idx::open(&idx, gix::hash::Kind::Sha1).expect("opens");
         let theirs = pack::index::File::at(&idx, gix::hash::Kind::Sha1).expect("gix opens it");
         assert_eq!(ours.count, theirs.num_objects() as usize);
@@ -1055,28 +1063,10 @@ mod tests {
         for i in 0..300 {
             std::fs::write(d.join(format!("f{}.txt", i % 40)), format!("{i}")).expect("write");
             if i % 10 == 9 {
-                git(d, &["add", "-A"]);
-                git(
-                    d,
-                    &[
-                        "-c",
-                        "user.name=t",
-                        "-c",
-                        "user.email=t@e",
-                        "commit",
-                        "-qm",
-                        "c",
-                    ],
-                );
+                commit_all(d, "c");
             }
         }
-        git(d, &["repack", "-adq"]);
-        let pack_dir = d.join(".git/objects/pack");
-        let idx_path = std::fs::read_dir(&pack_dir)
-            .expect("pack dir")
-            .map(|e| e.expect("entry").path())
-            .find(|p| p.extension().is_some_and(|e| e == "idx"))
-            .expect("an index");
+        let idx_path = repacked_index(d);
         let listed = Command::new("git")
             .args(["show-index"])
             .stdin(std::fs::File::open(&idx_path).expect("idx"))
