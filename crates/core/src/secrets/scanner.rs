@@ -780,6 +780,9 @@ impl FarKeywords {
             // compared whole at a candidate anyway.
             let mut heads: Vec<Vec<u8>> = Vec::new();
             for &k in &keywords {
+                if heads.len() > FAR_HEADS {
+                    break;
+                }
                 let kw = all[k].as_bytes();
                 for head in case_variants(&kw[..kw.len().min(FAR_HEAD)]) {
                     if !heads.contains(&head) {
@@ -882,16 +885,14 @@ impl Scanner {
             if total < NFA_AFTER_BYTES && self.nfa.get().is_none() {
                 return self.compare_keywords(hay, f);
             }
-            // Past the threshold one thread builds the DFA (tens of ms for the whole
-            // pack) while the others go on with the NFA they have, instead of waiting.
-            let building =
-                total >= DFA_AFTER_BYTES && self.building_dfa.swap(true, Ordering::AcqRel);
             let nfa = if total < DFA_AFTER_BYTES {
                 Some(
                     self.nfa
                         .get_or_init(|| self.build(AhoCorasickKind::ContiguousNFA)),
                 )
-            } else if building {
+            } else if self.building_dfa.swap(true, Ordering::AcqRel) {
+                // Another thread builds the DFA (tens of ms for the whole pack): go on
+                // with the NFA if there is one rather than wait for it.
                 self.nfa.get()
             } else {
                 None
