@@ -68,6 +68,13 @@ pub(crate) struct Entry {
     pub id: ObjectId,
 }
 
+impl Entry {
+    /// A tree entry of `mode` as one side of a change (`None` for a folder).
+    pub(crate) fn from_tree(mode: EntryMode, id: ObjectId) -> Option<Entry> {
+        Kind::from_tree(mode).map(|kind| Entry { kind, id })
+    }
+}
+
 /// A changed path before contents are read.
 #[derive(Debug, Clone)]
 pub(crate) struct RawChange {
@@ -322,10 +329,7 @@ pub(crate) fn trees(
 
 /// A tree entry as one side of a change (`None` for a folder).
 fn entry(e: &gix::objs::tree::EntryRef<'_>) -> Option<Entry> {
-    Kind::from_tree(e.mode).map(|kind| Entry {
-        kind,
-        id: e.oid.to_owned(),
-    })
+    Entry::from_tree(e.mode, e.oid.to_owned())
 }
 
 /// A tree version's id and raw bytes.
@@ -471,7 +475,7 @@ pub(crate) fn merge_trees(
         }
         let versions: Vec<Option<Entry>> = theirs
             .iter()
-            .map(|t| t.and_then(|(mode, id)| Kind::from_tree(mode).map(|kind| Entry { kind, id })))
+            .map(|t| t.and_then(|(mode, id)| Entry::from_tree(mode, id)))
             .collect();
         if versions.contains(&new) {
             *taken += 1;
@@ -714,8 +718,7 @@ impl IndexWalker<'_> {
             }
             let previous = head_map.remove(&(rel.to_owned(), false));
             let new = Kind::from_index(entry.mode).map(|kind| Entry { kind, id: entry.id });
-            let old =
-                previous.and_then(|(m, id)| Kind::from_tree(m).map(|kind| Entry { kind, id }));
+            let old = previous.and_then(|(m, id)| Entry::from_tree(m, id));
             if old != new {
                 self.out.push(RawChange {
                     path: path.to_owned(),
@@ -814,10 +817,7 @@ pub(crate) fn new_entries(
                         } else if p.mode.is_tree() {
                             sub_parents.push(p.oid.to_owned());
                         } else if n == 0 {
-                            previous = Kind::from_tree(p.mode).map(|kind| Entry {
-                                kind,
-                                id: p.oid.to_owned(),
-                            });
+                            previous = Entry::from_tree(p.mode, p.oid.to_owned());
                         }
                         break;
                     }
