@@ -160,17 +160,6 @@ pub fn git(dir: &Path, args: &[&str]) -> Result<String, CliError> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// Returns freed heap memory to the system. glibc keeps what a thread freed in that
-/// thread's arena for later reuse; a long scan whose threads allocate and free buffers of
-/// every size holds on to hundreds of MiB that way.
-pub fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free heap pages; it touches no live allocation.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::write_atomic;

@@ -90,7 +90,7 @@ fn judge(
     range.release_contents();
     // The worker threads allocate from their own arenas and would never reuse what the
     // range freed: without this the peak is the range plus the commits.
-    crate::cmd::give_back_freed_memory();
+    scopecheck_git::give_back_freed_memory();
     let mut seen = HashSet::new();
     // Each commit is judged on its own changes only (a merge by what no parent has, a
     // repeated change once), in parallel; results are folded in commit order.

@@ -302,7 +302,7 @@ fn history(loaded: &Loaded, root: &Path, style: &Style) -> Result<Report, CliErr
     let policy = &loaded.policy;
     let baseline = loaded.baseline.as_ref();
     let (blobs, commits) = repo.history_blobs()?;
-    crate::cmd::give_back_freed_memory();
+    scopecheck_git::give_back_freed_memory();
     let progress = render::Progress::new(style, "scanning history");
     // A blob over `max-file-size` is still read, up to 64 MiB (a change's limit): a size
     // limit bounds memory, it is not a place to hide a token. git.git's history has six
@@ -351,7 +351,7 @@ fn history(loaded: &Loaded, root: &Path, style: &Style) -> Result<Report, CliErr
         &|done, total| {
             progress.update(done, total);
             if done % 16_384 < 256 {
-                crate::cmd::give_back_freed_memory();
+                scopecheck_git::give_back_freed_memory();
             }
         },
     )?;

@@ -118,16 +118,16 @@ pub(crate) enum Walk {
 /// The blobs an item will read, in the order it reads them.
 pub(crate) type Reads<'a, T> = &'a (dyn Fn(&T, &mut Vec<ObjectId>) + Sync);
 
-/// Maps `items` on every core: each worker takes one contiguous region of them
-/// ([`regions`]) with one [`Handle`] whose caches stay warm along it (rayon's `map_init`
-/// would start a cold handle for every split it makes, and cold caches re-inflate every
-/// delta chain). With `reads`, a worker's reader is told its region's reads up front
-/// ([`PackReader::plan`]). The results come back in the order of `items`.
+/// Maps `items` on every core, in contiguous pieces taken in order by one worker per
+/// thread, each piece with one [`Handle`] whose caches stay warm along it (rayon's
+/// `map_init` would start a cold handle for every split it makes, and cold caches
+/// re-inflate every delta chain). With `reads`, each piece's reader is told its reads
+/// up front ([`PackReader::plan`]). The results come back in the order of `items`.
 ///
-/// A region is cut into pieces that shrink towards its end ([`pieces`], sized by
-/// `weight`); a worker done with its own region takes the last piece of the region with
-/// the most left, so no thread is left alone with a long stretch: with a few equal
-/// pieces per thread, the last one of a range's commits ran alone for a tenth of the scan.
+/// Pieces shrink as the work runs out ([`pieces`], sized by `weight`), so no thread is
+/// left alone with a long last piece: with a few equal pieces per thread, the last one
+/// of a range's commits ran alone for a tenth of the scan. (A handle kept from piece to
+/// piece was no faster and held ~15 MiB more at the peak.)
 // The handles' sources, the order and the cost of items, and the planned reads are each
 // their own concern; a struct bundling them would only rename the arguments.
 #[allow(clippy::too_many_arguments)]
@@ -146,8 +146,7 @@ where
     R: Send,
     F: Fn(&mut Handle, T) -> Result<R, Error> + Sync,
 {
-    use std::collections::VecDeque;
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::{Mutex, PoisonError};
 
     if walk == Walk::NewestFirst {
@@ -155,81 +154,36 @@ where
     }
     let threads = rayon::current_num_threads().max(1);
     let weights: Vec<usize> = items.iter().map(|t| weight(t).max(1)).collect();
-    let cut = regions(&weights, threads);
     let mut rest = items.into_iter();
     // Each piece is taken by exactly one worker; the mutexes only hand it over.
-    let pieces: Vec<Mutex<Vec<T>>> = cut
-        .iter()
-        .flatten()
-        .map(|&n| Mutex::new(rest.by_ref().take(n).collect()))
-        .collect();
-    // Each region's pieces still to take, by index into `pieces`: its owner takes them
-    // from the front, a worker that has run out of its own from the back.
-    let mut first = 0;
-    let queues: Vec<Mutex<VecDeque<usize>>> = cut
-        .iter()
-        .map(|region| {
-            let q = (first..first + region.len()).collect();
-            first += region.len();
-            Mutex::new(q)
-        })
+    let pieces: Vec<Mutex<Vec<T>>> = pieces(&weights, threads)
+        .into_iter()
+        .map(|n| Mutex::new(rest.by_ref().take(n).collect()))
         .collect();
     let done: Vec<Mutex<Vec<R>>> = pieces.iter().map(|_| Mutex::default()).collect();
+    let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let failed: Mutex<Option<Error>> = Mutex::new(None);
-    let plan = |h: &mut Handle, taken: &[usize]| {
-        if let Some(reads) = reads {
-            let mut ids = Vec::new();
-            for &i in taken {
-                for t in pieces[i].lock().unwrap_or_else(PoisonError::into_inner).iter() {
-                    reads(t, &mut ids);
-                }
-            }
-            h.packs.get_mut().plan(&ids);
-        }
-    };
     rayon::scope(|s| {
-        for own in 0..queues.len() {
-            let (queues, pieces, done, stop, failed) = (&queues, &pieces, &done, &stop, &failed);
-            let (f, plan) = (&f, &plan);
-            s.spawn(move |_| {
-                let mut handle = Handle {
-                    repo: thread_repo(sync),
-                    packs: RefCell::new(packs.reader(cache)),
-                };
-                let h = &mut handle;
-                // The whole region at once: what a piece leaves in the cache for the
-                // next one is kept by the plan, not dropped as unwanted. (A piece
-                // another worker takes meanwhile only leaves reads that never come.)
-                let region: Vec<usize> = queues[own]
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .iter()
-                    .copied()
-                    .collect();
-                plan(h, &region);
+        for _ in 0..threads.min(pieces.len()) {
+            s.spawn(|_| {
                 while !stop.load(Ordering::Relaxed) {
-                    let own_next = queues[own]
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .pop_front();
-                    let i = match own_next {
-                        Some(i) => i,
-                        None => {
-                            // The region with the most pieces left gives up its last.
-                            let Some(i) = queues
-                                .iter()
-                                .max_by_key(|q| q.lock().unwrap_or_else(PoisonError::into_inner).len())
-                                .and_then(|q| q.lock().unwrap_or_else(PoisonError::into_inner).pop_back())
-                            else {
-                                break;
-                            };
-                            plan(h, &[i]);
-                            i
-                        }
-                    };
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(piece) = pieces.get(i) else { break };
                     let piece =
-                        std::mem::take(&mut *pieces[i].lock().unwrap_or_else(PoisonError::into_inner));
+                        std::mem::take(&mut *piece.lock().unwrap_or_else(PoisonError::into_inner));
+                    let mut handle = Handle {
+                        repo: thread_repo(sync),
+                        packs: RefCell::new(packs.reader(cache)),
+                    };
+                    let h = &mut handle;
+                    if let Some(reads) = reads {
+                        let mut ids = Vec::new();
+                        for t in &piece {
+                            reads(t, &mut ids);
+                        }
+                        h.packs.get_mut().plan(&ids);
+                    }
                     match piece.into_iter().map(|t| f(h, t)).collect() {
                         Ok(out) => *done[i].lock().unwrap_or_else(PoisonError::into_inner) = out,
                         Err(e) => {
@@ -257,32 +211,8 @@ where
     Ok(done)
 }
 
-/// Cuts items of `weights` into one contiguous region per worker, of about equal weight,
-/// and each region into [`pieces`]. A worker walks its own region, so consecutive
-/// commits, whose blobs are deltas of one another, meet one warm cache; with pieces
-/// dealt out in turn, every other piece went to the other thread and each version of a
-/// file was decoded ~1.3 times as often.
-fn regions(weights: &[usize], threads: usize) -> Vec<Vec<usize>> {
-    let total: usize = weights.iter().sum();
-    let mut out = Vec::new();
-    let mut at = 0;
-    let mut passed = 0;
-    for r in 0..threads {
-        let end_weight = total * (r + 1) / threads;
-        let start = at;
-        while at < weights.len() && (passed < end_weight || r + 1 == threads) {
-            passed += weights[at];
-            at += 1;
-        }
-        if at > start {
-            out.push(pieces(&weights[start..at], threads));
-        }
-    }
-    out
-}
-
-/// The lengths of the pieces [`regions`] cuts a region of items of `weights` into, for
-/// `threads` workers: each piece a share of what is left (guided self-scheduling), so they start
+/// The lengths of the pieces [`par_map`] cuts items of `weights` into for `threads`
+/// workers: each piece a share of what is left (guided self-scheduling), so they start
 /// long, for warm caches, and end short, so the workers finish together; never below
 /// a small share of the whole, so the last pieces are not all handover.
 fn pieces(weights: &[usize], threads: usize) -> Vec<usize> {
@@ -361,6 +291,9 @@ impl Repo {
         let sync = self.repo.clone().into_sync();
         let packs = self.packs();
         let plans = plan_all(&sync, packs, commits)?;
+        // The walk's tree caches are gone: without this their memory stays in the
+        // workers' arenas under the blob reads' peak (6–8 MiB more on git.git's range).
+        crate::give_back_freed_memory();
         let work: Vec<(&CommitInfo, (Vec<Planned>, CommitWork))> =
             commits.iter().zip(plans).collect();
         par_map(
@@ -495,33 +428,7 @@ fn plan(
 
 #[cfg(test)]
 mod tests {
-    use super::{pieces, regions};
-
-    #[test]
-    fn regions_are_contiguous_and_share_the_weight() {
-        for (weights, threads) in [
-            (vec![1; 4045], 2),
-            (vec![1; 3], 8),
-            (vec![500, 1, 1, 1, 1, 1], 2),
-            ((0..3000).map(|i| 1 + (i * 7919) % 40).collect(), 3),
-        ] {
-            let cut = regions(&weights, threads);
-            assert!(!cut.is_empty() && cut.len() <= threads);
-            let lens: Vec<usize> = cut.iter().map(|r| r.iter().sum()).collect();
-            assert_eq!(lens.iter().sum::<usize>(), weights.len(), "{lens:?}");
-            assert!(cut.iter().flatten().all(|&n| n > 0));
-            let total: usize = weights.iter().sum();
-            let heaviest = *weights.iter().max().unwrap_or(&0);
-            let mut at = 0;
-            for n in lens {
-                let w: usize = weights[at..at + n].iter().sum();
-                // Each region is its share, give or take the item that crosses the line.
-                assert!(w <= total / threads + heaviest, "{w} of {total}");
-                at += n;
-            }
-        }
-        assert!(regions(&[], 2).is_empty());
-    }
+    use super::pieces;
 
     #[test]
     fn pieces_cover_every_item_once_and_shrink_towards_the_end() {
