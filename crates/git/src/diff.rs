@@ -578,8 +578,8 @@ fn one_side(
     if mode.is_tree() {
         return walk(repo, oid, path.as_bstr(), old_side, out);
     }
-    if let Some(kind) = Kind::from_tree(mode) {
-        let e = Some(Entry { kind, id: oid });
+    if let Some(e) = Entry::from_tree(mode, oid) {
+        let e = Some(e);
         out.push(RawChange {
             path,
             old_path: None,
@@ -833,15 +833,8 @@ pub(crate) fn new_entries(
             let parents = std::mem::take(&mut sub_parents);
             new_entries(repo, &parents, e.oid.to_owned(), path.as_bstr(), out)?;
             sub_parents = parents;
-        } else if let Some(kind) = Kind::from_tree(e.mode) {
-            out.push((
-                path,
-                Entry {
-                    kind,
-                    id: e.oid.to_owned(),
-                },
-                previous,
-            ));
+        } else if let Some(entry) = Entry::from_tree(e.mode, e.oid.to_owned()) {
+            out.push((path, entry, previous));
         }
     }
     Ok(())
