@@ -109,6 +109,20 @@ pub fn current_branch(dir: &Path) -> Option<String> {
     Some(b.trim().to_owned()).filter(|b| !b.is_empty())
 }
 
+/// Has the secret scanner build its bulk automata on a spare thread, for a scan about
+/// to read many MiB (see `Scanner::prepare_for_bulk`). The thread is not waited for: a
+/// scan that reaches the DFA first waits for the build, one that ends sooner exits.
+pub fn prepare_scanner_for_bulk(policy: &scopecheck_core::Policy) {
+    if !policy.secrets.enabled {
+        return;
+    }
+    let scanner = policy.secrets.scanner();
+    // No thread to spare: the scan builds them when it needs them, as without this.
+    let _ = std::thread::Builder::new()
+        .name("scanner-prepare".to_owned())
+        .spawn(move || scanner.prepare_for_bulk());
+}
+
 /// The first 12 hex digits of an object id, as reports show commits.
 pub fn short_id(id: &str) -> &str {
     id.get(..12).unwrap_or(id)

@@ -37,6 +37,10 @@ fn read_options(loaded: &Loaded) -> ReadOptions {
     }
 }
 
+/// From this many commits on, a range is expected to scan enough (a few dozen KiB per
+/// commit) for the keyword DFA to pay for itself: it is built ahead, on a spare thread.
+const BULK_COMMITS: usize = 64;
+
 /// Judges `commits` (oldest first) and `range`, the whole range `base..head`.
 fn judge(
     repo: &Repo,
@@ -46,6 +50,10 @@ fn judge(
     mut range: ChangeSet,
     commits: &[CommitInfo],
 ) -> Result<(Report, ChangeSet), CliError> {
+    // Most pushes are a commit or two, scanned in far less than the DFA takes to build.
+    if commits.len() >= BULK_COMMITS {
+        crate::cmd::prepare_scanner_for_bulk(&loaded.policy);
+    }
     let opts = read_options(loaded);
     let env_actor = crate::ancestry::actor();
     let actor = if env_actor.is_agent() {

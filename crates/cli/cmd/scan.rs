@@ -301,6 +301,7 @@ fn history(loaded: &Loaded, root: &Path, style: &Style) -> Result<Report, CliErr
     let repo = Repo::discover(root)?;
     let policy = &loaded.policy;
     let baseline = loaded.baseline.as_ref();
+    crate::cmd::prepare_scanner_for_bulk(policy);
     let (blobs, commits) = repo.history_blobs()?;
     scopecheck_git::give_back_freed_memory();
     let progress = render::Progress::new(style, "scanning history");
