@@ -17,6 +17,7 @@
 //! different.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::ops::Range;
 use std::sync::{Arc, Mutex};
 
 use gix::odb::pack;
@@ -184,21 +185,31 @@ impl Packs {
         }
     }
 
-    /// The entry header at `offset` of pack `pack`.
-    fn entry(&self, pack: usize, offset: u64) -> Option<pack::data::Entry> {
+    /// The entry at `offset` of pack `pack`, its first [`PREFETCH`] bytes (or up to the
+    /// pack's end) appended to `heads` and the range they take there.
+    fn entry(
+        &self,
+        pack: usize,
+        offset: u64,
+        heads: &mut Vec<u8>,
+    ) -> Option<(pack::data::Entry, Range<usize>)> {
         let file = &self.bundles[pack];
-        // The longest header: a 10-byte type and size, then a base id or offset.
-        let mut head = [0u8; 64];
-        let n = read_at(&file.data, &mut head, offset, file.len)?;
-        pack::data::Entry::from_bytes(&head[..n], offset, self.hash).ok()
+        let at = heads.len();
+        heads.resize(at + PREFETCH, 0);
+        let n = read_at(&file.data, &mut heads[at..], offset, file.len)?;
+        heads.truncate(at + n);
+        let entry = pack::data::Entry::from_bytes(&heads[at..], offset, self.hash).ok()?;
+        Some((entry, at..at + n))
     }
 
     /// Inflates the data of `entry` into `out`, which must end up exactly as long as the
-    /// header says.
+    /// header says. `head` holds the pack's bytes from the entry's start on, as
+    /// [`Packs::entry`] read them: the data is inflated from there when they hold it all.
     fn inflate(
         &self,
         pack: usize,
         entry: &pack::data::Entry,
+        head: &[u8],
         inflate: &mut gix::zlib::Inflate,
         raw: &mut Vec<u8>,
         out: &mut Vec<u8>,
@@ -212,13 +223,22 @@ impl Packs {
         // bytes hold the whole stream; the pack's end may come first.
         let left = usize::try_from(file.len.checked_sub(entry.data_offset)?).unwrap_or(usize::MAX);
         let bound = size.checked_add(size / 1024 + 64)?.min(left);
-        raw.clear();
-        raw.resize(bound, 0);
-        let n = read_at(&file.data, raw, entry.data_offset, file.len)?;
+        let skip = usize::try_from(entry.data_offset.checked_sub(entry.pack_offset())?).ok()?;
+        let input = match head.get(skip..skip.checked_add(bound)?) {
+            Some(prefetched) => prefetched,
+            None => {
+                // The buffer keeps its length: only its growth is zeroed.
+                if raw.len() < bound {
+                    raw.resize(bound, 0);
+                }
+                let n = read_at(&file.data, &mut raw[..bound], entry.data_offset, file.len)?;
+                &raw[..n]
+            }
+        };
         out.clear();
         out.resize(size, 0);
         inflate.reset();
-        match inflate.once(&raw[..n], out) {
+        match inflate.once(input, out) {
             Ok((gix::zlib::Status::StreamEnd, _, written)) if written == size => Some(()),
             _ => None,
         }
@@ -239,6 +259,7 @@ impl Packs {
             cache: Lru::new(cache_bytes),
             inflate: gix::zlib::Inflate::default(),
             raw: Vec::new(),
+            heads: Vec::new(),
             delta: Vec::new(),
             top: Vec::new(),
         }
@@ -260,6 +281,9 @@ pub(crate) struct PackReader {
     inflate: gix::zlib::Inflate,
     /// Compressed bytes as read from the pack.
     raw: Vec<u8>,
+    /// The first bytes of each entry of the chain being decoded, as [`Packs::entry`]
+    /// read them.
+    heads: Vec<u8>,
     /// The instructions of the delta being applied.
     delta: Vec<u8>,
     /// The instructions of the delta a read asked for, inflated first for its size.
@@ -270,6 +294,10 @@ pub(crate) struct PackReader {
 /// so this is not the caller's limit). Sizes come from the pack, which may be corrupt or
 /// hostile: anything larger is left to gix and its allocation limits.
 const MAX_OBJECT: u64 = 1 << 30;
+
+/// Bytes read with an entry's header: most deltas' instructions (64% of the entries a
+/// range of git.git's reads) come with them, one read instead of two.
+const PREFETCH: usize = 1024;
 
 /// Longer chains than git ever writes (its maximum depth is 4095) are taken as corrupt,
 /// and left to gix to report.
@@ -317,7 +345,8 @@ impl PackReader {
             });
         }
         let packs = Arc::clone(&self.packs);
-        let top = packs.entry(pack, offset)?;
+        self.heads.clear();
+        let (top, head) = packs.entry(pack, offset, &mut self.heads)?;
         // The size is in the entry header of a whole object and in the first bytes of a
         // delta; either way it is known before any base is inflated.
         let size = match top.header {
@@ -328,7 +357,7 @@ impl PackReader {
                     return None;
                 }
                 let buf = std::mem::take(&mut self.top);
-                self.top = self.inflate_delta(pack, &top, buf)?;
+                self.top = self.inflate_delta(pack, &top, head.clone(), buf)?;
                 let (_, rest) = delta_size(&self.top)?;
                 delta_size(rest)?.0
             }
@@ -338,7 +367,7 @@ impl PackReader {
         if size > limit {
             return Some(Err(size));
         }
-        let (kind, data) = self.decode(pack, top)?;
+        let (kind, data) = self.decode(pack, top, head)?;
         (kind == want).then_some(Ok(data))
     }
 
@@ -433,22 +462,36 @@ impl PackReader {
         &mut self,
         pack: usize,
         entry: &pack::data::Entry,
+        head: Range<usize>,
         mut buf: Vec<u8>,
     ) -> Option<Vec<u8>> {
         let packs = Arc::clone(&self.packs);
-        packs.inflate(pack, entry, &mut self.inflate, &mut self.raw, &mut buf)?;
+        let head = self.heads.get(head)?;
+        packs.inflate(
+            pack,
+            entry,
+            head,
+            &mut self.inflate,
+            &mut self.raw,
+            &mut buf,
+        )?;
         Some(buf)
     }
 
     /// Decodes the object whose entry is `top` (when it is a delta, its instructions are
     /// already in `self.top`), caching it and every base decoded on the way.
-    fn decode(&mut self, pack: usize, top: pack::data::Entry) -> Option<(Header, Arc<Vec<u8>>)> {
+    fn decode(
+        &mut self,
+        pack: usize,
+        top: pack::data::Entry,
+        head: Range<usize>,
+    ) -> Option<(Header, Arc<Vec<u8>>)> {
         let packs = Arc::clone(&self.packs);
         let bundle = &packs.bundles[pack];
-        let mut chain = vec![top];
+        let mut chain = vec![(top, head)];
         // Down the chain to the first base that is cached or whole.
         let (kind, mut data) = loop {
-            let entry = chain.last()?;
+            let (entry, _) = chain.last()?;
             let base = match entry.header {
                 Header::OfsDelta { base_distance } => {
                     entry.checked_base_pack_offset(base_distance)?
@@ -456,9 +499,17 @@ impl PackReader {
                 Header::RefDelta { base_id } => bundle.index.offset_of(&base_id)?,
                 kind => {
                     // A whole object at the end of the chain: inflate it.
-                    let entry = chain.pop()?;
+                    let (entry, head) = chain.pop()?;
                     let mut out = Vec::new();
-                    packs.inflate(pack, &entry, &mut self.inflate, &mut self.raw, &mut out)?;
+                    let head = self.heads.get(head)?;
+                    packs.inflate(
+                        pack,
+                        &entry,
+                        head,
+                        &mut self.inflate,
+                        &mut self.raw,
+                        &mut out,
+                    )?;
                     let data = Arc::new(out);
                     // Commits are read once or twice each and are never a blob's or a
                     // tree's base: in a history scan they would flush the bases.
@@ -479,15 +530,15 @@ impl PackReader {
             if chain.len() >= MAX_CHAIN {
                 return None;
             }
-            chain.push(packs.entry(pack, base)?);
+            chain.push(packs.entry(pack, base, &mut self.heads)?);
         };
         // Back up the chain, applying each delta to the base below it.
-        while let Some(entry) = chain.pop() {
+        while let Some((entry, head)) = chain.pop() {
             let out = Arc::new(if chain.is_empty() {
                 apply(&data, &self.top)?
             } else {
                 let buf = std::mem::take(&mut self.delta);
-                self.delta = self.inflate_delta(pack, &entry, buf)?;
+                self.delta = self.inflate_delta(pack, &entry, head, buf)?;
                 apply(&data, &self.delta)?
             });
             self.cache.put(pack, entry.pack_offset(), kind, out.clone());
