@@ -752,6 +752,10 @@ enum FarFinder {
     /// (`-----` of `-----BEGIN`): a plain substring search finds them many times faster
     /// than an automaton's case-blind one, which stops at every `g` and `n`.
     Prefix(Box<memchr::memmem::Finder<'static>>),
+    /// Every spelling of the keywords' first bytes, searched with SIMD (Teddy): an
+    /// automaton's own prefilter for such a set skipped only to its rare start bytes,
+    /// stopping at every `k` of the far reach for `kind: Secret`.
+    Heads(Box<aho_corasick::packed::Searcher>),
     Automaton(AhoCorasick),
 }
 
@@ -790,6 +794,16 @@ impl FarKeywords {
                     }
                 }
             }
+            let packed = (heads.len() <= FAR_HEADS)
+                .then(|| aho_corasick::packed::Searcher::new(&heads))
+                .flatten();
+            if let Some(searcher) = packed {
+                return Some(FarKeywords {
+                    reach,
+                    finder: FarFinder::Heads(Box::new(searcher)),
+                    keywords,
+                });
+            }
             let automaton = if heads.len() <= FAR_HEADS {
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::LeftmostFirst)
@@ -816,6 +830,9 @@ impl FarKeywords {
         let rest = hay.get(from..)?;
         match &self.finder {
             FarFinder::Prefix(f) => f.find(rest).map(|i| from + i),
+            FarFinder::Heads(s) => s
+                .find_in(hay, aho_corasick::Span::from(from..hay.len()))
+                .map(|m| m.start()),
             FarFinder::Automaton(a) => a
                 .find(aho_corasick::Input::new(hay).span(from..hay.len()))
                 .map(|m| m.start()),
