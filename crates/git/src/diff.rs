@@ -578,8 +578,8 @@ fn one_side(
     if mode.is_tree() {
         return walk(repo, oid, path.as_bstr(), old_side, out);
     }
-    if let Some(e) = Entry::from_tree(mode, oid) {
-        let e = Some(e);
+    let e = Entry::from_tree(mode, oid);
+    if e.is_some() {
         out.push(RawChange {
             path,
             old_path: None,
