@@ -141,6 +141,7 @@ struct Details {
     source: String,
     stopwords: Vec<String>,
     context_stopwords: Vec<String>,
+    symbols_context: Vec<String>,
     allow_sources: Vec<String>,
     /// `paths` as full globs (`**/` added to bare names).
     path_globs: Vec<String>,
@@ -159,6 +160,7 @@ impl Details {
             source,
             stopwords: lower(&spec.stopwords),
             context_stopwords: lower(&spec.context_stopwords),
+            symbols_context: lower(&spec.symbols_context),
             allow_sources: spec.allow.iter().map(|a| a.0.to_owned()).collect(),
             path_globs: spec
                 .paths
@@ -370,15 +372,16 @@ impl SecretRule {
         }
     }
 
-    fn context_ok(&self, context: &[u8]) -> bool {
-        let stopwords = &self.details().context_stopwords;
-        if stopwords.is_empty() {
+    fn context_ok(&self, context: &[u8], secret: &[u8]) -> bool {
+        let details = self.details();
+        let (stopwords, symbols) = (&details.context_stopwords, &details.symbols_context);
+        let chosen = !symbols.is_empty() && secret.iter().any(|b| b"!@#$%^&*".contains(b));
+        if stopwords.is_empty() && !chosen {
             return true;
         }
         let lower = context.to_ascii_lowercase();
-        !stopwords
-            .iter()
-            .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+        let has = |w: &String| memchr::memmem::find(&lower, w.as_bytes()).is_some();
+        !stopwords.iter().any(has) && (!chosen || symbols.iter().any(has))
     }
 
     /// Whether the keyword the match starts with stands as its own identifier segment.
@@ -1392,7 +1395,7 @@ impl Scanner {
             }
             let mut context = hay[ctx_start..s].to_vec();
             context.extend_from_slice(&hay[e..whole.end]);
-            if !r.context_ok(&context) {
+            if !r.context_ok(&context, &hay[s..e]) {
                 continue;
             }
             out.push(SecretMatch {

@@ -44,6 +44,12 @@ pub struct RuleSpec {
     /// any of these (case-insensitively) are not reported: `public_key`, `credentialsId`…
     #[serde(default)]
     pub context_stopwords: Vec<String>,
+    /// A secret containing symbols a token issuer never puts in a token (`!@#$%^&*`) is
+    /// reported only when the text around it (the identifier it is assigned to) contains
+    /// one of these (case-insensitively): people choose such values for a `password` or
+    /// a `secret`, while an `api_key` or a `token` is issued. Empty: no such condition.
+    #[serde(default)]
+    pub symbols_context: Vec<String>,
     /// Secrets matching any of these regexes are not reported.
     #[serde(default)]
     #[cfg_attr(test, schemars(with = "Vec<String>"))]
@@ -160,6 +166,7 @@ pub(crate) struct StaticSpec {
     entropy: Option<f64>,
     stopwords: List,
     context_stopwords: List,
+    symbols_context: List,
     allow: List,
     paths: List,
     action: Option<Action>,
@@ -187,6 +194,7 @@ impl StaticSpec {
             entropy: self.entropy,
             stopwords: self.stopwords.items(),
             context_stopwords: self.context_stopwords.items(),
+            symbols_context: self.symbols_context.items(),
             allow: self.allow.unspanned(),
             paths: self.paths.unspanned(),
             action: self.action,
@@ -214,6 +222,7 @@ pub(crate) struct SpecRef<'a> {
     pub entropy: Option<f64>,
     pub stopwords: Vec<&'a str>,
     pub context_stopwords: Vec<&'a str>,
+    pub symbols_context: Vec<&'a str>,
     pub allow: Vec<(&'a str, Range<usize>)>,
     pub paths: Vec<(&'a str, Range<usize>)>,
     pub action: Option<Action>,
@@ -245,6 +254,7 @@ impl RuleSpec {
             entropy: self.entropy,
             stopwords: strs(&self.stopwords),
             context_stopwords: strs(&self.context_stopwords),
+            symbols_context: strs(&self.symbols_context),
             allow: self.allow.iter().map(spanned).collect(),
             paths: self.paths.iter().map(spanned).collect(),
             action: self.action,
@@ -275,6 +285,7 @@ impl SpecRef<'_> {
             entropy: self.entropy,
             stopwords: owned(&self.stopwords),
             context_stopwords: owned(&self.context_stopwords),
+            symbols_context: owned(&self.symbols_context),
             allow: self.allow.iter().map(spanned).collect(),
             paths: self.paths.iter().map(spanned).collect(),
             action: self.action,
