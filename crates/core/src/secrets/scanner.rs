@@ -196,12 +196,12 @@ fn build_error(e: &meta::BuildError) -> String {
 }
 
 /// The assignment shape shared by context rules: an identifier containing one of the
-/// context words, an assignment-like operator (`=`, `:`, `:=`, `=>`, `>` of an XML tag,
+/// context words (perhaps a quoted subscript, `cfg["acme_key"]`), an assignment-like operator (`=`, `:`, `:=`, `=>`, `>` of an XML tag,
 /// `,` of a call), optional quotes, then the secret and a delimiter.
 fn context_regex(words: &[&str], secret: &str) -> String {
     let alternatives: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
     format!(
-        r#"(?im)(?:{kw})(?:[\w.\-]|[ \t]){{0,25}}?[\\"'`]{{0,2}}[ \t]{{0,3}}(?:::?:?=|\?=|=>|=|:|>|,|\|\|)[ \t]{{0,3}}(?:[\\"'`]|\s){{0,6}}?(?P<secret>{secret})(?:[\\"'`\s;<>,)\]}}&]|$)"#,
+        r#"(?im)(?:{kw})(?:[\w.\-]|[ \t]){{0,25}}?[\\"'`]{{0,2}}\]?[ \t]{{0,3}}(?:::?:?=|\?=|=>|=|:|>|,|\|\|)[ \t]{{0,3}}(?:[\\"'`]|\s){{0,6}}?(?P<secret>{secret})(?:[\\"'`\s;<>,)\]}}&]|$)"#,
         kw = alternatives.join("|"),
     )
 }
