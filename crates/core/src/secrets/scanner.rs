@@ -632,6 +632,9 @@ fn looks_like_placeholder(lower: &[u8]) -> bool {
     {
         return true;
     }
+    if is_stand_in_password(lower) {
+        return true;
+    }
     // One character repeated over half the value, or 16 times in a row: `AKIAXXXX…`.
     let mut run = 1;
     for w in lower.windows(2) {
@@ -645,6 +648,69 @@ fn looks_like_placeholder(lower: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// The words documentation makes example passwords of.
+const STAND_IN_WORDS: &[&str] = &[
+    "my", "your", "the", "top", "super", "very", "custom", "strong", "secure", "secret", "secrets",
+    "password", "passwd", "pass", "pwd", "admin", "root", "user", "default", "change", "me",
+    "test", "demo", "sample", "fake", "letmein", "welcome", "hunter", "foo", "bar", "baz", "db",
+    "api", "key", "token", "new", "mongo", "mysql", "postgres", "redis",
+];
+
+/// A password documentation writes: stand-in words in leetspeak (`s3cret`, `T0pS3cr3t`,
+/// `My-Cust0m_S3cR3T`), perhaps with a short number or `!` after. A generated or real
+/// password does not split into these words; `lower` is the lower-cased value.
+fn is_stand_in_password(lower: &[u8]) -> bool {
+    if lower.len() < 4 || lower.len() > 32 {
+        return false;
+    }
+    let like = |c: u8, w: u8| {
+        c == w
+            || matches!(
+                (c, w),
+                (b'0', b'o')
+                    | (b'1', b'i' | b'l')
+                    | (b'3', b'e')
+                    | (b'4' | b'@', b'a')
+                    | (b'5' | b'$', b's')
+                    | (b'7', b't')
+            )
+    };
+    // The suffix: up to four digits or `!@#$%*?` after the words.
+    let mut end = lower.len();
+    while end > 0
+        && lower.len() - end < 4
+        && (lower[end - 1].is_ascii_digit() || b"!@#$%*?".contains(&lower[end - 1]))
+    {
+        end -= 1;
+    }
+    // reach[i]: the first i bytes are stand-in words and separators.
+    let mut reach = vec![false; lower.len() + 1];
+    reach[0] = true;
+    for i in 0..lower.len() {
+        if !reach[i] {
+            continue;
+        }
+        if i > 0 && b"-_. ".contains(&lower[i]) {
+            reach[i + 1] = true;
+            continue;
+        }
+        for w in STAND_IN_WORDS.iter().map(|w| w.as_bytes()) {
+            if lower.len() - i >= w.len()
+                && lower[i..i + w.len()]
+                    .iter()
+                    .zip(w)
+                    .all(|(&c, &x)| like(c, x))
+            {
+                reach[i + w.len()] = true;
+            }
+        }
+    }
+    // Only leetspeak says "stand-in": `rootpasswd` may be a real (weak) password, and tests
+    // of secret scanners write exactly that as a positive.
+    let leet = lower[..end].iter().any(|c| b"013457@$".contains(c));
+    leet && (end..=lower.len()).any(|i| reach[i])
 }
 
 /// One secret found in a buffer.
@@ -1461,6 +1527,37 @@ fn is_word(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Documentation's leetspeak passwords are stand-ins; generated values, real words
+    /// without leetspeak and passwords that only start like a word are not.
+    #[test]
+    fn leetspeak_stand_in_passwords() {
+        for v in [
+            "s3cret",
+            "T0pS3cr3t",
+            "My-Cust0m_S3cR3T",
+            "p@ssw0rd1!",
+            "Sup3rS3cr3t2024",
+        ] {
+            assert!(
+                is_stand_in_password(v.to_ascii_lowercase().as_bytes()),
+                "{v}"
+            );
+        }
+        for v in [
+            "rootpasswd",
+            "N7kq2Lm9Vx4Rt",
+            "s3cretXq9Lm",
+            "Tr0ub4dor&3",
+            "abc",
+            "secret",
+        ] {
+            assert!(
+                !is_stand_in_password(v.to_ascii_lowercase().as_bytes()),
+                "{v}"
+            );
+        }
+    }
 
     /// Every spelling of a far keyword's head, and only those: a far search finds a
     /// keyword in any case, or a multi-line secret is missed.

@@ -47,6 +47,7 @@ fn rule_test_path(rule: &SecretRule) -> Option<&'static str> {
         "nuget.config",
         "settings.xml",
         "gradle.properties",
+        "build.gradle",
         "main.tf",
         "config.php",
         "76561198000000000.maFile",
