@@ -167,6 +167,56 @@ fn an_allow_directive_inside_a_string_or_json_is_data() {
     assert_eq!(r["suppressed"][0]["suppressed_by"], "inline", "{r}");
 }
 
+/// `git archive` deflates members by default; a `.gz` file is one deflated stream. Both
+/// are inflated (within bounds) and read like text files.
+#[test]
+fn a_secret_in_a_deflated_zip_member_or_a_gzip_file_is_found() {
+    let repo = TestRepo::new();
+    // Long enough that deflating pays, or git stores the member as it is.
+    let steps = "echo \"deploying step\"\n".repeat(40);
+    repo.stage(
+        "inner/deploy.sh",
+        format!("{steps}export GITHUB_TOKEN={}\n", pat()),
+    );
+    repo.commit("to be archived (hooks skipped)");
+    let zip = repo.sibling("bundle.zip");
+    repo.git(&[
+        "archive",
+        "--format=zip",
+        "-o",
+        zip.to_str().expect("utf8"),
+        "HEAD",
+    ]);
+    let zipped = std::fs::read(&zip).expect("zip");
+    // Deflated: the token's bytes are not in the archive as they are.
+    assert!(!zipped.windows(pat().len()).any(|w| w == pat().as_bytes()));
+    let mut gz = vec![0x1f, 0x8b, 0x08, 0x08, 0, 0, 0, 0, 0, 3];
+    gz.extend_from_slice(b"release.env\0");
+    gz.extend(miniz_oxide::deflate::compress_to_vec(
+        format!("GITHUB_TOKEN={}\n", pat()).as_bytes(),
+        6,
+    ));
+    gz.extend_from_slice(&[0; 8]);
+    repo.git(&["rm", "-q", "inner/deploy.sh"]);
+    repo.commit("remove it");
+    repo.stage("vendor/bundle.zip", zipped);
+    repo.stage("dist/release.env.gz", gz);
+    let (code, r) = repo.precommit_json();
+    assert_eq!(code, 1, "the archived token passed: {r}");
+    let f = common::findings(&r);
+    for path in [
+        "vendor/bundle.zip!inner/deploy.sh",
+        "dist/release.env.gz!release.env",
+    ] {
+        assert!(
+            f.iter()
+                .any(|(rule, _, p)| rule == "secret/github-pat" && p == path),
+            "{path}: {r}"
+        );
+    }
+    assert!(!r.to_string().contains(&pat()), "secret printed: {r}");
+}
+
 #[test]
 fn a_secret_in_a_stored_zip_member_is_found() {
     let repo = TestRepo::new();

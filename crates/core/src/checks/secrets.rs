@@ -38,6 +38,7 @@ impl Check for Secrets {
                             || crate::mostly_text(d)
                             || crate::decode_utf16(d).is_some()
                             || archive::is_zip(d)
+                            || archive::is_gzip(d)
                     })
             })
             .collect();
@@ -80,7 +81,7 @@ fn scan_change(
     let Some(raw) = change.new_contents() else {
         return Vec::new();
     };
-    if archive::is_zip(raw) {
+    if archive::is_zip(raw) || archive::is_gzip(raw) {
         return scan_archive(scanner, key, change, raw);
     }
     // UTF-16 text is scanned decoded, as a whole (its lines cannot be diffed as bytes).
@@ -172,37 +173,49 @@ fn is_fingerprint_key(path: &str, data: &[u8], m: &SecretMatch) -> bool {
     hex && m.secret.start >= value_start && m.secret.end <= value_start + value.len()
 }
 
-/// Secrets in the stored members of a zip archive, each member new throughout unless the
-/// old archive held the same member with the same bytes. Findings name the member as
-/// `archive.zip!path/in/archive`.
+/// Secrets in the members of a zip archive (or the content of a gzip file), each member
+/// new throughout unless the old archive held the same member with the same bytes.
+/// Findings name the member as `archive.zip!path/in/archive` (`file.gz!name`, the name
+/// the gzip header gives, else `file`).
 fn scan_archive(
     scanner: &Scanner,
     key: Option<&FingerprintKey>,
     change: &FileChange,
     raw: &[u8],
 ) -> Vec<Finding> {
-    // A set: an archive may have 65,535 members, and each is looked up.
-    let old: std::collections::HashSet<(String, &[u8])> = change
+    let digest = |b: &[u8]| -> [u8; 32] { <sha2::Sha256 as sha2::Digest>::digest(b).into() };
+    // A set: an archive may have 65,535 members, and each is looked up. Digests, not
+    // copies: the old side's inflated members need not all stay in memory.
+    let old: std::collections::HashSet<(String, [u8; 32])> = change
         .old_contents()
-        .filter(|d| archive::is_zip(d))
-        .map(archive::stored_members)
+        .filter(|d| archive::is_zip(d) || archive::is_gzip(d))
+        .map(archive::members)
         .unwrap_or_default()
         .into_iter()
+        .map(|(name, bytes)| (name, digest(&bytes)))
         .collect();
     let mut out = Vec::new();
     let mut listing = Listing::default();
-    for (name, bytes) in archive::stored_members(raw) {
-        if (crate::looks_binary(bytes) && !crate::mostly_text(bytes))
-            || old.contains(&(name.clone(), bytes))
+    for (name, bytes) in archive::members(raw) {
+        // Archives inside archives are not opened: one level is all a bound allows.
+        if (crate::looks_binary(&bytes) && !crate::mostly_text(&bytes))
+            || old.contains(&(name.clone(), digest(&bytes)))
         {
             continue;
         }
+        // A gzip header need not name its file: the file's own name without `.gz` does.
+        let name = if name.is_empty() {
+            let base = change.path.rsplit('/').next().unwrap_or(&change.path);
+            base.strip_suffix(".gz").unwrap_or(base).to_owned()
+        } else {
+            name
+        };
         let path = format!("{}!{name}", change.path);
-        let mut lines = LineIndex::new(bytes);
-        for m in scanner.scan(bytes, Some(&path)) {
+        let mut lines = LineIndex::new(&bytes);
+        for m in scanner.scan(&bytes, Some(&path)) {
             let rule = &scanner.rules()[m.rule];
             if listing.admit(&rule.id, rule.action) {
-                out.push(secret_finding(scanner, key, &m, &path, bytes, &mut lines));
+                out.push(secret_finding(scanner, key, &m, &path, &bytes, &mut lines));
             }
         }
     }
