@@ -196,8 +196,9 @@ fn build_error(e: &meta::BuildError) -> String {
 }
 
 /// The assignment shape shared by context rules: an identifier containing one of the
-/// context words (perhaps a quoted subscript, `cfg["acme_key"]`), an assignment-like operator (`=`, `:`, `:=`, `=>`, `>` of an XML tag,
-/// `,` of a call), optional quotes, then the secret and a delimiter.
+/// context words (perhaps a quoted subscript, `cfg["acme_key"]`), an assignment-like
+/// operator (`=`, `:`, `:=`, `=>`, `>` of an XML tag, `,` of a call), optional quotes,
+/// then the secret and a delimiter.
 fn context_regex(words: &[&str], secret: &str) -> String {
     let alternatives: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
     format!(
