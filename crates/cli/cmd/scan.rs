@@ -172,6 +172,9 @@ pub fn as_added(
 }
 
 fn directory(policy: &Policy, baseline: Option<&Baseline>, root: &Path, no_ignore: bool) -> Report {
+    // A tree is bulk work: the keyword DFA is built while the walk runs, not after the
+    // first 2 MiB scanned, with the scanning threads waiting on it.
+    crate::cmd::prepare_scanner_for_bulk(policy);
     let files: Vec<PathBuf> = ignore::WalkBuilder::new(root)
         .hidden(false)
         .ignore(!no_ignore)
