@@ -167,6 +167,21 @@ fn an_allow_directive_inside_a_string_or_json_is_data() {
     assert_eq!(r["suppressed"][0]["suppressed_by"], "inline", "{r}");
 }
 
+/// A zip (by `git archive`, with `options`) of a commit holding `inner/deploy.sh` with
+/// `script`; the script is then removed again, so only the archive can carry it.
+fn archived_script(repo: &TestRepo, script: &str, options: &[&str]) -> Vec<u8> {
+    repo.stage("inner/deploy.sh", script);
+    repo.commit("to be archived (hooks skipped)");
+    let zip = repo.sibling("bundle.zip");
+    let mut args = vec!["archive", "--format=zip"];
+    args.extend_from_slice(options);
+    args.extend(["-o", zip.to_str().expect("utf8"), "HEAD"]);
+    repo.git(&args);
+    repo.git(&["rm", "-q", "inner/deploy.sh"]);
+    repo.commit("remove it");
+    std::fs::read(&zip).expect("zip")
+}
+
 /// `git archive` deflates members by default; a `.gz` file is one deflated stream. Both
 /// are inflated (within bounds) and read like text files.
 #[test]
@@ -174,20 +189,11 @@ fn a_secret_in_a_deflated_zip_member_or_a_gzip_file_is_found() {
     let repo = TestRepo::new();
     // Long enough that deflating pays, or git stores the member as it is.
     let steps = "echo \"deploying step\"\n".repeat(40);
-    repo.stage(
-        "inner/deploy.sh",
-        format!("{steps}export GITHUB_TOKEN={}\n", pat()),
+    let zipped = archived_script(
+        &repo,
+        &format!("{steps}export GITHUB_TOKEN={}\n", pat()),
+        &[],
     );
-    repo.commit("to be archived (hooks skipped)");
-    let zip = repo.sibling("bundle.zip");
-    repo.git(&[
-        "archive",
-        "--format=zip",
-        "-o",
-        zip.to_str().expect("utf8"),
-        "HEAD",
-    ]);
-    let zipped = std::fs::read(&zip).expect("zip");
     // Deflated: the token's bytes are not in the archive as they are.
     assert!(!zipped.windows(pat().len()).any(|w| w == pat().as_bytes()));
     let mut gz = vec![0x1f, 0x8b, 0x08, 0x08, 0, 0, 0, 0, 0, 3];
@@ -197,8 +203,6 @@ fn a_secret_in_a_deflated_zip_member_or_a_gzip_file_is_found() {
         6,
     ));
     gz.extend_from_slice(&[0; 8]);
-    repo.git(&["rm", "-q", "inner/deploy.sh"]);
-    repo.commit("remove it");
     repo.stage("vendor/bundle.zip", zipped);
     repo.stage("dist/release.env.gz", gz);
     let (code, r) = repo.precommit_json();
@@ -220,24 +224,9 @@ fn a_secret_in_a_deflated_zip_member_or_a_gzip_file_is_found() {
 #[test]
 fn a_secret_in_a_stored_zip_member_is_found() {
     let repo = TestRepo::new();
-    repo.stage(
-        "inner/deploy.sh",
-        format!("export GITHUB_TOKEN={}\n", pat()),
-    );
-    repo.commit("to be archived (hooks skipped)");
     // `git archive -0` stores members uncompressed: the token's bytes are in the zip.
-    let zip = repo.sibling("bundle.zip");
-    repo.git(&[
-        "archive",
-        "--format=zip",
-        "-0",
-        "-o",
-        zip.to_str().expect("utf8"),
-        "HEAD",
-    ]);
-    repo.git(&["rm", "-q", "inner/deploy.sh"]);
-    repo.commit("remove it");
-    repo.stage("vendor/bundle.zip", std::fs::read(&zip).expect("zip"));
+    let zip = archived_script(&repo, &format!("export GITHUB_TOKEN={}\n", pat()), &["-0"]);
+    repo.stage("vendor/bundle.zip", zip);
     let (code, r) = repo.precommit_json();
     assert_eq!(code, 1, "the zipped token passed: {r}");
     let f = common::findings(&r);
